@@ -1,5 +1,33 @@
-"""Stop error pages, boilerplate and near-duplicate articles at crawl time."""
+"""Stop error pages, boilerplate and near-duplicate articles at crawl time.
+
+The Scrapy components are imported lazily, so that the pure core
+(:mod:`scrapy_newsclean.errorpages` and friends) can be used without
+importing Scrapy.
+"""
 
 from __future__ import annotations
 
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from scrapy_newsclean.addon import Addon
+    from scrapy_newsclean.downloadermiddlewares import ErrorPageMiddleware
+    from scrapy_newsclean.exceptions import ErrorPageIgnored
+
 __version__ = "0.1.0"
+
+_LAZY = {
+    "Addon": "scrapy_newsclean.addon",
+    "ErrorPageIgnored": "scrapy_newsclean.exceptions",
+    "ErrorPageMiddleware": "scrapy_newsclean.downloadermiddlewares",
+}
+
+__all__ = ["Addon", "ErrorPageIgnored", "ErrorPageMiddleware", "__version__"]
+
+
+def __getattr__(name: str) -> Any:
+    """Import a public component on first use (PEP 562)."""
+    if name in _LAZY:
+        return getattr(importlib.import_module(_LAZY[name]), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -1,0 +1,59 @@
+#!/usr/bin/env bash
+# Developer entry point.
+#   ./dev.sh example   set up .venv and run the example crawl end to end
+#   ./dev.sh test      set up .venv (and redis-server when possible), lint, type-check, run every test
+#   ./dev.sh bench     run the benchmarks (needs ../shared beside the repository)
+set -euo pipefail
+cd "$(dirname "$0")"
+
+setup() {
+    if [ ! -x .venv/bin/python ]; then
+        python3 -m venv .venv
+    fi
+    # Reinstall only when pyproject.toml changed since the last install.
+    local stamp=.venv/.newsclean-installed
+    if [ ! -f "$stamp" ] || [ pyproject.toml -nt "$stamp" ]; then
+        .venv/bin/python -m pip install -q --upgrade pip
+        .venv/bin/python -m pip install -q -e ".[dev]"
+        touch "$stamp"
+    fi
+}
+
+ensure_redis() {
+    command -v redis-server >/dev/null 2>&1 && return 0
+    if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+        echo "Installing redis-server with apt-get (the Redis store tests use a real server)" >&2
+        apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq redis-server >/dev/null
+    else
+        echo "redis-server not found: Redis tests will be skipped (CI installs it)" >&2
+    fi
+}
+
+case "${1:-}" in
+    example)
+        setup
+        .venv/bin/python example_project/run.py
+        ;;
+    test)
+        setup
+        ensure_redis
+        .venv/bin/ruff check .
+        .venv/bin/ruff format --check .
+        .venv/bin/mypy scrapy_newsclean
+        status=0
+        .venv/bin/python -m pytest --cov=scrapy_newsclean --cov-branch --cov-report=term "${@:2}" || status=$?
+        if [ "$status" = 5 ]; then
+            echo "pytest collected no tests: treating that as a failure" >&2
+            exit 1
+        fi
+        exit "$status"
+        ;;
+    bench)
+        setup
+        .venv/bin/python -m benchmarks "${@:2}"
+        ;;
+    *)
+        echo "usage: ./dev.sh example|test|bench" >&2
+        exit 2
+        ;;
+esac

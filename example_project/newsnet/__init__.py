@@ -1,0 +1,1 @@
+"""The example Scrapy project: a news spider with scrapy-newsclean enabled."""

@@ -1,0 +1,37 @@
+"""The add-on: one line in ``ADDONS`` turns every component on."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from scrapy.exceptions import NotConfigured
+
+from scrapy_newsclean import _defaults
+from scrapy_newsclean.downloadermiddlewares import ErrorPageMiddleware
+
+if TYPE_CHECKING:
+    from scrapy.settings import BaseSettings
+
+#: Component priorities the add-on uses; the README documents the same numbers.
+#: ErrorPageMiddleware at 540: process_response runs from high to low numbers,
+#: so 540 sees the final response after RedirectMiddleware (600), the
+#: decompressed body from HttpCompressionMiddleware (590) and the outcome of
+#: RetryMiddleware (550), i.e. 429/503 only once Scrapy's retries are spent.
+DOWNLOADER_MIDDLEWARES: dict[type, int] = {ErrorPageMiddleware: 540}
+
+
+class Addon:
+    """Enable scrapy-newsclean: ``ADDONS = {"scrapy_newsclean.Addon": 500}``.
+
+    Components the user already configured (even as import strings, or set to
+    ``None`` to disable them) keep the user's value; ``NEWSCLEAN_ENABLED = False``
+    leaves the settings untouched.
+    """
+
+    def update_settings(self, settings: BaseSettings) -> None:
+        if not settings.getbool("NEWSCLEAN_ENABLED", _defaults.NEWSCLEAN_ENABLED):
+            raise NotConfigured("NEWSCLEAN_ENABLED is False")
+        for component, priority in DOWNLOADER_MIDDLEWARES.items():
+            settings.setdefault_in_component_priority_dict(
+                "DOWNLOADER_MIDDLEWARES", component, priority
+            )

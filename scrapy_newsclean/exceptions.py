@@ -1,0 +1,26 @@
+"""Exceptions raised by scrapy-newsclean components.
+
+They subclass Scrapy's own exceptions so that Scrapy's core stats
+(``downloader/exception_type_count/...``, ``item_dropped_reasons_count/...``)
+name them, and they carry the reason token used in stats and logs.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from scrapy.exceptions import IgnoreRequest
+
+if TYPE_CHECKING:
+    from scrapy.http import Response
+
+
+class ErrorPageIgnored(IgnoreRequest):
+    """An error, block or soft-error page was dropped before the spider saw it."""
+
+    def __init__(
+        self, response: Response, reason: str, *args: Any, **kwargs: Any
+    ) -> None:
+        self.response = response
+        self.reason = reason
+        super().__init__(*args, **kwargs)
