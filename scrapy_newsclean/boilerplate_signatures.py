@@ -1,0 +1,605 @@
+# ruff: noqa: RUF001  (multilingual punctuation is the data here)
+"""Multilingual boilerplate signatures: one data table, compiled once.
+
+Patterns are matched against a block's *match form* (see :func:`match_form`):
+NFKC, casefolded, curly quotes made straight, whitespace collapsed. Each
+signature has a ``mode``:
+
+- ``full``: the whole block must match (the usual, safest mode);
+- ``start``: the block must start with the pattern;
+- ``end``: the block must end with the pattern (trailing punctuation allowed);
+- ``search``: the phrase may occur anywhere (use only for long, specific phrases).
+
+and a ``role``: ``block`` removes the block; ``weak`` removes it only next to
+another removed block (``Sorry!!`` above an error banner, a bare ``Comments``
+header above an empty comment widget); ``section`` removes it and starts a
+link-list section (the teasers that follow are removed too).
+
+Every signature also has ``max_chars``: longer blocks are never tested against
+it, which keeps matching cheap and stops a pattern from eating article prose.
+Patterns must not nest unbounded quantifiers (checked by
+:func:`compile_signatures`), so matching stays linear.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable, Mapping
+
+REASONS = frozenset(
+    {
+        "disclaimer",
+        "copyright",
+        "call_to_action",
+        "advertisement",
+        "cookie_notice",
+        "comment_widget",
+        "error_banner",
+        "link_list",
+        "site_chrome",
+    }
+)
+MODES = frozenset({"full", "start", "end", "search"})
+ROLES = frozenset({"block", "weak", "section"})
+
+# Optional separator + short tail after a section header ("Similar News: ...").
+_TAIL = r"(?:\s?[:：|»›>\-–—]\s?[^\n]{0,120})?"
+# Optional "Error!", "Oops!", "404" in front of an error sentence.
+_ERR = (
+    r"(?:(?:error|oops|whoops|sorry|ups|fehler|erreur|ошибка|404)[!.:,\s-]{0,4}){0,3}"
+)
+_PAGE_GONE = (
+    r"(?:does ?n'?t|does not|did not|could ?n'?t|could not|can ?not|can'?t|"
+    r"was not|is not|is no longer|no longer) "
+    r"(?:exist|be found|found|available|be displayed|exists)"
+)
+
+# (reason, role, mode, max_chars, patterns); comments name the languages.
+SIGNATURE_TABLE: tuple[tuple[str, str, str, int, tuple[str, ...]], ...] = (
+    # --- legal disclaimers: specific phrases only -----------------------------
+    (
+        "disclaimer",
+        "block",
+        "full",
+        40,
+        (
+            r"(?:legal |important )?disclaimer:?",  # en
+            r"haftungsausschluss:?",
+            r"avertissement(?: légal)?:?",  # de fr
+            r"aviso legal:?",
+            r"descargo de responsabilidad:?",  # es
+            r"esclusione di responsabilità:?",
+            r"isenção de responsabilidade:?",  # it pt
+            r"отказ от ответственности:?",
+            r"免責事項:?",
+            r"免责声明[:：]?",  # ru ja zh
+            r"면책 ?조항:?",
+            r"إخلاء المسؤولية:?",  # ko ar
+        ),
+    ),
+    (
+        "disclaimer",
+        "block",
+        "search",
+        1500,
+        (
+            r"provides? (?:the |this )?information \"?as is\"?,? without (?:any )?warrant",
+            r"(?:is|are) provided \"?as is\"?,? without (?:any )?warrant",
+            r"we do not accept any (?:responsibility|liability) for the accuracy",
+            (
+                r"the views (?:and opinions )?expressed (?:in this (?:article|column|post|"
+                r"content|piece)|here(?:in)?|above) are (?:solely )?(?:those of the|the "
+                r"author|their own|not necessarily)"
+            ),
+            r"does not constitute (?:financial|investment|legal) advice",
+            r"this (?:article|content|post) is for informational purposes only",
+            r"die (?:in diesem artikel )?geäußerten meinungen (?:sind|geben)",  # de
+            (
+                r"für den inhalt (?:der|dieser) (?:pressemitteilung|meldung) ist "
+                r"(?:allein )?(?:der|das)"
+            ),
+            r"keine haftung für (?:die )?(?:richtigkeit|vollständigkeit)",
+            r"les opinions exprimées (?:dans cet article )?(?:n'engagent|sont celles)",  # fr
+            r"les opiniones expresadas (?:en este artículo )?son (?:responsabilidad|de)",
+            r"las opiniones expresadas (?:en este artículo )?son (?:responsabilidad|de)",
+            r"le opinioni espresse (?:in questo articolo )?sono",  # it
+            r"as opiniões expressas (?:neste artigo )?(?:são|não)",  # pt
+            r"de meningen (?:die )?(?:in dit artikel )?(?:geuit|verwoord)",  # nl
+            r"мнение (?:редакции|автора) может не совпадать",  # ru
+            r"本記事は情報提供(?:のみ)?を目的として",  # ja
+            r"本文(?:仅)?代表作者(?:个人)?观点",  # zh
+            r"본 (?:기사|글)(?:의 내용)?은 .{0,20}(?:입장|견해)과 (?:다를|무관)",  # ko
+            r"الآراء الواردة (?:في هذا المقال )?(?:تعبر|لا تعبر)",  # ar
+        ),
+    ),
+    # --- copyright lines -------------------------------------------------------
+    (
+        "copyright",
+        "block",
+        "start",
+        250,
+        (
+            r"©",
+            r"copyright ?(?:©|\(c\))",
+            r"copyright \d{4}",
+            r"copyright by ",
+            r"\(c\) ?(?:copyright|\d{4})",
+            r"ⓒ",
+        ),
+    ),
+    (
+        "copyright",
+        "block",
+        "end",
+        250,
+        (
+            r"all rights reserved",
+            r"alle rechte vorbehalten",
+            r"tous droits réservés",
+            r"todos los derechos reservados",
+            r"tutti i diritti riservati",
+            r"todos os direitos reservados",
+            r"alle rechten voorbehouden",
+            r"все права защищены",
+            r"無断(?:転載|複製)(?:を)?(?:禁じます|禁止)",
+            r"all rights reserved\.? ?無断転載禁止",
+            r"版[权權]所有",
+            r"不得转载",
+            r"무단 ?전재(?: 및 | ?[-·ㆍ] ?)재배포 ?금지",
+            r"جميع الحقوق محفوظة",
+        ),
+    ),
+    # --- calls to action ------------------------------------------------------
+    (
+        "call_to_action",
+        "block",
+        "full",
+        160,
+        (
+            (
+                r"share(?: this| the)?(?: article| story| post| page)?(?: on| via)?"
+                r"(?: facebook| twitter| x| linkedin| whatsapp| email| e-mail)?:?"
+            ),
+            r"(?:subscribe|sign up|register)(?: now| today| for free| here)?[!.]?",
+            (
+                r"(?:subscribe|sign up|register|join)[^\n]{0,80}(?:newsletter|inbox|"
+                r"e-?mail updates|breaking news alerts?)[^\n]{0,60}"
+            ),
+            r"follow us(?: on [^\n]{0,60})?[!.]?",
+            r"follow @[^\n]{1,40}",
+            r"(?:like us|find us) on facebook[!.]?",
+            r"click here to subscribe[^\n]{0,60}",
+            r"get (?:our|the) [^\n]{0,40}newsletter[^\n]{0,60}",
+            r"(?:artikel |beitrag )?teilen(?: auf \w{1,20})?:?",  # de
+            r"(?:jetzt |den )?newsletter abonnieren[!.]?",
+            r"folgen sie uns[^\n]{0,60}",
+            r"melden sie sich (?:jetzt )?für (?:unseren|den) newsletter an[^\n]{0,40}",
+            r"partager(?: cet article| sur \w{1,20})?:?",
+            r"suivez-nous[^\n]{0,60}",  # fr
+            r"abonnez-vous[^\n]{0,80}",
+            r"inscrivez-vous à (?:notre|la) newsletter[^\n]{0,60}",
+            r"compartir(?: en \w{1,20})?:?",
+            r"síguenos[^\n]{0,60}",  # es
+            r"suscríbete[^\n]{0,80}",
+            r"comparte(?: esta noticia| este artículo)?:?",
+            r"condividi(?: su \w{1,20}| questo articolo)?:?",
+            r"seguici[^\n]{0,60}",  # it
+            r"iscriviti alla (?:nostra )?newsletter[^\n]{0,60}",
+            r"compartilh(?:e|ar)(?: no \w{1,20})?:?",
+            r"partilhar:?",
+            r"siga-nos[^\n]{0,60}",
+            r"(?:assine|inscreva-se)[^\n]{0,40}newsletter[^\n]{0,40}",  # pt
+            r"delen(?: op \w{1,20})?:?",
+            r"deel dit artikel:?",
+            r"volg ons[^\n]{0,60}",  # nl
+            r"(?:abonneer|schrijf je in)[^\n]{0,40}nieuwsbrief[^\n]{0,40}",
+            r"поделиться(?: в \w{1,20})?:?",
+            r"подпис(?:ывайтесь|ку|аться)[^\n]{0,80}",  # ru
+            r"(?:シェア|共有)(?:する)?",
+            r"(?:フォロー|ニュースレター登録)[^\n]{0,40}",  # ja
+            r"分享(?:到|至)?[^\n]{0,20}",
+            r"关注我们[^\n]{0,40}",
+            r"订阅[^\n]{0,30}",  # zh
+            r"공유하기",
+            r"구독하기",
+            r"(?:페이스북|트위터) ?공유",  # ko
+            r"شارك(?: المقال| هذا)?",
+            r"تابعونا على[^\n]{0,40}",
+            r"اشترك[^\n]{0,60}",  # ar
+        ),
+    ),
+    # --- advertisement labels --------------------------------------------------
+    (
+        "advertisement",
+        "block",
+        "full",
+        80,
+        (
+            (
+                r"(?:advertisement|advertising|sponsored|ad|adv|anzeige|werbung|publicité|"
+                r"publicidad|pubblicità|publicidade|advertentie|реклама|広告|广告|廣告|광고|"
+                r"إعلان)(?: ?[-–—:] ?(?:scroll|continue) [^\n]{0,40})?"
+            ),
+            r"(?:story|article) continues below(?: this)? (?:advertisement|ad)",
+            r"continue reading (?:the main story|below)",
+            r"weiter nach der anzeige",
+            r"la suite après (?:cette )?(?:la )?publicité",
+            r"continúa después de la publicidad",
+            r"lees verder na de advertentie",
+            r"продолжение (?:после|ниже) рекламы",
+            r"広告の後に続きます",
+        ),
+    ),
+    # --- cookie notices ---------------------------------------------------------
+    (
+        "cookie_notice",
+        "block",
+        "search",
+        600,
+        (
+            r"(?:this|our) (?:web)?site uses cookies",
+            r"we use cookies (?:to|and)",
+            r"by continuing to (?:use|browse) (?:this|our|the) (?:web)?site",
+            r"accept (?:all )?cookies",
+            r"cookie (?:policy|settings|preferences)",
+            r"diese (?:web)?seite (?:verwendet|nutzt) cookies",
+            (
+                r"wir (?:verwenden|nutzen) "
+                r"cookies"
+            ),
+            r"ce site utilise des cookies",
+            r"nous utilisons des cookies",
+            r"este sitio(?: web)? (?:utiliza|usa) cookies",
+            r"(?:utilizamos|usamos) cookies",
+            r"questo sito (?:web )?(?:utilizza|usa) (?:i )?cookie",
+            r"utilizziamo (?:i )?cookie",
+            r"este (?:site|website) (?:utiliza|usa) cookies",
+            r"deze (?:web)?site (?:maakt gebruik van|gebruikt) cookies",
+            r"wij gebruiken cookies",
+            r"(?:этот )?сайт использует (?:файлы )?cookie",
+            r"мы используем (?:файлы )?cookie",
+            r"(?:cookie|クッキー)を使用して",
+            r"(?:本网站|我们)使用cookie",
+            r"쿠키를 사용",
+            r"ملفات تعريف الارتباط",
+        ),
+    ),
+    # --- empty comment widgets -------------------------------------------------
+    (
+        "comment_widget",
+        "block",
+        "full",
+        80,
+        (
+            (
+                r"(?:comments?|kommentare?|commentaires?|comentarios?|commenti|comentários|"
+                r"reacties|комментарии|コメント|评论|댓글|تعليقات)? ?\(?\d{0,3}\)? ?(?:"
+                r"no comments?(?: yet)?|0 comments?|be the first to comment|there are no "
+                r"comments(?: yet)?|comments are closed|leave a (?:comment|reply)|"
+                r"post a comment|add a comment|join the (?:conversation|discussion)|"
+                r"keine kommentare|noch keine kommentare|0 kommentare|"
+                r"schreiben sie (?:den ersten|einen) kommentar|kommentar schreiben|"
+                r"aucun commentaire|soyez le premier à commenter|laisser un commentaire|"
+                r"sin comentarios|no hay comentarios|sé el primero en comentar|"
+                r"deja un comentario|nessun commento|lascia un commento|"
+                r"sii il primo a commentare|nenhum comentário|seja o primeiro a comentar|"
+                r"deixe um comentário|geen reacties|plaats een reactie|"
+                r"нет комментариев|оставьте комментарий|будьте первым[^\n]{0,30}|"
+                r"コメントはまだありません|コメントする|暂无评论|发表评论|"
+                r"댓글이 없습니다|첫 댓글을 남겨주세요|لا توجد تعليقات|أضف تعليق)[.!]?"
+            ),
+        ),
+    ),
+    (
+        "comment_widget",
+        "weak",
+        "full",
+        30,
+        (
+            (
+                r"(?:\d{1,4} )?(?:comments?|kommentare?|commentaires?|comentarios?|commenti|"
+                r"comentários|reacties|комментарии|コメント|评论|댓글|تعليقات)(?: \(\d{1,4}\))?"
+            ),
+        ),
+    ),
+    # --- error banners ---------------------------------------------------------
+    (
+        "error_banner",
+        "block",
+        "full",
+        220,
+        (
+            _ERR + r"(?:we'?re |we are )?sorry,? (?:but )?(?:the|this) page (?:you "
+            r"(?:were |are )?(?:looking for|requested|tried to (?:access|reach)) )?"
+            + _PAGE_GONE
+            + r"[^\n]{0,100}",
+            _ERR
+            + r"(?:the|this) page you (?:were |are )?(?:looking for|requested) "
+            + _PAGE_GONE
+            + r"[^\n]{0,100}",
+            _ERR + r"(?:404 )?(?:page|file) not found[.!]?",
+            _ERR + r"seite (?:wurde )?nicht gefunden[^\n]{0,80}",  # de
+            _ERR + r"die (?:angeforderte|gesuchte|von ihnen gesuchte) seite "
+            r"(?:existiert nicht|wurde nicht gefunden|konnte nicht gefunden werden)"
+            r"[^\n]{0,80}",
+            _ERR + r"page (?:introuvable|non trouvée)[^\n]{0,80}",  # fr
+            _ERR + r"la page (?:que vous (?:recherchez|cherchez|demandez) )?"
+            r"(?:n'existe pas|n'existe plus|est introuvable)[^\n]{0,80}",
+            _ERR + r"página no encontrada[^\n]{0,80}",  # es
+            _ERR
+            + r"la página que (?:buscas|busca|estás buscando) no existe[^\n]{0,80}",
+            _ERR + r"pagina non trovata[^\n]{0,80}",  # it
+            _ERR
+            + r"la pagina che stai cercando non (?:esiste|è disponibile)[^\n]{0,80}",
+            _ERR + r"página não encontrada[^\n]{0,80}",  # pt
+            _ERR + r"pagina niet gevonden[^\n]{0,80}",
+            r"deze pagina bestaat niet[^\n]{0,80}",
+            _ERR + r"страница не найдена[^\n]{0,80}",  # ru
+            _ERR + r"запрашиваемая страница не (?:найдена|существует)[^\n]{0,80}",
+            r"(?:お探しの)?ページ(?:が|は)見つかりません[^\n]{0,80}",  # ja
+            r"(?:您访问的|你访问的)?页面不存在[^\n]{0,60}",
+            r"找不到(?:该)?页面[^\n]{0,60}",
+            r"페이지를 찾을 수 없습니다[^\n]{0,80}",  # ko
+            r"(?:عذرا،? )?(?:الصفحة غير موجودة|لم يتم العثور على الصفحة)[^\n]{0,80}",
+        ),
+    ),
+    (
+        "error_banner",
+        "weak",
+        "full",
+        30,
+        (
+            (
+                r"(?:sorry|oops|whoops|error|404|fehler|erreur|ups|упс|ошибка|エラー|错误|"
+                r"오류|خطأ|عذرا)[!.]{0,4}"
+            ),
+        ),
+    ),
+    # --- link-list sections: header + the teasers below it ---------------------
+    (
+        "link_list",
+        "section",
+        "full",
+        160,
+        (
+            (
+                r"(?:most (?:popular|read|viewed|shared|commented)|popular|trending|"
+                r"related|recommended|similar|latest|top|more|editor'?s picks)"
+                r"(?: (?:stories|articles|news|posts|content|links|coverage|topics|videos|"
+                r"now|for you|reads|headlines))?"
+            ),
+            r"(?:most (?:popular|read|viewed|shared|commented)(?: \w{1,12})?|"
+            r"(?:popular|trending|related|recommended|similar|latest|top|more) "
+            r"(?:stories|articles|news|posts|content|links|coverage|topics|videos|"
+            r"now|for you|reads|headlines))" + _TAIL,
+            r"(?:you (?:may|might) also (?:like|enjoy|be interested in)|also read|"
+            r"further reading|what to read next|don't miss|in other news|around the web|"
+            r"from the web|more from [^\n]{1,40}|more on this (?:story|topic)|"
+            r"sponsored (?:content|links|stories)|promoted (?:content|stories))"
+            + _TAIL,
+            r"(?:mehr zum thema|das könnte sie auch interessieren|auch interessant|"
+            r"lesen sie auch|weitere artikel|ähnliche artikel|verwandte artikel|"
+            r"meistgelesen(?:e artikel)?|beliebte artikel|weitere nachrichten|"
+            r"mehr aus [^\n]{1,30}|weiterführende links)" + _TAIL,  # de
+            r"(?:(?:à )?lire aussi|(?:à )?lire également|voir aussi|sur le même sujet|"
+            r"articles similaires|les plus lus|dans la même rubrique|"
+            r"vous aimerez aussi|nos articles les plus lus)" + _TAIL,  # fr
+            r"(?:lee también|te puede interesar|también te puede interesar|"
+            r"noticias relacionadas|artículos relacionados|lo más leído|más leídas|"
+            r"más noticias|te recomendamos)" + _TAIL,  # es
+            r"(?:leggi anche|potrebbe interessarti|ti potrebbe interessare|"
+            r"articoli correlati|notizie correlate|i più letti|più letti|"
+            r"altre notizie)" + _TAIL,  # it
+            r"(?:leia também|veja também|notícias relacionadas|mais lidas|"
+            r"artigos relacionados|relacionados|saiba mais)" + _TAIL,  # pt
+            r"(?:lees ook|meer nieuws|gerelateerde artikelen|meest gelezen|"
+            r"ook interessant|meer over [^\n]{1,30})" + _TAIL,  # nl
+            r"(?:читайте также|похожие (?:новости|статьи)|по теме|самое популярное|"
+            r"популярное|другие новости|ещё по теме|еще по теме|смотрите также)"
+            + _TAIL,  # ru
+            r"(?:関連記事|関連ニュース|人気記事|あわせて読みたい|おすすめ記事|"
+            r"アクセスランキング|こちらもおすすめ|類似ニュース)" + _TAIL,  # ja
+            r"(?:相[关關](?:阅读|閱讀|文章|新闻|新聞|报道|報導)|热门文章|熱門文章|"
+            r"推荐阅读|推薦閱讀|延伸阅读|延伸閱讀|猜你喜欢|更多新闻)" + _TAIL,  # zh
+            r"(?:관련 ?기사|많이 본 (?:뉴스|기사)|인기 ?기사|추천 ?기사)" + _TAIL,  # ko
+            r"(?:اقرأ أيضا|اقرأ أيضاً|مقالات ذات صلة|الأكثر قراءة|أخبار ذات صلة|"
+            r"ذات صلة)" + _TAIL,  # ar
+            (
+                r"(?:read more|see also|read also|weiterlesen|lire la suite|leer más|"
+                r"continua a leggere|leia mais|lees meer|читать далее|続きを読む|"
+                r"もっと見る|阅读更多|閱讀更多|더 ?보기|المزيد):?"
+            ),
+        ),
+    ),
+    # inline "Read more: <headline>" links and "read more »" lines: the block only
+    (
+        "link_list",
+        "block",
+        "full",
+        200,
+        (
+            (
+                r"(?:read more|read also|see also|also read|related|lesen sie (?:auch|mehr)|"
+                r"mehr dazu|weiterlesen|lire (?:aussi|la suite)|à lire aussi|leer más|"
+                r"lee también|leggi anche|continua a leggere|leia (?:mais|também)|"
+                r"lees (?:meer|ook)|читайте также|читать далее|続きを読む|もっと見る|"
+                r"阅读全文|阅读更多|閱讀全文|더 ?보기|اقرأ (?:المزيد|أيضا))"
+                r"(?: ?[:：»›>→…|]{1,3} ?[^\n]{0,160}| ?[»›>→…]{1,3})"
+            ),
+        ),
+    ),
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Signature:
+    """One boilerplate pattern (see the module docstring for modes and roles)."""
+
+    reason: str
+    pattern: str
+    mode: str = "full"
+    role: str = "block"
+    max_chars: int = 200
+
+
+@dataclass(frozen=True, slots=True)
+class Rule:
+    """Signatures of one (reason, role, mode, max_chars) group in one regex."""
+
+    reason: str
+    role: str
+    mode: str
+    max_chars: int
+    regex: re.Pattern[str]
+
+    def matches(self, form: str) -> bool:
+        """Whether the match form of a block matches this rule."""
+        if len(form) > self.max_chars:
+            return False
+        if self.mode == "search":
+            return self.regex.search(form) is not None
+        if self.mode == "end":
+            return self.regex.search(form) is not None
+        return self.regex.match(form) is not None
+
+
+@dataclass(frozen=True, slots=True)
+class Signatures:
+    """Compiled signature rules; build with :func:`compile_signatures`."""
+
+    rules: tuple[Rule, ...]
+    max_chars: int
+
+    def classify(self, form: str) -> Rule | None:
+        """The first rule matching a block's match form, strong rules first."""
+        if len(form) > self.max_chars:
+            return None
+        for rule in self.rules:
+            if rule.matches(form):
+                return rule
+        return None
+
+
+_QUOTES = str.maketrans({"’": "'", "‘": "'", "`": "'", "“": '"', "”": '"', "„": '"'})
+
+
+def match_form(block: str) -> str:
+    """The form signatures are matched against: NFKC, casefolded, spaces collapsed."""
+    if not block.isascii() and not unicodedata.is_normalized("NFKC", block):
+        block = unicodedata.normalize("NFKC", block)
+    return " ".join(block.casefold().translate(_QUOTES).split())
+
+
+def _nested_unbounded(pattern: str) -> bool:
+    """True when an unbounded quantifier applies to a group that has a quantifier."""
+    stack: list[bool] = []
+    last_group_quantified = False
+    i, n = 0, len(pattern)
+    while i < n:
+        c = pattern[i]
+        if c == "\\":
+            i += 2
+            last_group_quantified = False
+            continue
+        if c == "[":
+            j = pattern.find("]", i + 2)
+            i = n if j < 0 else j + 1
+            last_group_quantified = False
+            continue
+        if c == "(":
+            stack.append(False)
+        elif c == ")":
+            last_group_quantified = stack.pop() if stack else False
+            i += 1
+            continue
+        elif c in "*+{?":
+            unbounded = c in "*+" or (c == "{" and re.match(r"\{\d*,\}", pattern[i:]))
+            if unbounded and last_group_quantified:
+                return True
+            if c != "?" or (i > 0 and pattern[i - 1] not in "(*+?}"):
+                stack[-1:] = [True] if stack else []
+        last_group_quantified = False
+        i += 1
+    return False
+
+
+def _as_signature(item: Signature | Mapping[str, Any] | tuple[Any, ...]) -> Signature:
+    if isinstance(item, Signature):
+        return item
+    if isinstance(item, tuple):
+        return Signature(*item)
+    return Signature(**dict(item))
+
+
+def _validate(sig: Signature) -> None:
+    if sig.reason not in REASONS:
+        raise ValueError(
+            f"signature reason must be one of {sorted(REASONS)}, got {sig.reason!r}"
+        )
+    if sig.mode not in MODES or sig.role not in ROLES:
+        raise ValueError(f"bad signature mode/role: {sig.mode!r}/{sig.role!r}")
+    if not 0 < sig.max_chars <= 5000:
+        raise ValueError(
+            f"signature max_chars must be in 1..5000, got {sig.max_chars!r}"
+        )
+    if _nested_unbounded(sig.pattern):
+        raise ValueError(f"nested unbounded quantifier in signature {sig.pattern!r}")
+    try:
+        re.compile(sig.pattern)
+    except re.error as exc:
+        raise ValueError(f"invalid signature pattern {sig.pattern!r}: {exc}") from exc
+
+
+def _compile_group(key: tuple[str, str, str, int], patterns: list[str]) -> Rule:
+    reason, role, mode, max_chars = key
+    alts = "|".join(f"(?:{p})" for p in patterns)
+    if mode == "full":
+        source = rf"(?:{alts})\Z"
+    elif mode == "end":
+        source = rf"(?:{alts})[\s.!。>）)\]」】]{{0,4}}\Z"
+    else:
+        source = f"(?:{alts})"
+    return Rule(reason, role, mode, max_chars, re.compile(source))
+
+
+def default_signatures() -> tuple[Signature, ...]:
+    """The built-in signature library as :class:`Signature` objects."""
+    return tuple(
+        Signature(reason, pattern, mode, role, max_chars)
+        for reason, role, mode, max_chars, patterns in SIGNATURE_TABLE
+        for pattern in patterns
+    )
+
+
+def compile_signatures(
+    extra: Iterable[Signature | Mapping[str, Any] | tuple[Any, ...]] = (),
+    *,
+    include_defaults: bool = True,
+) -> Signatures:
+    """Compile the library plus ``extra`` signatures (Signature, dict or tuple).
+
+    Extra patterns are matched against :func:`match_form` (lowercase text);
+    raises :class:`ValueError` for an unknown reason/mode/role, an invalid regex
+    or one that nests unbounded quantifiers.
+    """
+    sigs = list(default_signatures()) if include_defaults else []
+    sigs.extend(_as_signature(item) for item in extra)
+    groups: dict[tuple[str, str, str, int], list[str]] = {}
+    for sig in sigs:
+        _validate(sig)
+        groups.setdefault((sig.reason, sig.role, sig.mode, sig.max_chars), []).append(
+            sig.pattern
+        )
+    # Strong rules before weak ones; sections last so specific reasons win.
+    order = {"block": 0, "section": 1, "weak": 2}
+    keys = sorted(groups, key=lambda k: (order[k[1]], k[0] == "link_list"))
+    rules = tuple(_compile_group(k, groups[k]) for k in keys)
+    return Signatures(rules, max((r.max_chars for r in rules), default=0))
+
+
+DEFAULT_SIGNATURES = compile_signatures()

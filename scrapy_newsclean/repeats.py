@@ -1,0 +1,163 @@
+"""Pure: normalisation for comparison and repeated-block detection.
+
+A later block repeats an earlier one when their normalised texts are equal
+(case, whitespace, punctuation and digits ignored), or, for blocks of at least
+:data:`NEAR_MIN_TOKENS` tokens, when the later block's token set is contained
+in the earlier one's (>= :data:`TOKEN_CONTAINMENT`) *and* its token bigrams are
+too (>= :data:`BIGRAM_CONTAINMENT`, so word order must match: two different
+paragraphs that share vocabulary are not repeats). Candidates come from an
+inverted index probed with each block's rarest tokens (prefix filtering), with
+a cap per block, so the cost stays linear in the document size.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+import re
+from collections import Counter
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+NEAR_MIN_TOKENS = 10
+TOKEN_CONTAINMENT = 0.9
+BIGRAM_CONTAINMENT = 0.7
+MAX_CANDIDATES = 48
+GAP_CONTAINMENT = 0.5
+
+_NON_WORD = re.compile(r"[\W\d_]+")
+_NON_ALNUM = re.compile(r"[\W_]+")
+_CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
+
+
+def normalize(text: str) -> str:
+    """Casefolded words separated by single spaces; punctuation and digits dropped."""
+    return _NON_WORD.sub(" ", text.casefold()).strip()
+
+
+def short_key(text: str) -> str:
+    """Exact-repeat key of a short block: like :func:`normalize`, digits kept.
+
+    ("Step 1" and "Step 2", or two match scores, are different blocks.)
+    """
+    key = _NON_ALNUM.sub(" ", text.casefold()).strip()
+    return key or " ".join(text.casefold().split())
+
+
+def tokens(norm: str) -> list[str]:
+    """Tokens of a normalised text; CJK runs become character bigrams."""
+    words = norm.split()
+    if not _CJK.search(norm):
+        return words
+    out: list[str] = []
+    for word in words:
+        if len(word) > 2 and _CJK.search(word):
+            out.extend(word[k : k + 2] for k in range(len(word) - 1))
+        else:
+            out.append(word)
+    return out
+
+
+def _bigrams(toks: Sequence[str]) -> set[tuple[str, str]]:
+    return set(itertools.pairwise(toks))
+
+
+class _Index:
+    """Inverted index of earlier blocks, for containment candidates."""
+
+    __slots__ = ("df", "postings", "sets", "toks")
+
+    def __init__(self, toks: dict[int, list[str]]) -> None:
+        self.toks = toks
+        self.sets = {i: frozenset(t) for i, t in toks.items()}
+        self.df: Counter[str] = Counter()
+        for s in self.sets.values():
+            self.df.update(s)
+        self.postings: dict[str, list[int]] = {}
+
+    def add(self, i: int) -> None:
+        for tok in self.sets[i]:
+            self.postings.setdefault(tok, []).append(i)
+
+    def container(self, i: int) -> int | None:
+        """An earlier indexed block that contains block ``i``, if any."""
+        tset = self.sets[i]
+        need = math.ceil(TOKEN_CONTAINMENT * len(tset))
+        prefix = sorted(tset, key=lambda t: (self.df[t], t))[: len(tset) - need + 1]
+        seen: set[int] = set()
+        for tok in prefix:
+            for j in reversed(self.postings.get(tok, ())):
+                if j in seen:
+                    continue
+                seen.add(j)
+                if self._contains(j, i, need):
+                    return j
+                if len(seen) >= MAX_CANDIDATES:
+                    return None
+        return None
+
+    def _contains(self, j: int, i: int, need: int) -> bool:
+        if len(self.sets[j]) < need or len(self.sets[i] & self.sets[j]) < need:
+            return False
+        small = _bigrams(self.toks[i])
+        if not small:
+            return True
+        shared = len(small & _bigrams(self.toks[j]))
+        return shared >= BIGRAM_CONTAINMENT * len(small)
+
+
+def find_repeats(blocks: Sequence[str], active: Sequence[int]) -> dict[int, int]:
+    """Map each repeated block index to the index of its first occurrence.
+
+    Only the ``active`` indices (in increasing order) take part, so a block
+    already removed for another reason is neither a source nor a repeat.
+    """
+    norms = {i: normalize(blocks[i]) for i in active}
+    big = {i: t for i in active if len(t := tokens(norms[i])) >= NEAR_MIN_TOKENS}
+    index = _Index(big)
+    first: dict[str, int] = {}
+    source: dict[int, int] = {}
+    for i in active:
+        key = norms[i] if i in big else short_key(blocks[i])
+        if not key:
+            continue
+        if key in first:
+            source[i] = first[key]
+            continue
+        if i in big and len(index.sets[i]) >= NEAR_MIN_TOKENS:
+            j = index.container(i)
+            if j is not None:
+                source[i] = j
+                continue
+            index.add(i)
+        first[key] = i
+    return source
+
+
+def repeated_runs(
+    blocks: Sequence[str], active: Sequence[int], source: dict[int, int]
+) -> dict[int, int]:
+    """Repeats that belong to a run copying consecutive earlier blocks.
+
+    Returns ``{index: source}`` for run members; a single edited block inside
+    a run (its neighbours copy the blocks around its own source) joins the run.
+    """
+    runs: dict[int, int] = {}
+    for a, k, b in zip(active, active[1:], active[2:], strict=False):
+        if a in source and b in source and k not in source:
+            mid = source[a] + 1
+            if source[b] == mid + 1 and _loosely_contained(blocks[k], blocks[mid]):
+                source[k] = mid
+                runs[k] = mid
+    for a, b in itertools.pairwise(active):
+        if a in source and b in source and 0 < source[b] - source[a] <= 2:
+            runs[a] = source[a]
+            runs[b] = source[b]
+    return runs
+
+
+def _loosely_contained(small: str, big: str) -> bool:
+    s = set(tokens(normalize(small)))
+    return bool(s) and len(s & set(tokens(normalize(big)))) >= GAP_CONTAINMENT * len(s)
