@@ -1,0 +1,319 @@
+"""Error, block and challenge page signatures: one data table, compiled once.
+
+Each row of :data:`SIGNATURES` is ``(reason, where, pattern, slack)``:
+
+``reason``
+    snake_case token reported by :func:`scrapy_newsclean.errorpages.classify`.
+``where``
+    ``header``: searched in ``"name: value"`` lines (lowercase names); decisive alone.
+    ``title`` / ``h1``: searched in each segment of the normalized (lowercase)
+    title or in each ``<h1>``; a hit counts only when the words left around the
+    match, fillers (:data:`FILLER`) aside, are at most ``slack``.
+    ``text``: searched in the first characters of the visible text (the page's
+    main message), only on pages with little visible text.
+    ``markup``: searched in the raw markup (capped), only on pages with little
+    visible text.
+``pattern``
+    a regular expression without nested quantifiers (no catastrophic
+    backtracking), matched case-insensitively.
+"""
+
+# Patterns hold non-ASCII letters and quotes on purpose (multilingual phrases).
+# ruff: noqa: RUF001
+
+from __future__ import annotations
+
+import re
+from types import MappingProxyType
+from typing import TYPE_CHECKING, NamedTuple
+
+if TYPE_CHECKING:
+    from collections.abc import Mapping
+
+
+class Signature(NamedTuple):
+    reason: str
+    where: str
+    pattern: re.Pattern[str]
+    slack: int
+
+
+# Most specific first: when several reasons match, the earliest wins.
+REASON_PRIORITY: tuple[str, ...] = (
+    "challenge_cloudflare",
+    "challenge_akamai",
+    "challenge_imperva",
+    "challenge_distil",
+    "challenge_datadome",
+    "challenge_perimeterx",
+    "challenge_aws_waf",
+    "challenge_sucuri",
+    "challenge_ddos_guard",
+    "challenge_kasada",
+    "challenge_vercel",
+    "challenge_captcha",
+    "blocked",
+    "login_wall",
+    "site_unavailable",
+    "server_error",
+    "soft_404",
+)
+
+# Reasons for which a retry (new session, slower pace, proxy) could help.
+RETRYABLE_REASONS: frozenset[str] = frozenset(
+    r for r in REASON_PRIORITY if r.startswith("challenge_")
+) | {"blocked", "server_error"}
+
+# Visible text (characters outside links, scripts and styles) under which each
+# kind of evidence may decide. Real articles are far above these.
+MAX_TEXT_FOR_TITLE = 2500
+# Anchored vendor and not-found titles are strong enough on larger pages
+# (branded 404 pages with site chrome, challenges hiding obfuscated scripts).
+MAX_TEXT_FOR_TITLE_BY_REASON: Mapping[str, int] = MappingProxyType(
+    {"soft_404": 5000, "challenge_cloudflare": 5000, "challenge_distil": 5000}
+)
+MAX_TEXT_FOR_MARKUP = 1500
+MAX_TEXT_FOR_MESSAGE = 1000
+MESSAGE_CHARS = 600
+MARKUP_SCAN_BYTES = 512 * 1024
+
+# Words that may surround an error phrase in a title or heading without making
+# it a headline: interjections, apologies, "error", status codes.
+FILLER = re.compile(
+    r"\b(?:oops|whoops|uh[- ]oh|oh no|sorry|error|err|http|ups|hoppla|huch|"
+    r"fehler|erreur|d[ée]sol[ée]e?|oups|oh là là|errore|ops|oh oh|ci dispiace|"
+    r"errou?|erro|lo sentimos|lo siento|perd[óo]n|vaya|desculpe|fout|helaas|"
+    r"oeps|упс|ой|извините|ошибка|hata|üzgünüz|hay aksi|błąd|ups|przepraszamy|"
+    r"hoppsan|tyvärr|fel|beklager|virhe|hups|chyba|hiba|σφάλμα|שגיאה|خطأ|"
+    r"عذرا|عفوا|maaf|lỗi|page|seite|pagina|página|sidan|sivu|strona|sayfa|"
+    r"the|this|that|we|you|a|an|is|was|it|oh)\b"
+    r"|\b[45]\d\d\b|\b\d\b|エラー|申し訳ございません|申し訳ありません|すみません|"
+    r"错误|錯誤|抱歉|对不起|오류|에러|죄송합니다|[^\w\s]+",
+    re.IGNORECASE,
+)
+
+# Splits a title into its parts ("Page not found | Site name").
+TITLE_SEPARATORS = re.compile(r"\s[-|–—·:»/]\s|\s*[|–—·»]\s*")
+
+# Multilingual "page not found" phrases (title, heading or main message).
+_NOT_FOUND = (
+    # en
+    r"page (?:was )?not found|page (?:does not|doesn't|doesn’t|"
+    r"did not|could not|cannot|can't|can’t|couldn't|couldn’t) (?:exist|be found)"
+    r"|(?:couldn't|couldn’t|could not|can't|can’t|cannot) find (?:the |this |that )?"
+    r"(?:page|what you(?:'re| are| were) looking for)|page (?:is )?(?:no longer|not) "
+    r"available|page you requested|no such page|file not found|nothing (?:was )?found"
+    r"|page (?:has been|was) (?:removed|deleted)|this page (?:no longer )?exists? no"
+    r"|page (?:isn't|isn’t|is not) (?:here|available)|lost in space"
+    # de
+    r"|seite (?:wurde )?nicht gefunden|seite (?:existiert|gibt es) (?:leider )?nicht"
+    r"|seite (?:ist )?nicht (?:mehr )?(?:verfügbar|vorhanden)"
+    # fr
+    r"|page (?:introuvable|non trouvée|inexistante|non disponible)|page (?:que vous "
+    r"(?:cherchez|recherchez|demandez) )?n'existe (?:pas|plus)|page n’existe (?:pas|plus)"
+    # es / pt / it
+    r"|p[áa]gina no (?:encontrada|existe|disponible)|no (?:se )?(?:encontr[óo]|"
+    r"encontramos|pudimos encontrar) (?:la )?p[áa]gina|p[áa]gina n[ãa]o (?:encontrada|"
+    r"existe|dispon[íi]vel)|pagina non (?:trovata|esiste|disponibile)"
+    # nl / sv / da / no / fi / pl / cs / hu / tr / ro
+    r"|pagina (?:niet gevonden|bestaat niet)|sidan (?:kunde inte hittas|"
+    r"hittades inte|finns inte)|siden (?:blev ikke fundet|findes ikke|finnes ikke|ble "
+    r"ikke funnet)|sivua ei (?:löytynyt|löydy)|strony nie (?:znaleziono|odnaleziono)|"
+    r"nie znaleziono strony|strona nie (?:została znaleziona|istnieje)|stránka (?:nebyla "
+    r"nalezena|nenalezena|neexistuje)|(?:az )?oldal nem található|sayfa bulunamadı|"
+    r"aradığınız sayfa bulunamadı|pagina nu a fost găsită|pagina nu există"
+    # ru / uk / el / he / ar
+    r"|страница не найдена|страницы не существует|страница не существует|"
+    r"сторінку не знайдено|сторінка не знайдена|η σελίδα δεν βρέθηκε|"
+    r"הדף (?:לא נמצא|המבוקש לא נמצא)|الصفحة (?:المطلوبة )?غير موجودة|"
+    r"لم يتم العثور على الصفحة|الصفحة التي تبحث عنها غير موجودة"
+    # ja / zh / ko / vi / th / id / hi
+    r"|ページ(?:が|は)?見つかりません|ページが見つかりませんでした|"
+    r"お探しのページは見つかりませんでした|ページ(?:が|は)存在しません|"
+    r"页面(?:不存在|未找到|找不到了?)|找不到(?:该|此|您要的)?(?:页面|網頁|网页|頁面)|"
+    r"頁面不存在|網頁不存在|您(?:访问|訪問)的页面不存在|"
+    r"페이지를 찾을 수 없습니다|요청하신 페이지를 찾을 수 없습니다|페이지가 존재하지 않습니다|"
+    r"không tìm thấy trang|ไม่พบหน้า|halaman tidak (?:ditemukan|dijumpai)|"
+    r"पृष्ठ नहीं मिला"
+)
+
+# Bare "not found" words: only when nothing but fillers surrounds them.
+_NOT_FOUND_SHORT = (
+    r"not found|nicht gefunden|introuvable|non trouvée?|no encontrad[ao]|"
+    r"n[ãa]o encontrad[ao]|non trovat[ao]|niet gevonden|не найден[ао]?|"
+    r"見つかりません|未找到|找不到|찾을 수 없습니다|غير موجودة|bulunamadı|"
+    r"nie znaleziono|hittades inte|nenalezena|nem található"
+)
+
+_HTTP_ERROR_5XX = (
+    r"\b5\d\d\b[^a-z]{0,3}(?:internal server error|bad gateway|service (?:temporarily )?"
+    r"unavailable|gateway time-?out|server error)|\b(?:internal server error|bad gateway"
+    r"|gateway time-?out)\b|guru meditation"
+)
+
+_CAPTCHA_PHRASES = (
+    r"verify (?:that )?you(?:'re| are) (?:a )?(?:human|not a (?:ro)?bot)|"
+    r"are you (?:a )?(?:human|robot)|i'?m not a robot|complete the security check|"
+    r"checking (?:if the site connection is secure|your browser)|press (?:&|and) hold|"
+    r"unusual traffic from your (?:computer )?network|enable javascript and cookies "
+    r"to continue|bestätigen sie, dass sie (?:ein )?mensch sind|"
+    r"vérifi(?:ez|ons) que vous (?:êtes|n'êtes pas) (?:un )?(?:humain|robot)|"
+    r"verifica(?:ndo)? que (?:eres|você é) (?:un )?(?:humano|robô)|"
+    r"проверка браузера|подтвердите, что вы не робот|人机验证|ロボットではありません"
+)
+
+_ROWS: tuple[tuple[str, str, str, int], ...] = (
+    # --- headers (decisive) ---
+    ("challenge_cloudflare", "header", r"^cf-mitigated: *challenge", 0),
+    ("challenge_aws_waf", "header", r"^x-amzn-waf-action: *(?:captcha|challenge)", 0),
+    ("challenge_sucuri", "header", r"^x-sucuri-block:", 0),
+    ("challenge_perimeterx", "header", r"^x-px-block:", 0),
+    # --- Cloudflare ---
+    ("challenge_cloudflare", "title", r"^just a moment\W*$|^один момент", 0),
+    ("challenge_cloudflare", "title", r"attention required!? \| cloudflare", 1),
+    ("challenge_cloudflare", "title", r"used cloudflare to restrict access", 4),
+    ("challenge_cloudflare", "title", r"please wait\W*\| cloudflare", 1),
+    ("challenge_cloudflare", "title", r"^vérification en cours\W*$", 0),
+    ("challenge_cloudflare", "markup", r"cf_chl_opt|cf_chl_|/cdn-cgi/l/chk_jschl", 0),
+    ("challenge_cloudflare", "markup", r"jschl_vc|jschl-answer|cf-browser-verif", 0),
+    ("challenge_cloudflare", "markup", r"cf-error-details|cf-error-code|cf-wrapper", 0),
+    ("challenge_cloudflare", "markup", r"challenge-platform/h/[bg]/(?:orch|cmg)", 0),
+    ("challenge_cloudflare", "markup", r"cf-im-under-attack|cf-captcha-container", 0),
+    ("challenge_cloudflare", "text", r"(?:performance|security) by cloudflare", 0),
+    ("challenge_cloudflare", "text", r"cloudflare ray id|error code:? 10(?:06|20)", 0),
+    # Bot-fight stub: nothing but Cloudflare scripts (see errorpages._is_stub).
+    ("challenge_cloudflare", "stub", r"/cdn-cgi/|__cf\$cv\$params", 0),
+    # --- Akamai ---
+    ("challenge_akamai", "text", r"reference ?# ?\d+\.[0-9a-f]+\.\d+\.[0-9a-f]+", 0),
+    ("challenge_akamai", "markup", r"errors\.edgesuite\.net|akamai reference", 0),
+    # --- Imperva / Incapsula / Distil ---
+    (
+        "challenge_imperva",
+        "markup",
+        r"incapsula incident id|_incapsula_resource\?cwudnsai",
+        0,
+    ),
+    ("challenge_imperva", "text", r"incident id:? ?\d{6,}|powered by imperva", 0),
+    ("challenge_distil", "title", r"^pardon our interruption\W*$", 0),
+    (
+        "challenge_distil",
+        "markup",
+        r"distil_r_captcha|distilcaptchaform|distil_r_block",
+        0,
+    ),
+    # --- DataDome ---
+    ("challenge_datadome", "markup", r"captcha-delivery\.com|ct\.datadome\.co", 0),
+    # --- PerimeterX / HUMAN ---
+    ("challenge_perimeterx", "markup", r"id=.?px-captcha|captcha\.px-cdn\.net", 0),
+    ("challenge_perimeterx", "text", r"press (?:&|and) hold", 0),
+    # --- AWS WAF / CloudFront ---
+    ("challenge_aws_waf", "markup", r"gokuprops|awswafintegration|awswafcaptcha", 0),
+    (
+        "challenge_aws_waf",
+        "text",
+        r"generated by cloudfront|request blocked\W+we can't",
+        0,
+    ),
+    ("challenge_aws_waf", "title", r"^error: the request could not be satisfied$", 0),
+    # --- Sucuri ---
+    ("challenge_sucuri", "markup", r"sucuri_cloudproxy_js|cloudproxy@sucuri\.net", 0),
+    ("challenge_sucuri", "title", r"sucuri website firewall", 3),
+    # --- other vendors ---
+    ("challenge_ddos_guard", "title", r"^ddos-guard$", 0),
+    ("challenge_ddos_guard", "markup", r"ddos-guard\.net/|__ddg[0-9]_", 0),
+    ("challenge_kasada", "markup", r"kpsdk\.(?:scriptstart|load)|/149e9513-01fa-", 0),
+    ("challenge_vercel", "title", r"^vercel security checkpoint$", 0),
+    # --- generic captcha walls ---
+    ("challenge_captcha", "title", _CAPTCHA_PHRASES, 3),
+    ("challenge_captcha", "h1", _CAPTCHA_PHRASES, 3),
+    ("challenge_captcha", "text", _CAPTCHA_PHRASES, 0),
+    (
+        "challenge_captcha",
+        "title",
+        r"^(?:security|captcha|bot) (?:check|verification)$",
+        0,
+    ),
+    # --- generic blocks ---
+    (
+        "blocked",
+        "title",
+        (
+            r"access (?:denied|forbidden|restricted)|\b40[13]\b\W*(?:forbidden|"
+            r"unauthorized)|^forbidden$|request (?:blocked|rejected|unsuccessful)|"
+            r"you (?:have been|are|were) blocked|access to this page has been denied|"
+            r"zugriff verweigert|accès (?:refusé|interdit)|acceso denegado|"
+            r"accesso negato|acesso negado|доступ (?:запрещ[её]н|ограничен)|"
+            r"アクセスが拒否されました|访问被拒绝|拒絕存取|접근이 거부되었습니다"
+        ),
+        0,
+    ),
+    ("blocked", "h1", r"^access denied$|^forbidden$|^\d*\W*restricted$", 1),
+    ("blocked", "h1", r"\b40[13]\b\W*(?:forbidden|unauthorized)", 0),
+    (
+        "blocked",
+        "text",
+        r"you don't have permission to access .{0,300} on this server",
+        0,
+    ),
+    ("blocked", "text", r"your access to this site has been limited", 0),
+    ("blocked", "markup", r"<error>\s*<code>accessdenied</code>", 0),
+    # --- login walls ---
+    (
+        "login_wall",
+        "title",
+        (
+            r"^(?:log ?in|sign ?in|anmelden|connexion|iniciar sesión|accedi|entrar|"
+            r"inloggen|вход|ログイン|登录|로그인)$"
+        ),
+        1,
+    ),
+    # --- gone sites ---
+    (
+        "site_unavailable",
+        "title",
+        (
+            r"website is no longer available|domain (?:has been )?seized|"
+            r"this domain (?:is for sale|has expired)|account suspended"
+        ),
+        3,
+    ),
+    # --- server errors ---
+    ("server_error", "title", _HTTP_ERROR_5XX, 1),
+    ("server_error", "h1", _HTTP_ERROR_5XX, 1),
+    # --- soft 404 ---
+    ("soft_404", "title", _NOT_FOUND, 2),
+    ("soft_404", "h1", _NOT_FOUND, 2),
+    ("soft_404", "title", _NOT_FOUND_SHORT, 0),
+    ("soft_404", "h1", _NOT_FOUND_SHORT, 0),
+    ("soft_404", "title", r"\b(?:404|410)\b", 0),
+    ("soft_404", "h1", r"\b(?:404|410)\b", 0),
+    (
+        "soft_404",
+        "text",
+        r"^\W*(?:error\W*)?404\W*(?:error|not found|page|$)|^[^.!?]{0,40}(?:"
+        + _NOT_FOUND
+        + ")",
+        0,
+    ),
+    ("soft_404", "markup", r"<error>\s*<code>nosuchkey</code>", 0),
+)
+
+SIGNATURES: tuple[Signature, ...] = tuple(
+    Signature(reason, where, re.compile(pattern, re.IGNORECASE), slack)
+    for reason, where, pattern, slack in _ROWS
+)
+
+# Final URL paths (after a redirect) that name an error page.
+ERROR_PATH = re.compile(
+    r"/(?:40[034]|41[05]|50[0-3]|error|errors|not-?found|page-?not-?found|"
+    r"pagenotfound|404-?error|error-?404|missing|gone)(?:\.\w{2,5})?/?$"
+    r"|[?&](?:error|status|code)=40[34]\b",
+    re.IGNORECASE,
+)
+
+# Home-page-like paths: "/", "/index.html", "/en/", "/home".
+HOME_PATH = re.compile(
+    r"^/?(?:[a-z]{2}(?:[-_][a-z]{2})?/?)?(?:(?:index|default|home|start)"
+    r"(?:\.\w{2,5})?)?$",
+    re.IGNORECASE,
+)
