@@ -13,7 +13,8 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from scrapy_newsclean.addon import Addon
     from scrapy_newsclean.downloadermiddlewares import ErrorPageMiddleware
-    from scrapy_newsclean.exceptions import ErrorPageIgnored
+    from scrapy_newsclean.exceptions import EmptyAfterClean, ErrorPageIgnored
+    from scrapy_newsclean.pipelines import CleanTextPipeline
 
 __version__ = "0.1.0"
 
@@ -21,9 +22,18 @@ _LAZY = {
     "Addon": "scrapy_newsclean.addon",
     "ErrorPageIgnored": "scrapy_newsclean.exceptions",
     "ErrorPageMiddleware": "scrapy_newsclean.downloadermiddlewares",
+    "CleanTextPipeline": "scrapy_newsclean.pipelines",
+    "EmptyAfterClean": "scrapy_newsclean.exceptions",
 }
 
-__all__ = ["Addon", "ErrorPageIgnored", "ErrorPageMiddleware", "__version__"]
+__all__ = [
+    "Addon",
+    "CleanTextPipeline",
+    "EmptyAfterClean",
+    "ErrorPageIgnored",
+    "ErrorPageMiddleware",
+    "__version__",
+]
 
 
 def __getattr__(name: str) -> Any:

@@ -6,6 +6,8 @@ project without the add-on gets the same behaviour as one with it.
 
 from __future__ import annotations
 
+from scrapy_newsclean.fields import DEFAULT_TEXT_FIELDS
+
 #: Master switch: ``False`` turns every component off.
 NEWSCLEAN_ENABLED = True
 
@@ -29,3 +31,21 @@ NEWSCLEAN_DROP_STATUSES: tuple[int, ...] = (
 NEWSCLEAN_SOFT_ERRORS = True
 #: How many times a challenge page (403/429/soft) is retried before it is dropped.
 NEWSCLEAN_RETRY_CHALLENGES = 2
+
+NEWSCLEAN_CLEAN_ENABLED = True
+#: Item fields holding article text (see scrapy_newsclean.fields.DEFAULT_TEXT_FIELDS).
+NEWSCLEAN_TEXT_FIELDS: tuple[str, ...] = DEFAULT_TEXT_FIELDS
+#: Item field holding the article URL (for logs, rejects and the site's template).
+NEWSCLEAN_URL_FIELD = "url"
+#: Keep items whose text is empty after cleaning instead of dropping them.
+NEWSCLEAN_KEEP_EMPTY = False
+#: Item field that receives a per-item cleaning report; None: no report.
+NEWSCLEAN_REPORT_FIELD: str | None = None
+#: Extra boilerplate signatures (dicts or tuples, see the README).
+NEWSCLEAN_SIGNATURES: tuple[object, ...] = ()
+#: Text fields longer than this many characters are not cleaned.
+NEWSCLEAN_MAX_TEXT_CHARS = 2_000_000
+#: Learn each site's template (blocks repeated across its articles).
+NEWSCLEAN_TEMPLATE_ENABLED = True
+#: A block seen in this many distinct articles of a site is template.
+NEWSCLEAN_TEMPLATE_MIN_PAGES = 3

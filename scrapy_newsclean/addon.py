@@ -8,6 +8,7 @@ from scrapy.exceptions import NotConfigured
 
 from scrapy_newsclean import _defaults
 from scrapy_newsclean.downloadermiddlewares import ErrorPageMiddleware
+from scrapy_newsclean.pipelines import CleanTextPipeline
 
 if TYPE_CHECKING:
     from scrapy.settings import BaseSettings
@@ -18,6 +19,9 @@ if TYPE_CHECKING:
 #: decompressed body from HttpCompressionMiddleware (590) and the outcome of
 #: RetryMiddleware (550), i.e. 429/503 only once Scrapy's retries are spent.
 DOWNLOADER_MIDDLEWARES: dict[type, int] = {ErrorPageMiddleware: 540}
+#: CleanTextPipeline at 300: early, so that later pipelines (and the
+#: near-duplicate check) see cleaned text; user pipelines usually sit at 300-800.
+ITEM_PIPELINES: dict[type, int] = {CleanTextPipeline: 300}
 
 
 class Addon:
@@ -31,7 +35,11 @@ class Addon:
     def update_settings(self, settings: BaseSettings) -> None:
         if not settings.getbool("NEWSCLEAN_ENABLED", _defaults.NEWSCLEAN_ENABLED):
             raise NotConfigured("NEWSCLEAN_ENABLED is False")
-        for component, priority in DOWNLOADER_MIDDLEWARES.items():
-            settings.setdefault_in_component_priority_dict(
-                "DOWNLOADER_MIDDLEWARES", component, priority
-            )
+        for name, components in (
+            ("DOWNLOADER_MIDDLEWARES", DOWNLOADER_MIDDLEWARES),
+            ("ITEM_PIPELINES", ITEM_PIPELINES),
+        ):
+            for component, priority in components.items():
+                settings.setdefault_in_component_priority_dict(
+                    name, component, priority
+                )

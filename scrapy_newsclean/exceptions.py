@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from scrapy.exceptions import IgnoreRequest
+from scrapy.exceptions import DropItem, IgnoreRequest
 
 if TYPE_CHECKING:
     from scrapy.http import Response
@@ -24,3 +24,7 @@ class ErrorPageIgnored(IgnoreRequest):
         self.response = response
         self.reason = reason
         super().__init__(*args, **kwargs)
+
+
+class EmptyAfterClean(DropItem):
+    """Cleaning removed all of an item's text (see :setting:`NEWSCLEAN_KEEP_EMPTY`)."""

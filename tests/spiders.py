@@ -79,3 +79,17 @@ async def crawl(
     crawler.signals.connect(result.on_item_scraped, signal=signals.item_scraped)
     await crawler.crawl_async(urls=list(urls), **spider_kwargs)
     return result
+
+
+class ArticleSpider(UrlListSpider):
+    """Yield each page's paragraphs as the article body, as lazy news spiders do."""
+
+    name = "articles"
+
+    def parse(self, response: Response) -> Iterable[dict[str, Any]]:
+        assert isinstance(response, TextResponse)
+        yield {
+            "url": response.url,
+            "title": response.css("title::text").get(),
+            "body": "\n".join(response.css("body p::text").getall()),
+        }

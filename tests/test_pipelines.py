@@ -1,0 +1,178 @@
+"""The item pipelines in real crawls and on items of every shape."""
+
+from __future__ import annotations
+
+import json
+import logging
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import pytest
+import scrapy
+from itemadapter import ItemAdapter
+from scrapy import Spider
+from scrapy.exceptions import DropItem
+from scrapy.utils.defer import deferred_f_from_coro_f
+from scrapy.utils.misc import build_from_crawler
+from scrapy.utils.test import get_crawler
+
+from scrapy_newsclean import Addon, CleanTextPipeline, EmptyAfterClean
+from tests.spiders import ArticleSpider, crawl
+
+if TYPE_CHECKING:
+    from tests.conftest import MockServer
+
+SITES = Path(__file__).resolve().parent / "sites"
+ADDON: dict[str, Any] = {"ADDONS": {Addon: 500}}
+DISCLAIMER = (
+    "The publisher provides the information as is, without warranty of any kind."
+)
+
+
+def build_pipeline(settings: dict[str, Any] | None = None) -> CleanTextPipeline:
+    crawler = get_crawler(Spider, settings or {})
+    crawler.spider = Spider.from_crawler(crawler, name="items")
+    return build_from_crawler(CleanTextPipeline, crawler)
+
+
+class DropEverySecondItem:
+    """A storage pipeline that refuses some items (as a failing database would)."""
+
+    def __init__(self) -> None:
+        self.seen = 0
+
+    def process_item(self, item: Any) -> Any:
+        self.seen += 1
+        if self.seen % 2 == 0:
+            raise DropItem("storage refused it")
+        return item
+
+
+class TestCleanTextPipelineCrawl:
+    @pytest.mark.parametrize("seed", ["000", "003"])
+    @deferred_f_from_coro_f
+    async def test_seed_pages_cleaned_to_expected(
+        self, mockserver: MockServer, seed: str
+    ) -> None:
+        url = mockserver.url(f"/site/seed_{seed}.html")
+        result = await crawl([url], ADDON, spidercls=ArticleSpider)
+        (item,) = result.items
+        expected = (SITES / f"seed_{seed}.expected.txt").read_text()
+        assert item["body"].strip() == expected.strip()
+        assert result.stat("newsclean/clean/items_cleaned") == 1
+        removed = {
+            k: v
+            for k, v in result.newsclean_stats().items()
+            if k.startswith("newsclean/clean/blocks_removed/")
+        }
+        assert sum(removed.values()) >= 5
+
+    @deferred_f_from_coro_f
+    async def test_report_field_and_rejects_for_emptied_item(
+        self, mockserver: MockServer, tmp_path: Path
+    ) -> None:
+        rejects = tmp_path / "rejects.jsonl"
+        result = await crawl(
+            [mockserver.url("/site/seed_000.html")],
+            {
+                **ADDON,
+                "NEWSCLEAN_REPORT_FIELD": "newsclean",
+                "NEWSCLEAN_REJECTS": str(rejects),
+            },
+            spidercls=ArticleSpider,
+        )
+        (item,) = result.items
+        report = item["newsclean"]
+        assert report["fields"] == ["body"]
+        assert report["blocks_removed"]["repeated_run"] == 8
+        assert report["chars_after"] < report["chars_before"]
+        assert not rejects.exists()
+
+
+class TestCleanTextPipelineItems:
+    @deferred_f_from_coro_f
+    async def test_list_of_paragraphs_stays_a_list(self) -> None:
+        pipeline = build_pipeline()
+        paragraphs = ["First paragraph of the story.", DISCLAIMER, "Second one."]
+        item = await pipeline.process_item(
+            {"url": "https://a.test/1", "body": paragraphs}
+        )
+        assert item["body"] == ["First paragraph of the story.", "Second one."]
+
+    @pytest.mark.parametrize(
+        ("value", "problem"),
+        [
+            (None, "missing"),
+            (b"\xff\xfe broken", "invalid_utf8"),
+            (42, "bad_type_int"),
+            ({"nested": "dict"}, "bad_type_dict"),
+            (["ok", 3], "bad_type_list"),
+        ],
+        ids=["none", "invalid-utf8", "int", "dict", "mixed-list"],
+    )
+    @deferred_f_from_coro_f
+    async def test_bad_values_pass_untouched_counted_and_logged(
+        self, value: Any, problem: str, caplog: pytest.LogCaptureFixture
+    ) -> None:
+        pipeline = build_pipeline()
+        item = {"url": "https://a.test/1", "body": value}
+        with caplog.at_level(logging.INFO, logger="scrapy_newsclean"):
+            out = await pipeline.process_item(item)
+        assert out["body"] is value
+        stats = pipeline.crawler.stats
+        assert stats is not None
+        assert stats.get_value(f"newsclean/clean/field_skipped/{problem}") == 1
+        assert any(problem in r.getMessage() for r in caplog.records)
+
+    @deferred_f_from_coro_f
+    async def test_utf8_bytes_are_cleaned_into_str(self) -> None:
+        pipeline = build_pipeline()
+        body = f"Real text of the story.\n{DISCLAIMER}".encode()
+        item = await pipeline.process_item({"url": "https://a.test/1", "body": body})
+        assert item["body"] == "Real text of the story."
+
+    @deferred_f_from_coro_f
+    async def test_oversize_text_is_left_alone(self) -> None:
+        pipeline = build_pipeline({"NEWSCLEAN_MAX_TEXT_CHARS": 1000})
+        body = (DISCLAIMER + "\n") * 100
+        item = await pipeline.process_item({"url": "https://a.test/1", "body": body})
+        assert item["body"] == body
+        stats = pipeline.crawler.stats
+        assert stats is not None
+        assert stats.get_value("newsclean/clean/field_skipped/oversize") == 1
+
+    @deferred_f_from_coro_f
+    async def test_emptied_item_is_dropped_or_kept(self, tmp_path: Path) -> None:
+        rejects = tmp_path / "r.jsonl"
+        pipeline = build_pipeline({"NEWSCLEAN_REJECTS": str(rejects)})
+        with pytest.raises(EmptyAfterClean):
+            await pipeline.process_item({"url": "https://a.test/1", "body": DISCLAIMER})
+        (record,) = [json.loads(line) for line in rejects.read_text().splitlines()]
+        assert record["reason"] == "empty_after_clean"
+        assert record["stage"] == "clean"
+        keeper = build_pipeline({"NEWSCLEAN_KEEP_EMPTY": True})
+        item = await keeper.process_item(
+            {"url": "https://a.test/1", "body": DISCLAIMER}
+        )
+        assert item["body"] == ""
+
+    @deferred_f_from_coro_f
+    async def test_any_item_type(self) -> None:
+        class ArticleItem(scrapy.Item):
+            url = scrapy.Field()
+            body = scrapy.Field()
+
+        @dataclass
+        class ArticleData:
+            url: str
+            body: str
+
+        pipeline = build_pipeline()
+        text = f"Real text of the story.\n{DISCLAIMER}"
+        for item in (
+            ArticleItem(url="https://a.test/1", body=text),
+            ArticleData("https://a.test/2", text),
+        ):
+            out = await pipeline.process_item(item)
+            assert ItemAdapter(out)["body"] == "Real text of the story."
