@@ -90,6 +90,43 @@ class TestCleanTextPipelineCrawl:
         assert not rejects.exists()
 
 
+TEMPLATE_BLOCK = "The Harbour Post newsroom is on Quay Street"
+
+
+class TestSiteTemplateLearning:
+    @deferred_f_from_coro_f
+    async def test_block_on_three_stored_articles_is_stripped_from_the_fourth(
+        self, mockserver: MockServer
+    ) -> None:
+        urls = [mockserver.url(f"/site/template_{i}.html") for i in range(1, 5)]
+        result = await crawl(
+            urls, {**ADDON, "CONCURRENT_REQUESTS": 1}, spidercls=ArticleSpider
+        )
+        bodies = {item["url"]: item["body"] for item in result.items}
+        assert [TEMPLATE_BLOCK in bodies[url] for url in urls] == [
+            True,
+            True,
+            True,
+            False,
+        ]
+        assert result.stat("newsclean/clean/blocks_removed/site_template") == 2
+
+    @deferred_f_from_coro_f
+    async def test_items_dropped_by_a_later_pipeline_teach_nothing(
+        self, mockserver: MockServer
+    ) -> None:
+        urls = [mockserver.url(f"/site/template_{i}.html") for i in range(1, 5)]
+        settings = {
+            **ADDON,
+            "CONCURRENT_REQUESTS": 1,
+            "ITEM_PIPELINES": {DropEverySecondItem: 900},
+        }
+        result = await crawl(urls, settings, spidercls=ArticleSpider)
+        assert len(result.items) == 2
+        assert all(TEMPLATE_BLOCK in item["body"] for item in result.items)
+        assert result.stat("newsclean/clean/blocks_removed/site_template") is None
+
+
 class TestCleanTextPipelineItems:
     @deferred_f_from_coro_f
     async def test_list_of_paragraphs_stays_a_list(self) -> None:
