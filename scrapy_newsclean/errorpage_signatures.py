@@ -105,6 +105,9 @@ _NOT_FOUND = (
     r"available|page you requested|no such page|file not found|nothing (?:was )?found"
     r"|page (?:has been|was) (?:removed|deleted)|this page (?:no longer )?exists? no"
     r"|page (?:isn't|isn’t|is not) (?:here|available)|lost in space"
+    r"|page you(?:'re| are| were)? looking for (?:does not|doesn't|doesn’t|is not|"
+    r"isn't|isn’t|cannot|can't|can’t|could not|couldn't|couldn’t|no longer) "
+    r"(?:exists?|be found|available|here)"
     # de
     r"|seite (?:wurde )?nicht gefunden|seite (?:existiert|gibt es) (?:leider )?nicht"
     r"|seite (?:ist )?nicht (?:mehr )?(?:verfügbar|vorhanden)"
@@ -193,7 +196,7 @@ _ROWS: tuple[tuple[str, str, str, int], ...] = (
         r"incapsula incident id|_incapsula_resource\?cwudnsai",
         0,
     ),
-    ("challenge_imperva", "text", r"incident id:? ?\d{6,}|powered by imperva", 0),
+    ("challenge_imperva", "text", r"incapsula incident|powered by imperva", 0),
     ("challenge_distil", "title", r"^pardon our interruption\W*$", 0),
     (
         "challenge_distil",
@@ -247,7 +250,7 @@ _ROWS: tuple[tuple[str, str, str, int], ...] = (
         ),
         0,
     ),
-    ("blocked", "h1", r"^access denied$|^forbidden$|^\d*\W*restricted$", 1),
+    ("blocked", "h1", r"^access denied$|^forbidden$", 1),
     ("blocked", "h1", r"\b40[13]\b\W*(?:forbidden|unauthorized)", 0),
     (
         "blocked",
