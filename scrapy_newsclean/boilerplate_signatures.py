@@ -223,7 +223,7 @@ SIGNATURE_TABLE: tuple[tuple[str, str, str, int, tuple[str, ...]], ...] = (
             (
                 r"(?:advertisement|advertising|sponsored|ad|adv|anzeige|werbung|publicité|"
                 r"publicidad|pubblicità|publicidade|advertentie|реклама|広告|广告|廣告|광고|"
-                r"إعلان)(?: ?[-–—:] ?(?:scroll|continue) [^\n]{0,40})?"
+                r"إعلان)(?: ?[-–—:] ?(?:scroll|continue) [^\n]{0,40})?:?"
             ),
             r"(?:story|article) continues below(?: this)? (?:advertisement|ad)",
             r"continue reading (?:the main story|below)",
@@ -368,8 +368,9 @@ SIGNATURE_TABLE: tuple[tuple[str, str, str, int, tuple[str, ...]], ...] = (
         160,
         (
             (
-                r"(?:most (?:popular|read|viewed|shared|commented)|popular|trending|"
-                r"related|recommended|similar|latest|top|more|editor'?s picks)"
+                r"(?:most (?:popular|read|viewed|shared|commented)|trending|"
+                r"related|recommended|similar|editor'?s picks|"
+                r"(?:popular|latest|top|more)(?= ))"
                 r"(?: (?:stories|articles|news|posts|content|links|coverage|topics|videos|"
                 r"now|for you|reads|headlines))?"
             ),
@@ -378,17 +379,24 @@ SIGNATURE_TABLE: tuple[tuple[str, str, str, int, tuple[str, ...]], ...] = (
             r"(?:stories|articles|news|posts|content|links|coverage|topics|videos|"
             r"now|for you|reads|headlines))" + _TAIL,
             r"(?:you (?:may|might) also (?:like|enjoy|be interested in)|also read|"
-            r"further reading|what to read next|don't miss|in other news|around the web|"
+            r"further reading|what to read next|in other news|around the web|"
             r"from the web|more from [^\n]{1,40}|more on this (?:story|topic)|"
             r"sponsored (?:content|links|stories)|promoted (?:content|stories))"
             + _TAIL,
             r"(?:mehr zum thema|das könnte sie auch interessieren|auch interessant|"
             r"lesen sie auch|weitere artikel|ähnliche artikel|verwandte artikel|"
             r"meistgelesen(?:e artikel)?|beliebte artikel|weitere nachrichten|"
-            r"mehr aus [^\n]{1,30}|weiterführende links)" + _TAIL,  # de
+            r"mehr aus [^\n]{1,30}|weiterführende links|"
+            r"(?:ähnliche|verwandte|weitere|beliebte|neueste) beiträge|"
+            r"das (?:thema )?könnte (?:dich|sie) auch interessieren|"
+            r"sie könnten auch an [^\n]{0,40} interessiert sein|"
+            r"diese beiträge (?:solltest du|sollten sie) nicht verpassen|"
+            r"aktuelle berichte aus dieser kategorie|kunden kauften auch)"
+            + _TAIL,  # de
             r"(?:(?:à )?lire aussi|(?:à )?lire également|voir aussi|sur le même sujet|"
             r"articles similaires|les plus lus|dans la même rubrique|"
-            r"vous aimerez aussi|nos articles les plus lus)" + _TAIL,  # fr
+            r"vous aimerez aussi|nos articles les plus lus|à découvrir(?: aussi)?)"
+            + _TAIL,  # fr
             r"(?:lee también|te puede interesar|también te puede interesar|"
             r"noticias relacionadas|artículos relacionados|lo más leído|más leídas|"
             r"más noticias|te recomendamos)" + _TAIL,  # es
@@ -424,7 +432,7 @@ SIGNATURE_TABLE: tuple[tuple[str, str, str, int, tuple[str, ...]], ...] = (
         200,
         (
             (
-                r"(?:read more|read also|see also|also read|related|lesen sie (?:auch|mehr)|"
+                r"(?:read more|read also|see also|also read|related|don't miss|lesen sie (?:auch|mehr)|"
                 r"mehr dazu|weiterlesen|lire (?:aussi|la suite)|à lire aussi|leer más|"
                 r"lee también|leggi anche|continua a leggere|leia (?:mais|também)|"
                 r"lees (?:meer|ook)|читайте также|читать далее|続きを読む|もっと見る|"
@@ -433,28 +441,171 @@ SIGNATURE_TABLE: tuple[tuple[str, str, str, int, tuple[str, ...]], ...] = (
             ),
         ),
     ),
+    # --- site chrome: navigation, sharing bars, tag lines, form fine print -----
+    (
+        "site_chrome",
+        "block",
+        "full",
+        60,
+        (
+            r"impressum|datenschutz(?:erklärung)?|privacy(?: policy)?|"
+            r"(?:terms|conditions) of (?:use|service)|terms and conditions|"
+            r"(?:back|go) to top|nach oben|zurück (?:zur|zum) (?:übersicht|startseite|"
+            r"anfang)|(?:next|previous|older|newer) (?:post|article|entry)|"
+            r"(?:nächster|vorheriger) (?:beitrag|artikel)|vorheriges|nächstes|"
+            r"mentions légales|politique de confidentialité|política de privacidad|"
+            r"aviso legal|informativa (?:sulla )?privacy|política de privacidade|"
+            r"privacyverklaring|политика конфиденциальности|プライバシーポリシー|"
+            r"隐私政策|개인정보처리방침|سياسة الخصوصية|"
+            r"proudly powered by wordpress|opens in (?:a )?new window|pdf version",
+        ),
+    ),
+    (
+        "site_chrome",
+        "block",
+        "start",
+        200,
+        (
+            r"(?:tags|tagged(?: with)?|schlagworte|schlagwörter|stichworte|getaggt mit|"
+            r"categories|kategorien|catégories|mots-clés|etiquetas|categorías|tag|"
+            r"argomenti|temi|теги|метки|タグ|标签|標籤|태그|الوسوم) ?[:：]",
+            r"(?:this|diese) (?:site|website|seite) (?:uses|verwendet|nutzt) akismet",
+            r"i consent to (?:receiving|the (?:processing|storage))",
+            r"i agree (?:my information|to the (?:terms|privacy))",
+            r"mit (?:der )?absendung (?:des|dieses) formulars",
+        ),
+    ),
+    (
+        "site_chrome",
+        "weak",
+        "full",
+        30,
+        (
+            r"facebook|twitter|x|linkedin|whatsapp|pinterest|tumblr|reddit|xing|"
+            r"telegram|e-?mail|print|drucken|imprimer|imprimir|stampa|twittern|"
+            r"google\+|copy link|link kopieren|home|startseite|menu|menü|search|suche|"
+            r"kontakt|contact(?: us)?|about(?: us)?|über uns|sitemap|agb|login|log in|"
+            r"sign in|anmelden|registrieren|reply|antworten|répondre|responder",
+        ),
+    ),
+    (
+        "comment_widget",
+        "block",
+        "start",
+        220,
+        (
+            r"(?:required fields are marked|erforderliche felder sind mit)",
+            r"your email address will not be published",
+            r"deine e-mail-adresse wird nicht veröffentlicht",
+            r"votre adresse (?:e-mail|de messagerie) ne sera pas publiée",
+            r"tu dirección de correo electrónico no será publicada",
+            r"notify me (?:of|when) (?:new|follow-up)",
+            r"benachrichtige mich (?:über|bei)",
+            r"zeilenumbrüche und absätze werden automatisch erzeugt",
+        ),
+    ),
+    (
+        "comment_widget",
+        "block",
+        "full",
+        60,
+        (
+            r"(?:\d{1,5} )?(?:leave a reply|write a comment|view comments|show comments|"
+            r"hinterlasse (?:eine antwort|einen kommentar)|kommentar(?:e)? "
+            r"(?:hinzufügen|schreiben)|kommentare geschlossen|kommentieren|"
+            r"laisser un commentaire|escribe un comentario|scrivi un commento)",
+        ),
+    ),
+    (
+        "call_to_action",
+        "block",
+        "full",
+        160,
+        (
+            r"(?:learn more|read the full story|mehr erfahren|erfahre mehr|"
+            r"en savoir plus|más información|scopri di più|saiba mais|lees verder|"
+            r"подробнее|詳しくはこちら|了解更多|자세히 보기)[ »›>→.]{0,3}",
+            r"(?:[^\n]{1,30} )?newsletter",
+            r"subscribe to [^\n.!?]{1,60}",
+            r"(?:sign up|register) (?:to|for) (?:get |receive )?[^\n]{0,60}"
+            r"(?:newsletters?|updates|inbox|e-?mails?|best content|alerts)[^\n]{0,60}",
+            r"(?:diese (?:geschichte|seite|artikel)|mit anderen) teilen|share to \w{1,20}|"
+            r"empfiehl (?:dies|das) deinen freunden[.!]?|weiterempfehlen",
+            r"make a contribution|support (?:our|independent) journalism",
+            r"abonnieren sie [^\n]{0,80}",
+        ),
+    ),
+    (
+        "copyright",
+        "block",
+        "search",
+        400,
+        (
+            r"this material may not be published, broadcast, rewritten,? or redistributed",
+            r"reproduction of material from any [^\n]{1,60} without (?:the )?(?:prior )?"
+            r"(?:express )?written permission",
+            r"may not be (?:reproduced|republished|copied)[^\n]{0,80} without (?:the )?"
+            r"(?:prior )?(?:express )?written permission",
+            r"vervielfältigung nur mit (?:schriftlicher )?genehmigung",
+        ),
+    ),
 )
+
+
+# Search-mode rules run only on blocks whose casefolded text contains one of
+# these words: a C substring test is far cheaper than a regex over a paragraph.
+SEARCH_HINTS: dict[str, tuple[str, ...]] = {
+    "disclaimer": (
+        "warrant",
+        "accept any",
+        "views",
+        "advice",
+        "informational",
+        "meinungen",
+        "inhalt",
+        "haftung",
+        "opinion",
+        "opiniones",
+        "opinioni",
+        "opiniões",
+        "meningen",
+        "мнение",
+        "情報提供",
+        "代表作者",
+        "입장",
+        "견해",
+        "الآراء",
+    ),
+    "cookie_notice": ("cookie", "クッキー", "쿠키", "ملفات تعريف الارتباط"),
+    "copyright": ("redistributed", "permission", "genehmigung"),
+}
 
 
 @dataclass(frozen=True, slots=True)
 class Signature:
-    """One boilerplate pattern (see the module docstring for modes and roles)."""
+    """One boilerplate pattern (see the module docstring for modes and roles).
+
+    ``hints``: optional lowercase words; the pattern is only tried on blocks
+    containing one of them (a cheap prefilter for ``search`` patterns).
+    """
 
     reason: str
     pattern: str
     mode: str = "full"
     role: str = "block"
     max_chars: int = 200
+    hints: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
 class Rule:
-    """Signatures of one (reason, role, mode, max_chars) group in one regex."""
+    """Signatures of one (reason, role, mode, max_chars, hints) group, one regex."""
 
     reason: str
     role: str
     mode: str
     max_chars: int
+    hints: tuple[str, ...]
     regex: re.Pattern[str]
 
     def matches(self, form: str) -> bool:
@@ -464,7 +615,8 @@ class Rule:
         if self.mode == "search":
             return self.regex.search(form) is not None
         if self.mode == "end":
-            return self.regex.search(form) is not None
+            # End patterns are short: only the tail needs scanning.
+            return self.regex.search(form[-120:]) is not None
         return self.regex.match(form) is not None
 
 
@@ -475,24 +627,39 @@ class Signatures:
     rules: tuple[Rule, ...]
     max_chars: int
 
-    def classify(self, form: str) -> Rule | None:
-        """The first rule matching a block's match form, strong rules first."""
-        if len(form) > self.max_chars:
+    def classify(self, block: str) -> Rule | None:
+        """The first rule matching a (stripped) block, strong rules first."""
+        size = len(block)
+        if size > self.max_chars * 2:
             return None
+        folded = form = None
         for rule in self.rules:
+            if size > rule.max_chars * 2:  # raw text may hold extra spaces
+                continue
+            if rule.hints:
+                if folded is None:
+                    folded = block.casefold()
+                if not any(h in folded for h in rule.hints):
+                    continue
+            if form is None:
+                form = match_form(block)
             if rule.matches(form):
                 return rule
         return None
 
 
-_QUOTES = str.maketrans({"’": "'", "‘": "'", "`": "'", "“": '"', "”": '"', "„": '"'})
+_QUOTES = (("’", "'"), ("‘", "'"), ("`", "'"), ("“", '"'), ("”", '"'), ("„", '"'))
 
 
 def match_form(block: str) -> str:
     """The form signatures are matched against: NFKC, casefolded, spaces collapsed."""
-    if not block.isascii() and not unicodedata.is_normalized("NFKC", block):
-        block = unicodedata.normalize("NFKC", block)
-    return " ".join(block.casefold().translate(_QUOTES).split())
+    if not block.isascii():
+        if not unicodedata.is_normalized("NFKC", block):
+            block = unicodedata.normalize("NFKC", block)
+        for old, new in _QUOTES:
+            if old in block:
+                block = block.replace(old, new)
+    return " ".join(block.casefold().split())
 
 
 def _nested_unbounded(pattern: str) -> bool:
@@ -555,8 +722,11 @@ def _validate(sig: Signature) -> None:
         raise ValueError(f"invalid signature pattern {sig.pattern!r}: {exc}") from exc
 
 
-def _compile_group(key: tuple[str, str, str, int], patterns: list[str]) -> Rule:
-    reason, role, mode, max_chars = key
+_GroupKey = tuple[str, str, str, int, tuple[str, ...]]
+
+
+def _compile_group(key: _GroupKey, patterns: list[str]) -> Rule:
+    reason, role, mode, max_chars, hints = key
     alts = "|".join(f"(?:{p})" for p in patterns)
     if mode == "full":
         source = rf"(?:{alts})\Z"
@@ -564,13 +734,17 @@ def _compile_group(key: tuple[str, str, str, int], patterns: list[str]) -> Rule:
         source = rf"(?:{alts})[\s.!。>）)\]」】]{{0,4}}\Z"
     else:
         source = f"(?:{alts})"
-    return Rule(reason, role, mode, max_chars, re.compile(source))
+    return Rule(reason, role, mode, max_chars, hints, re.compile(source))
+
+
+def _hints(reason: str, mode: str) -> tuple[str, ...]:
+    return SEARCH_HINTS.get(reason, ()) if mode == "search" else ()
 
 
 def default_signatures() -> tuple[Signature, ...]:
     """The built-in signature library as :class:`Signature` objects."""
     return tuple(
-        Signature(reason, pattern, mode, role, max_chars)
+        Signature(reason, pattern, mode, role, max_chars, _hints(reason, mode))
         for reason, role, mode, max_chars, patterns in SIGNATURE_TABLE
         for pattern in patterns
     )
@@ -589,12 +763,11 @@ def compile_signatures(
     """
     sigs = list(default_signatures()) if include_defaults else []
     sigs.extend(_as_signature(item) for item in extra)
-    groups: dict[tuple[str, str, str, int], list[str]] = {}
+    groups: dict[_GroupKey, list[str]] = {}
     for sig in sigs:
         _validate(sig)
-        groups.setdefault((sig.reason, sig.role, sig.mode, sig.max_chars), []).append(
-            sig.pattern
-        )
+        key = (sig.reason, sig.role, sig.mode, sig.max_chars, tuple(sig.hints))
+        groups.setdefault(key, []).append(sig.pattern)
     # Strong rules before weak ones; sections last so specific reasons win.
     order = {"block": 0, "section": 1, "weak": 2}
     keys = sorted(groups, key=lambda k: (order[k[1]], k[0] == "link_list"))

@@ -6,9 +6,10 @@ identified by :func:`block_key`, a stable 64-bit hash of the normalised text
 (blake2b, 8 bytes, unsigned; never Python's ``hash()``, which changes between
 processes), so counts can be persisted and shared between crawls.
 
-Memory per site is bounded: at most ``max_keys`` keys, least recently seen
-evicted first (template blocks are seen on every page and so stay), and at most
-``max_docs`` remembered document ids (to count a re-fetched page once).
+Memory per site is bounded: at most ``max_keys`` candidate keys and
+``max(64, max_keys // 4)`` learned keys, each least-recently-seen first out
+(learned keys are kept apart so new article blocks never push them out), and
+at most ``max_docs`` remembered document ids (to count a re-fetched page once).
 """
 
 from __future__ import annotations
@@ -41,27 +42,27 @@ def block_key(block: str) -> int:
 
 
 class _SiteCounts:
-    """One site's key counts (LRU-bounded) and recently seen document ids."""
+    """One site's candidate and learned keys (both LRU-bounded), recent doc ids."""
 
-    __slots__ = ("counts", "docs")
+    __slots__ = ("counts", "docs", "learned")
 
     def __init__(self) -> None:
         self.counts: OrderedDict[int, int] = OrderedDict()
+        self.learned: OrderedDict[int, int] = OrderedDict()
         self.docs: OrderedDict[str, None] = OrderedDict()
 
 
 class SiteTemplateView:
     """:class:`TemplateLookup` for one site (a live view of the counter)."""
 
-    __slots__ = ("_counts", "_min_pages")
+    __slots__ = ("_learned",)
 
-    def __init__(self, counts: Mapping[int, int], min_pages: int) -> None:
-        self._counts = counts
-        self._min_pages = min_pages
+    def __init__(self, learned: Mapping[int, int]) -> None:
+        self._learned = learned
 
     def is_template(self, block_key: int) -> bool:
         """Whether the key was seen in at least ``min_pages`` documents."""
-        return self._counts.get(block_key, 0) >= self._min_pages
+        return block_key in self._learned
 
 
 class SiteTemplateCounter:
@@ -81,15 +82,17 @@ class SiteTemplateCounter:
         max_docs: int = DEFAULT_MAX_DOCS,
         max_chars: int = DEFAULT_MAX_CHARS,
     ) -> None:
-        for name, value in (("min_pages", min_pages), ("max_keys", max_keys)):
-            if value < 1:
-                raise ValueError(f"{name} must be >= 1, got {value!r}")
+        if max_keys < 1 or max_docs < 1:
+            raise ValueError(
+                f"max_keys/max_docs must be >= 1, got {max_keys!r}/{max_docs!r}"
+            )
         if min_pages < 2:
             raise ValueError(f"min_pages must be >= 2, got {min_pages!r}")
         self.min_pages = min_pages
         self.max_keys = max_keys
         self.max_docs = max_docs
         self.max_chars = max_chars
+        self.max_learned = max(64, max_keys // 4)
         self._sites: dict[str, _SiteCounts] = {}
 
     def _site(self, site: str) -> _SiteCounts:
@@ -119,30 +122,48 @@ class SiteTemplateCounter:
         if len(texts) < 2:
             return True
         keys = {block_key(b) for b in texts if self.eligible(b)}
-        self._count(entry.counts, keys)
+        self._count(entry, keys)
         return True
 
-    def _count(self, counts: OrderedDict[int, int], keys: Iterable[int]) -> None:
+    def _count(self, entry: _SiteCounts, keys: Iterable[int]) -> None:
         for key in keys:
-            counts[key] = counts.get(key, 0) + 1
-            counts.move_to_end(key)
-        while len(counts) > self.max_keys:
-            counts.popitem(last=False)
+            if key in entry.learned:
+                entry.learned[key] += 1
+                entry.learned.move_to_end(key)
+                continue
+            count = entry.counts.pop(key, 0) + 1
+            if count >= self.min_pages:
+                entry.learned[key] = count
+            else:
+                entry.counts[key] = count
+        self._evict(entry)
+
+    def _evict(self, entry: _SiteCounts) -> None:
+        # Learned keys live apart from candidates, so a flood of new article
+        # blocks cannot evict a template that pages no longer show (a cleaning
+        # pipeline may observe only the blocks it kept).
+        while len(entry.counts) > self.max_keys:
+            entry.counts.popitem(last=False)
+        while len(entry.learned) > self.max_learned:
+            entry.learned.popitem(last=False)
 
     def lookup(self, site: str) -> SiteTemplateView:
         """The template lookup for a site (empty until the site is observed)."""
-        return SiteTemplateView(self._site(site).counts, self.min_pages)
+        return SiteTemplateView(self._site(site).learned)
 
     def templates(self, site: str) -> list[int]:
         """Keys currently considered template blocks of a site."""
         counts = self._sites.get(site)
         if counts is None:
             return []
-        return [k for k, c in counts.counts.items() if c >= self.min_pages]
+        return list(counts.learned)
 
     def export(self) -> dict[str, dict[int, int]]:
         """``{site: {key: documents}}``, oldest key first, for persistence."""
-        return {site: dict(entry.counts) for site, entry in self._sites.items()}
+        return {
+            site: {**entry.counts, **entry.learned}
+            for site, entry in self._sites.items()
+        }
 
     def load(self, data: Mapping[str, Mapping[int | str, int]]) -> None:
         """Merge exported counts (keys may be int or str, as after JSON).
@@ -151,12 +172,12 @@ class SiteTemplateCounter:
         the stored and loaded count is kept.
         """
         for site, keys in data.items():
-            counts = self._site(site).counts
+            entry = self._site(site)
             for raw_key, raw_count in keys.items():
                 key, count = int(raw_key), int(raw_count)
                 if not 0 <= key < 2**64 or count < 0:
                     raise ValueError(f"bad template count {raw_key!r}: {raw_count!r}")
-                counts[key] = max(counts.get(key, 0), count)
-                counts.move_to_end(key)
-            while len(counts) > self.max_keys:
-                counts.popitem(last=False)
+                count = max(count, entry.counts.pop(key, 0), entry.learned.pop(key, 0))
+                target = entry.learned if count >= self.min_pages else entry.counts
+                target[key] = count
+            self._evict(entry)

@@ -29,7 +29,6 @@ from scrapy_newsclean.boilerplate_signatures import (
     Rule,
     Signatures,
     compile_signatures,
-    match_form,
 )
 from scrapy_newsclean.repeats import find_repeats, normalize, repeated_runs
 from scrapy_newsclean.templates import block_key
@@ -123,9 +122,7 @@ def clean_blocks(
 
 def _classify(block: str, signatures: Signatures) -> Rule | None:
     stripped = block.strip()
-    if not stripped or len(stripped) > signatures.max_chars:
-        return None
-    return signatures.classify(match_form(stripped))
+    return signatures.classify(stripped) if stripped else None
 
 
 def _words(text: str) -> int:
@@ -182,9 +179,14 @@ def _is_keyword_line(text: str) -> bool:
     if len(text) > 100 or _SENTENCE_END.search(text):
         return False
     parts = _KEYWORD_SEP.split(text)
-    return len(parts) >= 2 and all(
+    if len(parts) < 2 or not all(
         0 < len(p) <= 25 and len(p.split()) <= 3 for p in parts
-    )
+    ):
+        return False
+    # Two parts must share a word ("Japan news, Japan headlines"), so that a
+    # signature such as "XX, Die Redaktion" is not taken for keywords.
+    words = [set(p.casefold().split()) for p in parts]
+    return len(parts) >= 3 or bool(words[0] & words[1])
 
 
 def _mark_sections(
