@@ -448,16 +448,18 @@ SIGNATURE_TABLE: tuple[tuple[str, str, str, int, tuple[str, ...]], ...] = (
         "full",
         60,
         (
-            r"impressum|datenschutz(?:erklärung)?|privacy(?: policy)?|"
-            r"(?:terms|conditions) of (?:use|service)|terms and conditions|"
-            r"(?:back|go) to top|nach oben|zurück (?:zur|zum) (?:übersicht|startseite|"
-            r"anfang)|(?:next|previous|older|newer) (?:post|article|entry)|"
-            r"(?:nächster|vorheriger) (?:beitrag|artikel)|vorheriges|nächstes|"
-            r"mentions légales|politique de confidentialité|política de privacidad|"
-            r"aviso legal|informativa (?:sulla )?privacy|política de privacidade|"
-            r"privacyverklaring|политика конфиденциальности|プライバシーポリシー|"
-            r"隐私政策|개인정보처리방침|سياسة الخصوصية|"
-            r"proudly powered by wordpress|opens in (?:a )?new window|pdf version",
+            (
+                r"impressum|datenschutz(?:erklärung)?|privacy(?: policy)?|"
+                r"(?:terms|conditions) of (?:use|service)|terms and conditions|"
+                r"(?:back|go) to top|nach oben|zurück (?:zur|zum) (?:übersicht|startseite|"
+                r"anfang)|(?:next|previous|older|newer) (?:post|article|entry)|"
+                r"(?:nächster|vorheriger) (?:beitrag|artikel)|vorheriges|nächstes|"
+                r"mentions légales|politique de confidentialité|política de privacidad|"
+                r"aviso legal|informativa (?:sulla )?privacy|política de privacidade|"
+                r"privacyverklaring|политика конфиденциальности|プライバシーポリシー|"
+                r"隐私政策|개인정보처리방침|سياسة الخصوصية|"
+                r"proudly powered by wordpress|opens in (?:a )?new window|pdf version"
+            ),
         ),
     ),
     (
@@ -466,9 +468,11 @@ SIGNATURE_TABLE: tuple[tuple[str, str, str, int, tuple[str, ...]], ...] = (
         "start",
         200,
         (
-            r"(?:tags|tagged(?: with)?|schlagworte|schlagwörter|stichworte|getaggt mit|"
-            r"categories|kategorien|catégories|mots-clés|etiquetas|categorías|tag|"
-            r"argomenti|temi|теги|метки|タグ|标签|標籤|태그|الوسوم) ?[:：]",
+            (
+                r"(?:tags|tagged(?: with)?|schlagworte|schlagwörter|stichworte|getaggt mit|"
+                r"categories|kategorien|catégories|mots-clés|etiquetas|categorías|tag|"
+                r"argomenti|temi|теги|метки|タグ|标签|標籤|태그|الوسوم) ?[:：]"
+            ),
             r"(?:this|diese) (?:site|website|seite) (?:uses|verwendet|nutzt) akismet",
             r"i consent to (?:receiving|the (?:processing|storage))",
             r"i agree (?:my information|to the (?:terms|privacy))",
@@ -481,11 +485,13 @@ SIGNATURE_TABLE: tuple[tuple[str, str, str, int, tuple[str, ...]], ...] = (
         "full",
         30,
         (
-            r"facebook|twitter|x|linkedin|whatsapp|pinterest|tumblr|reddit|xing|"
-            r"telegram|e-?mail|print|drucken|imprimer|imprimir|stampa|twittern|"
-            r"google\+|copy link|link kopieren|home|startseite|menu|menü|search|suche|"
-            r"kontakt|contact(?: us)?|about(?: us)?|über uns|sitemap|agb|login|log in|"
-            r"sign in|anmelden|registrieren|reply|antworten|répondre|responder",
+            (
+                r"facebook|twitter|x|linkedin|whatsapp|pinterest|tumblr|reddit|xing|"
+                r"telegram|e-?mail|print|drucken|imprimer|imprimir|stampa|twittern|"
+                r"google\+|copy link|link kopieren|home|startseite|menu|menü|search|suche|"
+                r"kontakt|contact(?: us)?|about(?: us)?|über uns|sitemap|agb|login|log in|"
+                r"sign in|anmelden|registrieren|reply|antworten|répondre|responder"
+            ),
         ),
     ),
     (
@@ -510,10 +516,12 @@ SIGNATURE_TABLE: tuple[tuple[str, str, str, int, tuple[str, ...]], ...] = (
         "full",
         60,
         (
-            r"(?:\d{1,5} )?(?:leave a reply|write a comment|view comments|show comments|"
-            r"hinterlasse (?:eine antwort|einen kommentar)|kommentar(?:e)? "
-            r"(?:hinzufügen|schreiben)|kommentare geschlossen|kommentieren|"
-            r"laisser un commentaire|escribe un comentario|scrivi un commento)",
+            (
+                r"(?:\d{1,5} )?(?:leave a reply|write a comment|view comments|show comments|"
+                r"hinterlasse (?:eine antwort|einen kommentar)|kommentar(?:e)? "
+                r"(?:hinzufügen|schreiben)|kommentare geschlossen|kommentieren|"
+                r"laisser un commentaire|escribe un comentario|scrivi un commento)"
+            ),
         ),
     ),
     (
@@ -522,15 +530,21 @@ SIGNATURE_TABLE: tuple[tuple[str, str, str, int, tuple[str, ...]], ...] = (
         "full",
         160,
         (
-            r"(?:learn more|read the full story|mehr erfahren|erfahre mehr|"
-            r"en savoir plus|más información|scopri di più|saiba mais|lees verder|"
-            r"подробнее|詳しくはこちら|了解更多|자세히 보기)[ »›>→.]{0,3}",
+            (
+                r"(?:learn more|read the full story|mehr erfahren|erfahre mehr|"
+                r"en savoir plus|más información|scopri di più|saiba mais|lees verder|"
+                r"подробнее|詳しくはこちら|了解更多|자세히 보기)[ »›>→.]{0,3}"
+            ),
             r"(?:[^\n]{1,30} )?newsletter",
             r"subscribe to [^\n.!?]{1,60}",
-            r"(?:sign up|register) (?:to|for) (?:get |receive )?[^\n]{0,60}"
-            r"(?:newsletters?|updates|inbox|e-?mails?|best content|alerts)[^\n]{0,60}",
-            r"(?:diese (?:geschichte|seite|artikel)|mit anderen) teilen|share to \w{1,20}|"
-            r"empfiehl (?:dies|das) deinen freunden[.!]?|weiterempfehlen",
+            (
+                r"(?:sign up|register) (?:to|for) (?:get |receive )?[^\n]{0,60}"
+                r"(?:newsletters?|updates|inbox|e-?mails?|best content|alerts)[^\n]{0,60}"
+            ),
+            (
+                r"(?:diese (?:geschichte|seite|artikel)|mit anderen) teilen|share to \w{1,20}|"
+                r"empfiehl (?:dies|das) deinen freunden[.!]?|weiterempfehlen"
+            ),
             r"make a contribution|support (?:our|independent) journalism",
             r"abonnieren sie [^\n]{0,80}",
         ),
@@ -542,10 +556,14 @@ SIGNATURE_TABLE: tuple[tuple[str, str, str, int, tuple[str, ...]], ...] = (
         400,
         (
             r"this material may not be published, broadcast, rewritten,? or redistributed",
-            r"reproduction of material from any [^\n]{1,60} without (?:the )?(?:prior )?"
-            r"(?:express )?written permission",
-            r"may not be (?:reproduced|republished|copied)[^\n]{0,80} without (?:the )?"
-            r"(?:prior )?(?:express )?written permission",
+            (
+                r"reproduction of material from any [^\n]{1,60} without (?:the )?(?:prior )?"
+                r"(?:express )?written permission"
+            ),
+            (
+                r"may not be (?:reproduced|republished|copied)[^\n]{0,80} without (?:the )?"
+                r"(?:prior )?(?:express )?written permission"
+            ),
             r"vervielfältigung nur mit (?:schriftlicher )?genehmigung",
         ),
     ),
