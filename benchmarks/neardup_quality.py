@@ -1,0 +1,176 @@
+"""Near-duplicate quality: precision/recall per variant type and per threshold k.
+
+Positives: syndicated variants built from real article texts (aeb
+``articleBody`` and newspaper ``text/*.txt``, at least 400 characters).
+Negatives: all pairs of distinct real articles. A pair is predicted a near
+duplicate when the simhash distance is <= k and the verification sketch is
+within ``sketch_distance`` (``simhash only`` rows show the first stage alone).
+
+Run: ``.venv/bin/python -m benchmarks.neardup_quality``
+"""
+
+from __future__ import annotations
+
+import json
+import random
+import re
+import sys
+from itertools import combinations
+from typing import TYPE_CHECKING
+
+from benchmarks._shared import shared_dir
+from scrapy_newsclean.simhash import DEFAULT, Fingerprint, fingerprint, hamming
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+MIN_CHARS = 400
+KS = range(9)
+DATELINES = ("WASHINGTON (Reuters) - ", "LONDON, May 4 (AP) — ", "(AFP) -- ", "AP — ")
+BOILERPLATE = (
+    (
+        "Copyright 2025 The Associated Press. All rights reserved. This material "
+        "may not be published, broadcast, rewritten or redistributed."
+    ),
+    "Read more: {headline}",
+    "Sign up for our newsletter to get the latest news delivered to your inbox.",
+)
+CORRECTION = (
+    "Correction: An earlier version of this story misstated the date of the "
+    "announcement. It was on Tuesday, not Monday."
+)
+TYPOGRAPHY = {"'": "\u2019", '"': "\u201c", " - ": " \u2014 ", "\u2014": "--"}
+
+
+def load_articles() -> list[str]:
+    """Real article texts, deduplicated, at least MIN_CHARS long."""
+    bench = shared_dir() / "benchmarks"
+    truth = json.loads((bench / "aeb" / "ground-truth.json").read_text("utf-8"))
+    texts = [entry["articleBody"] for entry in truth.values()]
+    texts += [
+        p.read_text("utf-8") for p in sorted((bench / "newspaper/text").glob("*.txt"))
+    ]
+    return list(dict.fromkeys(t.strip() for t in texts if len(t.strip()) >= MIN_CHARS))
+
+
+def paragraphs(text: str) -> list[str]:
+    return [p for p in re.split(r"\n\s*\n|\n", text) if p.strip()]
+
+
+def headline_of(text: str) -> str:
+    return " ".join(text.split()[:12])
+
+
+def trim_end(text: str) -> str:
+    """Drop the last paragraph, or the last ~15% when there is only one."""
+    paras = paragraphs(text)
+    if len(paras) >= 3:
+        return "\n\n".join(paras[:-1])
+    return text[: int(len(text) * 0.85)]
+
+
+def edit_words(text: str, rng: random.Random, count: int = 4) -> str:
+    words = text.split(" ")
+    for _ in range(count):
+        i = rng.randrange(len(words))
+        words[i] = rng.choice(("officials", "reported", "new", "said", "company"))
+    return " ".join(words)
+
+
+def typography(text: str) -> str:
+    for old, new in TYPOGRAPHY.items():
+        text = text.replace(old, new)
+    return text
+
+
+def variants(text: str, other: str, rng: random.Random) -> dict[str, str]:
+    """Syndicated copies of ``text``; ``other`` supplies foreign headlines."""
+    head = headline_of(other)
+    boiler = "\n\n".join(b.format(headline=head) for b in BOILERPLATE)
+    return {
+        "headline": f"{head}\n\n{text}",
+        "dateline": rng.choice(DATELINES) + text,
+        "trim_paragraph": trim_end(text),
+        "correction": f"{text}\n\n{CORRECTION}",
+        "word_edits": edit_words(text, rng),
+        "typography": typography(text),
+        "boilerplate": f"{text}\n\n{boiler}",
+        "syndicated": f"{head}\n\n{rng.choice(DATELINES)}{trim_end(text)}\n\n{boiler}",
+    }
+
+
+def verdicts(a: Fingerprint, b: Fingerprint) -> tuple[int, bool]:
+    """(simhash distance, sketch verified)."""
+    return hamming(a.simhash, b.simhash), (
+        hamming(a.sketch, b.sketch) <= DEFAULT.sketch_distance
+    )
+
+
+def rates(pairs: list[tuple[int, bool]], k: int, *, verify: bool) -> int:
+    return sum(1 for d, ok in pairs if d <= k and (ok or not verify))
+
+
+def report(
+    positives: dict[str, list[tuple[int, bool]]], negatives: list[tuple[int, bool]]
+) -> None:
+    print(f"negatives: {len(negatives)} pairs of distinct articles")
+    header = "k  " + "".join(f"{name[:12]:>13}" for name in positives)
+    for verify in (False, True):
+        print(
+            f"\nrecall per variant ({'simhash + sketch' if verify else 'simhash only'})"
+        )
+        print(header + "      all     FP   precision")
+        for k in KS:
+            row = [rates(p, k, verify=verify) / len(p) for p in positives.values()]
+            tp = sum(rates(p, k, verify=verify) for p in positives.values())
+            total = sum(len(p) for p in positives.values())
+            fp = rates(negatives, k, verify=verify)
+            precision = tp / (tp + fp) if tp + fp else 1.0
+            cells = "".join(f"{r:13.3f}" for r in row)
+            print(f"{k:<3}{cells}{tp / total:9.3f}{fp:7d}{precision:12.4f}")
+
+
+def seed_checks() -> None:
+    seeds = sorted((shared_dir() / "seeds").glob("*.expected.txt"))
+    fps = [fingerprint(p.read_text("utf-8")) for p in seeds]
+    for (pa, fa), (pb, fb) in combinations(zip(seeds, fps, strict=True), 2):
+        d, ok = verdicts(fa, fb)
+        print(f"seeds {pa.name} vs {pb.name}: simhash {d}, sketch ok {ok}")
+
+
+def main(argv: list[str]) -> None:
+    rng = random.Random(20250713)
+    texts = load_articles()
+    fps = [fingerprint(t) for t in texts]
+    print(
+        f"articles: {len(texts)} (>= {MIN_CHARS} chars), sketch_distance "
+        f"{DEFAULT.sketch_distance}"
+    )
+    positives: dict[str, list[tuple[int, bool]]] = {}
+    for i, text in enumerate(texts):
+        other = texts[(i + 1 + rng.randrange(len(texts) - 1)) % len(texts)]
+        for name, variant in variants(text, other, rng).items():
+            positives.setdefault(name, []).append(
+                verdicts(fps[i], fingerprint(variant))
+            )
+    negatives = [verdicts(a, b) for a, b in combinations(fps, 2)]
+    report(positives, negatives)
+    sketch_histogram(positives, negatives)
+    seed_checks()
+
+
+def sketch_histogram(
+    positives: dict[str, list[tuple[int, bool]]], negatives: list[tuple[int, bool]]
+) -> None:
+    """How many negatives within k=8 survive: the verification stage's job."""
+    near = sum(1 for d, _ in negatives if d <= 8)
+    kept = sum(1 for d, ok in negatives if d <= 8 and ok)
+    print(f"\nnegatives within k=8: {near}, of which pass the sketch: {kept}")
+    worst: Callable[[list[tuple[int, bool]]], int] = lambda p: sum(
+        not ok for _, ok in p
+    )
+    print("positives failing the sketch:", {n: worst(p) for n, p in positives.items()})
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])
