@@ -12,6 +12,7 @@ import csv
 import gzip
 import statistics
 import time
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from lxml import html
@@ -21,7 +22,6 @@ from scrapy_newsclean.errorpages import classify, page_signals
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
-    from pathlib import Path
 
 POSITIVE_LABELS = {"block", "http-error", "http-error/soft404-like", "non-content"}
 URL = "https://example.com/news/2024/01/some-article.html"
@@ -60,6 +60,14 @@ def article_pages(root: Path) -> Iterator[tuple[str, bytes]]:
     ]
     for path in paths:
         yield str(path.relative_to(base)), read(path)
+
+
+def no_article(root: Path, name: str) -> bool:
+    """Whether a newspaper page's expected article text is empty (an error page)."""
+    if not name.startswith("newspaper/html/"):
+        return False
+    text = root / "benchmarks" / "newspaper" / "text" / (Path(name).stem + ".txt")
+    return text.exists() and not text.read_text(encoding="utf-8").strip()
 
 
 def timed(body: bytes) -> tuple[float, float]:
@@ -107,7 +115,10 @@ def evaluate_articles(root: Path) -> tuple[int, int, list[float], list[float]]:
         verdict = classify(status=200, url=URL, body=body)
         if verdict is not None:
             false_pos += 1
-            print(f"FALSE POSITIVE {name}: {verdict.reason} ({verdict.detail})")
+            note = (
+                " [no article: expected text empty]" if no_article(root, name) else ""
+            )
+            print(f"FALSE POSITIVE {name}: {verdict.reason} ({verdict.detail}){note}")
         fast, slow = timed(body)
         with_root.append(fast)
         parsing.append(slow)

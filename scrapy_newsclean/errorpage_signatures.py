@@ -9,8 +9,9 @@ Each row of :data:`SIGNATURES` is ``(reason, where, pattern, slack)``:
     ``title`` / ``h1``: searched in each segment of the normalized (lowercase)
     title or in each ``<h1>``; a hit counts only when the words left around the
     match, fillers (:data:`FILLER`) aside, are at most ``slack``.
-    ``text``: searched in the first characters of the visible text (the page's
-    main message), only on pages with little visible text.
+    ``text``: searched in the first characters of the visible text, only on
+    pages with little visible text; ``lead``: the same, in its first
+    :data:`LEAD_CHARS` only (the page's main message, for generic phrases).
     ``markup``: searched in the raw markup (capped), only on pages with little
     visible text.
 ``pattern``
@@ -75,6 +76,7 @@ MAX_TEXT_FOR_TITLE_BY_REASON: Mapping[str, int] = MappingProxyType(
 MAX_TEXT_FOR_MARKUP = 1500
 MAX_TEXT_FOR_MESSAGE = 1000
 MESSAGE_CHARS = 600
+LEAD_CHARS = 200
 MARKUP_SCAN_BYTES = 512 * 1024
 
 # Words that may surround an error phrase in a title or heading without making
@@ -182,8 +184,13 @@ _ROWS: tuple[tuple[str, str, str, int], ...] = (
     ("challenge_cloudflare", "markup", r"cf-error-details|cf-error-code|cf-wrapper", 0),
     ("challenge_cloudflare", "markup", r"challenge-platform/h/[bg]/(?:orch|cmg)", 0),
     ("challenge_cloudflare", "markup", r"cf-im-under-attack|cf-captcha-container", 0),
-    ("challenge_cloudflare", "text", r"(?:performance|security) by cloudflare", 0),
-    ("challenge_cloudflare", "text", r"cloudflare ray id|error code:? 10(?:06|20)", 0),
+    (
+        "challenge_cloudflare",
+        "text",
+        r"performance (?:&|and) security by cloudflare",
+        0,
+    ),
+    ("challenge_cloudflare", "text", r"ray id:? ?[0-9a-f]{16}\b", 0),
     # Bot-fight stub: nothing but Cloudflare scripts (see errorpages._is_stub).
     ("challenge_cloudflare", "stub", r"/cdn-cgi/|__cf\$cv\$params", 0),
     # --- Akamai ---
@@ -208,7 +215,7 @@ _ROWS: tuple[tuple[str, str, str, int], ...] = (
     ("challenge_datadome", "markup", r"captcha-delivery\.com|ct\.datadome\.co", 0),
     # --- PerimeterX / HUMAN ---
     ("challenge_perimeterx", "markup", r"id=.?px-captcha|captcha\.px-cdn\.net", 0),
-    ("challenge_perimeterx", "text", r"press (?:&|and) hold", 0),
+    ("challenge_perimeterx", "lead", r"press (?:&|and) hold", 0),
     # --- AWS WAF / CloudFront ---
     ("challenge_aws_waf", "markup", r"gokuprops|awswafintegration|awswafcaptcha", 0),
     (
@@ -229,7 +236,7 @@ _ROWS: tuple[tuple[str, str, str, int], ...] = (
     # --- generic captcha walls ---
     ("challenge_captcha", "title", _CAPTCHA_PHRASES, 3),
     ("challenge_captcha", "h1", _CAPTCHA_PHRASES, 3),
-    ("challenge_captcha", "text", _CAPTCHA_PHRASES, 0),
+    ("challenge_captcha", "lead", _CAPTCHA_PHRASES, 0),
     (
         "challenge_captcha",
         "title",
@@ -292,8 +299,8 @@ _ROWS: tuple[tuple[str, str, str, int], ...] = (
     ("soft_404", "h1", r"\b(?:404|410)\b", 0),
     (
         "soft_404",
-        "text",
-        r"^\W*(?:error\W*)?404\W*(?:error|not found|page|$)|^[^.!?]{0,40}(?:"
+        "lead",
+        r"^\W*(?:error\W*)?404\W*(?:error|not found|page|$)|^[^.!?]{0,20}(?:"
         + _NOT_FOUND
         + ")",
         0,

@@ -78,7 +78,9 @@ class PageSignals:
 
     ``text_chars`` counts visible characters outside links, scripts and styles;
     ``hits`` holds ``(reason, where, matched text)`` for every signature that
-    matched, before the text-size gates of :func:`classify` are applied.
+    matched, before the text-size gates of :func:`classify` are applied;
+    ``article`` tells that the page declares itself an article (Open Graph,
+    ``<article>``), which vetoes the weak ``lead`` hits.
     """
 
     title: str
@@ -86,6 +88,7 @@ class PageSignals:
     text_chars: int
     message: str
     hits: tuple[tuple[str, str, str], ...]
+    article: bool = False
 
     def describe(self) -> str:
         """One line summarising the signals, e.g. for logs or ``check``."""
@@ -156,6 +159,7 @@ def page_signals(
     hits.extend(_short_hits("h1", headings))
     if chars < sig.MAX_TEXT_FOR_MESSAGE:
         hits.extend(_search_hits("text", message))
+        hits.extend(_search_hits("lead", message[: sig.LEAD_CHARS]))
     if chars < sig.MAX_TEXT_FOR_MARKUP:
         markup = _markup(body, tree)
         hits.extend(_search_hits("markup", markup))
@@ -163,7 +167,8 @@ def page_signals(
             hits.extend(_search_hits("stub", markup))
     if tree is None or not _PASSWORD_INPUT(tree):
         hits = [hit for hit in hits if hit[0] != "login_wall"]
-    return PageSignals(title, headings, chars, message, tuple(hits))
+    article = any(hit[1] == "lead" for hit in hits) and _is_article(tree)
+    return PageSignals(title, headings, chars, message, tuple(hits), article)
 
 
 def _largest_gate(hits: Iterable[tuple[str, str, str]]) -> int:
@@ -208,6 +213,8 @@ def _decide(
     for reason, where, text in signals.hits:
         if challenges_only and not reason.startswith("challenge_"):
             continue
+        if where == "lead" and signals.article:
+            continue
         if signals.text_chars < _gate(reason, where):
             found.setdefault(reason, []).append(f"{where}={text[:60]!r}")
     for reason in sig.REASON_PRIORITY:
@@ -225,7 +232,7 @@ def _gate(reason: str, where: str) -> int:
         return sig.MAX_TEXT_FOR_TITLE_BY_REASON.get(reason, sig.MAX_TEXT_FOR_TITLE)
     if where == "h1":
         return sig.MAX_TEXT_FOR_TITLE
-    if where == "text":
+    if where in {"text", "lead"}:
         return sig.MAX_TEXT_FOR_MESSAGE
     return sig.MAX_TEXT_FOR_MARKUP
 
@@ -288,6 +295,18 @@ def _visible_text(tree: etree._Element) -> tuple[int, str]:
             head.append(text)
             head_len += len(text) + 1
     return max(chars - 1, 0), _normalize(" ".join(head))[: sig.MESSAGE_CHARS]
+
+
+def _is_article(tree: etree._Element | None) -> bool:
+    """Whether the page declares itself an article (then body phrases are quotes)."""
+    if tree is None:
+        return False
+    og_type = tree.find("head/meta[@property='og:type']")
+    if og_type is not None and og_type.get("content", "").lower().startswith("article"):
+        return True
+    if tree.find("head/meta[@property='article:published_time']") is not None:
+        return True
+    return tree.find(".//article") is not None
 
 
 def _is_code(text: str) -> bool:

@@ -6,6 +6,7 @@
 from __future__ import annotations
 
 import gzip
+import re
 from pathlib import Path
 
 import pytest
@@ -153,6 +154,26 @@ class TestArticlesKept:
         body = mentions_errors_article()
         assert b"403 Forbidden" in body
         assert b"captcha" in body
+        assert classify(status=200, url=ARTICLE_URL, body=body) is None
+
+    @pytest.mark.parametrize("name", ARTICLES)
+    def test_short_and_long_articles_with_error_words_in_paragraphs(
+        self, name: str
+    ) -> None:
+        sentences = [
+            b" The old page now returns a 403 Forbidden error: access denied.",
+            b" Readers must verify you are human and solve a captcha first.",
+            (
+                b" The link shows a 404 page not found; the page you were looking"
+                b" for doesn't exist."
+            ),
+            b" Press & Hold, said the Cloudflare page. Just a moment...",
+        ]
+        body = fixture(name)
+        ends = [m.start() for m in re.finditer(rb"</p>", body)][:4]
+        for end, sentence in reversed(list(zip(ends, sentences, strict=False))):
+            body = body[:end] + sentence + body[end:]
+        assert b"verify you are human" in body
         assert classify(status=200, url=ARTICLE_URL, body=body) is None
 
     def test_seed_page_served_200_is_kept(self) -> None:
