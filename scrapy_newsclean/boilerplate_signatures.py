@@ -130,6 +130,7 @@ SIGNATURE_TABLE: tuple[tuple[str, str, str, int, tuple[str, ...]], ...] = (
             r"copyright by ",
             r"\(c\) ?(?:copyright|\d{4})",
             r"ⓒ",
+            r"版[权權]所有",
         ),
     ),
     (
@@ -247,7 +248,7 @@ SIGNATURE_TABLE: tuple[tuple[str, str, str, int, tuple[str, ...]], ...] = (
             r"by continuing to (?:use|browse) (?:this|our|the) (?:web)?site",
             r"accept (?:all )?cookies",
             r"cookie (?:policy|settings|preferences)",
-            r"diese (?:web)?seite (?:verwendet|nutzt) cookies",
+            r"diese (?:website|webseite|seite) (?:verwendet|nutzt) cookies",
             (
                 r"wir (?:verwenden|nutzen) "
                 r"cookies"

@@ -18,7 +18,7 @@ from collections import OrderedDict
 from hashlib import blake2b
 from typing import TYPE_CHECKING, Protocol
 
-from scrapy_newsclean.repeats import normalize, short_key
+from scrapy_newsclean.repeats import short_key
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Mapping
@@ -36,8 +36,12 @@ class TemplateLookup(Protocol):
 
 
 def block_key(block: str) -> int:
-    """Stable unsigned 64-bit key of a block's normalised text (0..2**64-1)."""
-    norm = normalize(block) or short_key(block)
+    """Stable unsigned 64-bit key of a block's normalised text (0..2**64-1).
+
+    Case, punctuation and spacing are ignored; digits are kept (a dateline or
+    "Part 2" differs between articles and must not become a template).
+    """
+    norm = short_key(block)
     return int.from_bytes(blake2b(norm.encode("utf-8"), digest_size=8).digest(), "big")
 
 

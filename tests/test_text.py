@@ -1,0 +1,487 @@
+# ruff: noqa: RUF001  (multilingual test data)
+"""Tests for the pure text-cleaning core (scrapy_newsclean.text)."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from scrapy_newsclean.boilerplate_signatures import (
+    DEFAULT_SIGNATURES,
+    Signature,
+    _nested_unbounded,
+    compile_signatures,
+    default_signatures,
+)
+from scrapy_newsclean.repeats import normalize
+from scrapy_newsclean.text import (
+    CleanResult,
+    Removal,
+    clean,
+    clean_blocks,
+    split_blocks,
+)
+
+FIXTURES = Path(__file__).parent / "fixtures" / "text"
+SEEDS = ["000_f0605b7f478a5237", "003_52c365f2d776a0bf"]
+_CRAWL_HEADER = re.compile(r"\A\s*date \d{4}-\d{2}-\d{2} \d{3}\s*\n")
+
+PROSE = (
+    "The central bank kept its benchmark rate unchanged on Thursday, saying that "
+    "inflation had eased more slowly than expected and that it would wait for more "
+    "data before deciding whether to cut borrowing costs later this year."
+)
+PROSE_2 = (
+    "Economists polled before the meeting had broadly expected the decision, "
+    "although several said the statement sounded more cautious than in March, "
+    "when officials signalled that two cuts were still possible."
+)
+
+
+def load_seed(name: str) -> str:
+    """A seed page without its crawl-record header line (status is not text)."""
+    raw = (FIXTURES / f"{name}.txt").read_text("utf-8")
+    return _CRAWL_HEADER.sub("", raw, count=1)
+
+
+def expected(name: str) -> str:
+    return (FIXTURES / f"{name}.expected.txt").read_text("utf-8").strip()
+
+
+def reasons(result: CleanResult) -> dict[str, str]:
+    return {r.text: r.reason for r in result.removed}
+
+
+class TestSeeds:
+    @pytest.mark.parametrize("name", SEEDS)
+    def test_seed_equals_expected(self, name: str) -> None:
+        assert clean(load_seed(name)).text.strip() == expected(name)
+
+    @pytest.mark.parametrize("name", SEEDS)
+    def test_idempotent(self, name: str) -> None:
+        once = clean(load_seed(name)).text
+        assert clean(once).text == once
+        assert clean(once).removed == ()
+
+    def test_seed_000_reasons(self) -> None:
+        result = clean(load_seed(SEEDS[0]))
+        counts: dict[str, int] = {}
+        for removal in result.removed:
+            counts[removal.reason] = counts.get(removal.reason, 0) + 1
+        assert counts == {
+            "error_banner": 2,
+            "repeated_run": 8,
+            "disclaimer": 2,
+            "link_list": 9,
+            "comment_widget": 1,
+        }
+
+    def test_seed_003_reasons(self) -> None:
+        got = reasons(clean(load_seed(SEEDS[1])))
+        assert got["日本 最新ニュース, 日本 見出し"] == "site_chrome"
+        assert set(got.values()) == {"site_chrome", "link_list"}
+
+    def test_seed_003_caption_kept(self) -> None:
+        result = clean(load_seed(SEEDS[1]))
+        assert any(b.startswith("In this photo released by") for b in result.blocks)
+
+    def test_removals_are_indexed_and_unchanged(self) -> None:
+        blocks = split_blocks(load_seed(SEEDS[0]))
+        result = clean_blocks(blocks)
+        for removal in result.removed:
+            assert blocks[removal.index] == removal.text
+        kept = [
+            b
+            for i, b in enumerate(blocks)
+            if i not in {r.index for r in result.removed}
+        ]
+        assert list(result.blocks) == kept
+
+
+class TestSplitBlocks:
+    def test_lines_and_blank_lines(self) -> None:
+        text = "  First line \r\n\r\n\tSecond\rThird\u2029\n  \nFourth  "
+        assert split_blocks(text) == ["First line", "Second", "Third", "Fourth"]
+
+    def test_empty(self) -> None:
+        assert split_blocks("") == []
+        assert clean("") == CleanResult("", (), ())
+
+
+# Article prose that merely contains a trigger word: must always survive.
+TRAPS = [
+    "He declined to comment.",
+    "She did not respond to a request for comment on Friday.",
+    "Related to this, the minister said the budget would be revised in autumn.",
+    "Read the full ruling, the judge told the lawyers, before you appeal.",
+    "Copyright infringement cases have doubled since 2020, the court said.",
+    "The court ruled that the copyright belonged to the photographer, not the magazine.",
+    "Share prices fell 3% after the announcement.",
+    "Follow-up talks are planned for next week in Geneva.",
+    "Sorry, the minister said, but the budget cannot be changed now.",
+    "Advertisement spending rose by 12% in the second quarter.",
+    "The company said it uses cookies from its own bakery in the ads.",
+    "Most popular among voters was the pension reform, the survey showed.",
+    "Er lehnte einen Kommentar ab.",
+    "Il a refusé de commenter.",
+    "No quiso hacer comentarios sobre el caso.",
+    "Non ha voluto commentare la notizia.",
+    "Ele não quis comentar o assunto.",
+    "Hij wilde geen commentaar geven.",
+    "Он отказался от комментариев.",
+    "同社はコメントを控えた。",
+    "该公司拒绝置评。",
+    "회사 측은 논평을 거부했다.",
+    "ورفضت الشركة التعليق.",
+    "Lesen Sie dazu das Urteil des Bundesgerichtshofs, sagte die Anwältin.",
+    "Lire aussi la décision du tribunal, a conseillé l'avocat à ses clients.",
+    "XX, Die Redaktion",
+]
+
+
+@pytest.mark.parametrize("trap", TRAPS)
+def test_trap_is_kept(trap: str) -> None:
+    result = clean_blocks([PROSE, trap, PROSE_2])
+    assert result.blocks == (PROSE, trap, PROSE_2), result.removed
+
+
+@pytest.mark.parametrize("trap", TRAPS)
+def test_trap_kept_at_document_edges(trap: str) -> None:
+    assert clean_blocks([trap, PROSE]).blocks == (trap, PROSE)
+    assert clean_blocks([PROSE, trap]).blocks == (PROSE, trap)
+
+
+BOILERPLATE = [
+    # disclaimers
+    ("disclaimer", "Legal Disclaimer:"),
+    ("disclaimer", "Haftungsausschluss:"),
+    ("disclaimer", "免責事項"),
+    (
+        "disclaimer",
+        (
+            "The views expressed in this article are those of the author and do not "
+            "necessarily reflect the official policy of the publisher."
+        ),
+    ),
+    (
+        "disclaimer",
+        "Acme Wire provides the information “as is” without warranty of any kind.",
+    ),
+    (
+        "disclaimer",
+        "Les opinions exprimées dans cet article n'engagent que leur auteur.",
+    ),
+    ("disclaimer", "Мнение редакции может не совпадать с мнением автора."),
+    ("disclaimer", "本文仅代表作者个人观点，不代表本站立场。"),
+    # copyright
+    ("copyright", "© 2024 Example Media Group. All rights reserved."),
+    ("copyright", "Copyright 2023 The Daily Example"),
+    ("copyright", "Example Verlag GmbH – Alle Rechte vorbehalten."),
+    ("copyright", "Le Journal SA. Tous droits réservés"),
+    ("copyright", "Diario Ejemplo. Todos los derechos reservados."),
+    ("copyright", "Tutti i diritti riservati"),
+    ("copyright", "Все права защищены."),
+    ("copyright", "Copyright © 2024 Example Shimbun. 無断転載を禁じます。"),
+    ("copyright", "版权所有 © 2024 新闻网"),
+    ("copyright", "<저작권자 ⓒ 예시뉴스, 무단전재 및 재배포 금지>"),
+    ("copyright", "جميع الحقوق محفوظة"),
+    # calls to action
+    ("call_to_action", "Sign up for our daily newsletter to get the latest news."),
+    ("call_to_action", "Share this article"),
+    ("call_to_action", "Follow us on Twitter and Facebook"),
+    ("call_to_action", "Jetzt Newsletter abonnieren!"),
+    ("call_to_action", "Folgen Sie uns auf Instagram"),
+    ("call_to_action", "Abonnez-vous à notre newsletter"),
+    ("call_to_action", "Síguenos en Twitter"),
+    ("call_to_action", "Iscriviti alla newsletter"),
+    ("call_to_action", "Compartilhe"),
+    ("call_to_action", "Volg ons op Facebook"),
+    ("call_to_action", "Поделиться"),
+    ("call_to_action", "공유하기"),
+    ("call_to_action", "تابعونا على تويتر"),
+    # advertisement labels
+    ("advertisement", "Advertisement"),
+    ("advertisement", "ADVERTISEMENT - SCROLL TO CONTINUE READING"),
+    ("advertisement", "Anzeige"),
+    ("advertisement", "Publicité"),
+    ("advertisement", "Publicidad"),
+    ("advertisement", "Реклама"),
+    ("advertisement", "広告"),
+    ("advertisement", "광고"),
+    # cookie notices
+    ("cookie_notice", "This website uses cookies to improve your experience."),
+    ("cookie_notice", "Diese Website verwendet Cookies. Mehr erfahren"),
+    ("cookie_notice", "Nous utilisons des cookies pour améliorer votre expérience."),
+    ("cookie_notice", "Este sitio web utiliza cookies propias y de terceros."),
+    ("cookie_notice", "Мы используем файлы cookie для улучшения работы сайта."),
+    # empty comment widgets
+    ("comment_widget", "CommentsNo comment"),
+    ("comment_widget", "No comments yet"),
+    ("comment_widget", "0 Comments"),
+    ("comment_widget", "Be the first to comment!"),
+    ("comment_widget", "Noch keine Kommentare"),
+    ("comment_widget", "Aucun commentaire"),
+    ("comment_widget", "Sin comentarios"),
+    ("comment_widget", "Нет комментариев"),
+    ("comment_widget", "コメントはまだありません"),
+    ("comment_widget", "暂无评论"),
+    # error banners
+    (
+        "error_banner",
+        "Error! We're sorry, but the page you were looking for doesn't exist.",
+    ),
+    ("error_banner", "404 - Page not found"),
+    ("error_banner", "Die angeforderte Seite wurde nicht gefunden."),
+    ("error_banner", "La page que vous recherchez n'existe pas."),
+    ("error_banner", "Página no encontrada"),
+    ("error_banner", "Страница не найдена"),
+    ("error_banner", "お探しのページは見つかりませんでした。"),
+    ("error_banner", "页面不存在"),
+    ("error_banner", "페이지를 찾을 수 없습니다"),
+]
+
+
+@pytest.mark.parametrize(
+    ("reason", "block"),
+    BOILERPLATE,
+    ids=[f"{r}-{i}" for i, (r, _) in enumerate(BOILERPLATE)],
+)
+def test_boilerplate_removed(reason: str, block: str) -> None:
+    result = clean_blocks([PROSE, block, PROSE_2])
+    assert result.removed == (Removal(1, reason, block),)
+    assert result.blocks == (PROSE, PROSE_2)
+
+
+def test_weak_signature_only_next_to_removed_block() -> None:
+    assert clean_blocks([PROSE, "Sorry!!", PROSE_2]).blocks == (
+        PROSE,
+        "Sorry!!",
+        PROSE_2,
+    )
+    banner = "Error! We're sorry, but the page you were looking for doesn't exist."
+    result = clean_blocks(["Sorry!!", banner, PROSE])
+    assert result.blocks == (PROSE,)
+    assert clean_blocks([PROSE, "Comments", PROSE_2]).blocks == (
+        PROSE,
+        "Comments",
+        PROSE_2,
+    )
+    assert clean_blocks([PROSE, "Comments", "No comments yet"]).blocks == (PROSE,)
+
+
+class TestLinkLists:
+    @pytest.mark.parametrize(
+        "header",
+        [
+            "Most popular",
+            "Related articles",
+            "Read more",
+            "Similar News",
+            "Mehr zum Thema",
+            "Lire aussi",
+            "Noticias relacionadas",
+            "Leggi anche",
+            "Leia também",
+            "Lees ook",
+            "Читайте также",
+            "関連記事",
+            "続きを読む",
+            "相关阅读",
+            "관련기사",
+            "اقرأ أيضا",
+        ],
+    )
+    def test_header_and_teasers_removed_until_prose(self, header: str) -> None:
+        teasers = [
+            "Minister resigns after budget row",
+            "- Storm leaves thousands without power",
+            "Five things to know about the new tax rules",
+        ]
+        result = clean_blocks([PROSE, header, *teasers, PROSE_2])
+        assert result.blocks == (PROSE, PROSE_2)
+        assert {r.reason for r in result.removed} == {"link_list"}
+
+    def test_section_runs_to_end_of_document(self) -> None:
+        blocks = [
+            PROSE,
+            "Most read:",
+            "Budget row deepens",
+            "Storm update » ",
+            "Read more »",
+        ]
+        assert clean_blocks(blocks).blocks == (PROSE,)
+
+    def test_teaser_followed_by_read_more_line(self) -> None:
+        teaser = PROSE_2 + " More details follow in the full story."
+        result = clean_blocks([PROSE, "Related", teaser, "続きを読む »"])
+        assert result.blocks == (PROSE,)
+
+    def test_subheading_above_prose_is_kept(self) -> None:
+        blocks = [PROSE, "Related", "What happens next", PROSE_2]
+        assert clean_blocks(blocks).blocks == (PROSE, "What happens next", PROSE_2)
+
+    def test_inline_read_more_link_removed_alone(self) -> None:
+        blocks = [PROSE, "Read more: Budget row deepens", "Next steps", PROSE_2]
+        result = clean_blocks(blocks)
+        assert result.blocks == (PROSE, "Next steps", PROSE_2)
+
+    def test_keyword_line_above_header(self) -> None:
+        blocks = [PROSE, "World news, World headlines", "Related", "Budget row deepens"]
+        result = clean_blocks(blocks)
+        assert result.blocks == (PROSE,)
+        assert result.removed[0].reason == "site_chrome"
+
+
+class TestRepeats:
+    def test_article_pasted_twice_is_a_run(self) -> None:
+        paras = [
+            PROSE,
+            PROSE_2,
+            "A third paragraph with some more words in it, enough.",
+        ]
+        result = clean_blocks(["Headline", *paras, *paras])
+        assert result.blocks == ("Headline", *paras)
+        assert [r.reason for r in result.removed] == ["repeated_run"] * 3
+
+    def test_edited_paragraph_inside_run_joins_it(self) -> None:
+        edited = PROSE_2.replace("cautious", "careful").replace("two cuts", "cuts")
+        third = "A third paragraph with some more words in it, enough to be long."
+        blocks = [PROSE, PROSE_2, third, PROSE, edited, third]
+        result = clean_blocks(blocks)
+        assert result.blocks == (PROSE, PROSE_2, third)
+
+    def test_near_exact_repeat(self) -> None:
+        variant = "  " + PROSE.upper().replace(",", "").rstrip(".") + " 2024 "
+        result = clean_blocks([PROSE, PROSE_2, variant])
+        assert result.blocks == (PROSE, PROSE_2)
+        assert result.removed[0].reason == "repeated_block"
+
+    def test_contained_shorter_repeat(self) -> None:
+        longer = PROSE_2 + " Officials declined to give a date for the next review."
+        result = clean_blocks([longer, PROSE, PROSE_2])
+        assert result.blocks == (longer, PROSE)
+
+    def test_superset_later_is_kept(self) -> None:
+        longer = PROSE_2 + " Officials declined to give a date for the next review."
+        assert clean_blocks([PROSE_2, longer]).blocks == (PROSE_2, longer)
+
+    def test_different_paragraphs_sharing_words_are_kept(self) -> None:
+        a = "The minister said the talks with the union would continue next week in Berlin."
+        b = "The union said the talks with the minister would continue in Berlin next month."
+        shuffled = "Berlin next week the talks would continue with the union, said the minister."
+        assert clean_blocks([a, b, shuffled]).blocks == (a, b, shuffled)
+
+    def test_short_repeats_removed_numbers_kept(self) -> None:
+        blocks = ["Photo: Reuters", PROSE, "Photo: Reuters", "12", PROSE_2, "12"]
+        result = clean_blocks(blocks)
+        assert result.blocks == ("Photo: Reuters", PROSE, "12", PROSE_2, "12")
+
+    def test_digits_distinguish_short_blocks(self) -> None:
+        blocks = ["Step 1", PROSE, "Step 2", PROSE_2]
+        assert clean_blocks(blocks).blocks == tuple(blocks)
+
+    def test_seed_teasers_are_near_repeats(self) -> None:
+        lines = split_blocks(load_seed(SEEDS[1]))
+        teasers = [b for b in lines if b.startswith("Russian Foreign Minister Lavrov")]
+        result = clean_blocks(teasers)
+        assert result.blocks == (teasers[0], teasers[1], teasers[5])
+        assert {r.reason for r in result.removed} <= {"repeated_block", "repeated_run"}
+
+    def test_normalize(self) -> None:
+        assert normalize("  Hello, WORLD!! 2024  “quoted”  ") == "hello world quoted"
+        assert normalize("Straße — ５ Tage") == "strasse tage"
+
+
+class TestCleanBlocks:
+    def test_list_field_stays_list_and_untouched(self) -> None:
+        blocks = ["  Headline  ", PROSE, "Advertisement", "", PROSE_2]
+        result = clean_blocks(blocks)
+        assert result.blocks == ("  Headline  ", PROSE, "", PROSE_2)
+        assert result.text == "\n".join(result.blocks)
+
+    def test_clean_passes_keywords(self) -> None:
+        sigs = compile_signatures([("call_to_action", r"tap here for more")])
+        result = clean(f"{PROSE}\nTap here for more", signatures=sigs)
+        assert result.blocks == (PROSE,)
+
+
+class TestSignatures:
+    def test_extra_signature_forms(self) -> None:
+        sigs = compile_signatures(
+            [
+                Signature("site_chrome", r"brought to you by [a-z ]{1,40}"),
+                {
+                    "reason": "disclaimer",
+                    "pattern": r"not investment advice",
+                    "mode": "search",
+                    "max_chars": 1000,
+                },
+                ("advertisement", r"promoted"),
+            ]
+        )
+        blocks = [
+            PROSE,
+            "Brought to you by Acme",
+            "Promoted",
+            PROSE_2 + " Not investment advice.",
+        ]
+        result = clean_blocks(blocks, signatures=sigs)
+        assert result.blocks == (PROSE,)
+
+    @pytest.mark.parametrize(
+        "bad",
+        [
+            ("no_such_reason", "x"),
+            ("disclaimer", "(unclosed"),
+            ("disclaimer", "(a+)+b"),
+            ("disclaimer", "x", "fuzzy"),
+            ("disclaimer", "x", "full", "strong"),
+            ("disclaimer", "x", "full", "block", 0),
+        ],
+    )
+    def test_bad_extra_signature(self, bad: tuple[object, ...]) -> None:
+        with pytest.raises(ValueError, match="signature"):
+            compile_signatures([bad])
+
+    def test_library_has_no_nested_unbounded_quantifiers(self) -> None:
+        for sig in default_signatures():
+            assert not _nested_unbounded(sig.pattern), sig.pattern
+
+    @pytest.mark.parametrize(
+        ("pattern", "nested"),
+        [
+            ("(a+)+", True),
+            ("(?:ab*)*", True),
+            ("(x{2,})+", True),
+            ("(a{1,3}){0,2}", False),
+            ("[(+]+x", False),
+            (r"\(a+\)+", False),
+            ("(?:a|b)*", False),
+        ],
+    )
+    def test_nested_quantifier_check(self, pattern: str, nested: bool) -> None:
+        assert _nested_unbounded(pattern) is nested
+
+    def test_languages_covered(self) -> None:
+        text = " ".join(s.pattern for s in default_signatures())
+        samples = {
+            "de": "anzeige",
+            "fr": "publicité",
+            "es": "publicidad",
+            "it": "pubblicità",
+            "pt": "publicidade",
+            "nl": "advertentie",
+            "ru": "реклама",
+            "ja": "広告",
+            "zh": "广告",
+            "ko": "광고",
+            "ar": "إعلان",
+        }
+        for word in samples.values():
+            assert word in text
+
+    def test_long_blocks_never_match(self) -> None:
+        long_block = "Advertisement " * 200
+        assert DEFAULT_SIGNATURES.classify(long_block.strip()) is None
