@@ -25,11 +25,12 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable, Mapping
+    from collections.abc import Iterable
 
 REASONS = frozenset(
     {
@@ -714,12 +715,25 @@ def _nested_unbounded(pattern: str) -> bool:
     return False
 
 
-def _as_signature(item: Signature | Mapping[str, Any] | tuple[Any, ...]) -> Signature:
+def _as_signature(item: object) -> Signature:
+    """A Signature from a Signature, a dict or a (reason, pattern, ...) sequence."""
     if isinstance(item, Signature):
         return item
-    if isinstance(item, tuple):
-        return Signature(*item)
-    return Signature(**dict(item))
+    try:
+        if isinstance(item, Mapping):
+            sig = Signature(**item)
+        elif isinstance(item, (tuple, list)):
+            sig = Signature(*item)
+        else:
+            raise TypeError(type(item).__name__)
+    except TypeError as exc:
+        raise ValueError(
+            f"signature must be a Signature, a dict or a (reason, pattern, mode, "
+            f"role, max_chars) sequence, got {item!r}"
+        ) from exc
+    if not isinstance(sig.pattern, str) or not isinstance(sig.max_chars, int):
+        raise ValueError(f"signature pattern must be str, max_chars int: {item!r}")  # noqa: TRY004
+    return sig
 
 
 def _validate(sig: Signature) -> None:
@@ -733,6 +747,10 @@ def _validate(sig: Signature) -> None:
         raise ValueError(
             f"signature max_chars must be in 1..5000, got {sig.max_chars!r}"
         )
+    if isinstance(sig.hints, str) or not all(
+        isinstance(h, str) and h for h in sig.hints
+    ):
+        raise ValueError(f"signature hints must be a list of words, got {sig.hints!r}")
     if _nested_unbounded(sig.pattern):
         raise ValueError(f"nested unbounded quantifier in signature {sig.pattern!r}")
     try:
@@ -785,7 +803,13 @@ def compile_signatures(
     groups: dict[_GroupKey, list[str]] = {}
     for sig in sigs:
         _validate(sig)
-        key = (sig.reason, sig.role, sig.mode, sig.max_chars, tuple(sig.hints))
+        key = (
+            sig.reason,
+            sig.role,
+            sig.mode,
+            sig.max_chars,
+            tuple(h.casefold() for h in sig.hints),
+        )
         groups.setdefault(key, []).append(sig.pattern)
     # Strong rules before weak ones; sections last so specific reasons win.
     order = {"block": 0, "section": 1, "weak": 2}

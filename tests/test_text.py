@@ -419,12 +419,21 @@ class TestSignatures:
                     "max_chars": 1000,
                 },
                 ("advertisement", r"promoted"),
+                ["site_chrome", r"weekend edition"],
+                {
+                    "reason": "call_to_action",
+                    "pattern": r"download our app",
+                    "mode": "search",
+                    "hints": ["APP"],
+                },
             ]
         )
         blocks = [
             PROSE,
             "Brought to you by Acme",
             "Promoted",
+            "Weekend Edition",
+            "Download our App today",
             PROSE_2 + " Not investment advice.",
         ]
         result = clean_blocks(blocks, signatures=sigs)
@@ -439,9 +448,13 @@ class TestSignatures:
             ("disclaimer", "x", "fuzzy"),
             ("disclaimer", "x", "full", "strong"),
             ("disclaimer", "x", "full", "block", 0),
+            ("disclaimer", "x", "search", "block", 100, "hint"),
+            "just a pattern",
+            {"reason": "disclaimer"},
+            ["disclaimer", 42],
         ],
     )
-    def test_bad_extra_signature(self, bad: tuple[object, ...]) -> None:
+    def test_bad_extra_signature(self, bad: object) -> None:
         with pytest.raises(ValueError, match="signature"):
             compile_signatures([bad])
 
