@@ -36,70 +36,13 @@ if TYPE_CHECKING:
     from lxml.html import HtmlElement
 
 BLOCK_TAGS = frozenset(
-    [
-        "p",
-        "div",
-        "li",
-        "h1",
-        "h2",
-        "h3",
-        "h4",
-        "h5",
-        "h6",
-        "td",
-        "th",
-        "blockquote",
-        "pre",
-        "figcaption",
-        "figure",
-        "section",
-        "article",
-        "header",
-        "footer",
-        "nav",
-        "aside",
-        "main",
-        "ul",
-        "ol",
-        "dl",
-        "dt",
-        "dd",
-        "table",
-        "tr",
-        "thead",
-        "tbody",
-        "tfoot",
-        "caption",
-        "form",
-        "fieldset",
-        "address",
-        "details",
-        "summary",
-        "hr",
-        "body",
-        "center",
-    ]
+    "p div li h1 h2 h3 h4 h5 h6 td th blockquote pre figcaption figure section "  # noqa: SIM905
+    "article header footer nav aside main ul ol dl dt dd table tr thead tbody "
+    "tfoot caption form fieldset address details summary hr body center".split()
 )
 SKIP_TAGS = frozenset(
-    [
-        "script",
-        "style",
-        "noscript",
-        "template",
-        "svg",
-        "iframe",
-        "head",
-        "select",
-        "option",
-        "button",
-        "textarea",
-        "object",
-        "embed",
-        "canvas",
-        "video",
-        "audio",
-        "map",
-    ]
+    "script style noscript template svg iframe head select option button "  # noqa: SIM905
+    "textarea object embed canvas video audio map".split()
 )
 
 Score = tuple[float, float, int, int, int]  # precision, recall, hit, extracted, truth
@@ -145,8 +88,8 @@ def score(extracted: str, truth: str) -> Score:
     return (hit / ne if ne else 1.0), (hit / nt if nt else 1.0), hit, ne, nt
 
 
-def summarize(label: str, scores: list[Score]) -> None:
-    """Print micro and macro precision/recall."""
+def summarize(label: str, scores: list[Score]) -> tuple[float, float, float, float]:
+    """Print and return micro and macro precision/recall."""
     hit = sum(s[2] for s in scores)
     micro_p = hit / max(1, sum(s[3] for s in scores))
     micro_r = hit / max(1, sum(s[4] for s in scores))
@@ -156,6 +99,7 @@ def summarize(label: str, scores: list[Score]) -> None:
         f"  {label:<22} micro P {micro_p:.4f} R {micro_r:.4f} | "
         f"macro P {macro_p:.4f} R {macro_r:.4f}"
     )
+    return micro_p, micro_r, macro_p, macro_r
 
 
 def aeb_pages(root: Path) -> list[tuple[str, str, str]]:
@@ -187,8 +131,12 @@ def compare(
     before = [score(text, truth) for _, text, truth in pages]
     after = [score(cleaner(key, text), truth) for key, text, truth in pages]
     print(f"{name}: {len(pages)} pages")
-    summarize("lazy text", before)
-    summarize("cleaned", after)
+    b, a = summarize("lazy text", before), summarize("cleaned", after)
+    print(
+        f"  change (points)        micro P {100 * (a[0] - b[0]):+.2f} "
+        f"R {100 * (a[1] - b[1]):+.2f} | macro P {100 * (a[2] - b[2]):+.2f} "
+        f"R {100 * (a[3] - b[3]):+.2f}"
+    )
     losses = sorted(
         (
             (b[1] - a[1], key)

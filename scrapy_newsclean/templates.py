@@ -14,6 +14,7 @@ at most ``max_docs`` remembered document ids (to count a re-fetched page once).
 
 from __future__ import annotations
 
+import re
 from collections import OrderedDict
 from hashlib import blake2b
 from typing import TYPE_CHECKING, Protocol
@@ -22,6 +23,8 @@ from scrapy_newsclean.repeats import short_key
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Mapping
+
+_PROSE_END = re.compile(r"[.!?。！？]['\"’”)]?\Z")  # noqa: RUF001
 
 DEFAULT_MIN_PAGES = 3
 DEFAULT_MAX_KEYS = 4096
@@ -106,9 +109,15 @@ class SiteTemplateCounter:
         return entry
 
     def eligible(self, block: str) -> bool:
-        """Whether a block may be learned: short and with some text."""
+        """Whether a block may be learned: short, and not a prose sentence.
+
+        Updates of one story on one site share whole paragraphs; a sentence of
+        15+ words ending like prose is never learned, so they stay.
+        """
         stripped = block.strip()
-        return 0 < len(stripped) < self.max_chars
+        if not 0 < len(stripped) < self.max_chars:
+            return False
+        return len(stripped.split()) < 15 or not _PROSE_END.search(stripped)
 
     def observe(self, site: str, doc_id: str, blocks: Iterable[str]) -> bool:
         """Count the document's distinct eligible blocks; False if already seen.

@@ -90,6 +90,19 @@ def test_long_blocks_are_never_learned() -> None:
     assert not counter.lookup("a.example").is_template(block_key(long_block))
 
 
+def test_shared_prose_sentences_are_never_learned() -> None:
+    sentence = (
+        "Pilots and aviation experts said thunderstorms, and requests to gain "
+        "altitude to avoid them, were not unusual in that area."
+    )
+    counter = SiteTemplateCounter()
+    for n in range(4):
+        counter.observe("a.example", str(n), [f"Update {n}", sentence, TEMPLATE])
+    lookup = counter.lookup("a.example")
+    assert not lookup.is_template(block_key(sentence))
+    assert lookup.is_template(block_key(TEMPLATE))
+
+
 def test_single_block_document_teaches_nothing() -> None:
     counter = SiteTemplateCounter()
     for n in range(5):
