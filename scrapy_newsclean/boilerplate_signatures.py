@@ -61,515 +61,396 @@ _PAGE_GONE = (
 )
 
 # (reason, role, mode, max_chars, patterns); comments name the languages.
+# fmt: off
 SIGNATURE_TABLE: tuple[tuple[str, str, str, int, tuple[str, ...]], ...] = (
     # --- legal disclaimers: specific phrases only -----------------------------
-    (
-        "disclaimer",
-        "block",
-        "full",
-        40,
+    ("disclaimer", "block", "full", 40, (
+        r"(?:legal |important )?disclaimer:?",  # en
+        r"haftungsausschluss:?",
+        r"avertissement(?: légal)?:?",  # de fr
+        r"aviso legal:?",
+        r"descargo de responsabilidad:?",  # es
+        r"esclusione di responsabilità:?",
+        r"isenção de responsabilidade:?",  # it pt
+        r"отказ от ответственности:?",
+        r"免責事項:?",
+        r"免责声明[:：]?",  # ru ja zh
+        r"면책 ?조항:?",
+        r"إخلاء المسؤولية:?",  # ko ar
+    )),
+    ("disclaimer", "block", "search", 1500, (
+        r"provides? (?:the |this )?information \"?as is\"?,? without (?:any )?warrant",
+        r"(?:is|are) provided \"?as is\"?,? without (?:any )?warrant",
+        r"we do not accept any (?:responsibility|liability) for the accuracy",
         (
-            r"(?:legal |important )?disclaimer:?",  # en
-            r"haftungsausschluss:?",
-            r"avertissement(?: légal)?:?",  # de fr
-            r"aviso legal:?",
-            r"descargo de responsabilidad:?",  # es
-            r"esclusione di responsabilità:?",
-            r"isenção de responsabilidade:?",  # it pt
-            r"отказ от ответственности:?",
-            r"免責事項:?",
-            r"免责声明[:：]?",  # ru ja zh
-            r"면책 ?조항:?",
-            r"إخلاء المسؤولية:?",  # ko ar
+            r"the views (?:and opinions )?expressed (?:in this (?:article|column|post|"
+            r"content|piece)|here(?:in)?|above) are (?:solely )?(?:those of the|the "
+            r"author|their own|not necessarily)"
         ),
-    ),
-    (
-        "disclaimer",
-        "block",
-        "search",
-        1500,
+        r"does not constitute (?:financial|investment|legal) advice",
+        r"this (?:article|content|post) is for informational purposes only",
+        r"die (?:in diesem artikel )?geäußerten meinungen (?:sind|geben)",  # de
         (
-            r"provides? (?:the |this )?information \"?as is\"?,? without (?:any )?warrant",
-            r"(?:is|are) provided \"?as is\"?,? without (?:any )?warrant",
-            r"we do not accept any (?:responsibility|liability) for the accuracy",
-            (
-                r"the views (?:and opinions )?expressed (?:in this (?:article|column|post|"
-                r"content|piece)|here(?:in)?|above) are (?:solely )?(?:those of the|the "
-                r"author|their own|not necessarily)"
-            ),
-            r"does not constitute (?:financial|investment|legal) advice",
-            r"this (?:article|content|post) is for informational purposes only",
-            r"die (?:in diesem artikel )?geäußerten meinungen (?:sind|geben)",  # de
-            (
-                r"für den inhalt (?:der|dieser) (?:pressemitteilung|meldung) ist "
-                r"(?:allein )?(?:der|das)"
-            ),
-            r"keine haftung für (?:die )?(?:richtigkeit|vollständigkeit)",
-            r"les opinions exprimées (?:dans cet article )?(?:n'engagent|sont celles)",  # fr
-            r"les opiniones expresadas (?:en este artículo )?son (?:responsabilidad|de)",
-            r"las opiniones expresadas (?:en este artículo )?son (?:responsabilidad|de)",
-            r"le opinioni espresse (?:in questo articolo )?sono",  # it
-            r"as opiniões expressas (?:neste artigo )?(?:são|não)",  # pt
-            r"de meningen (?:die )?(?:in dit artikel )?(?:geuit|verwoord)",  # nl
-            r"мнение (?:редакции|автора) может не совпадать",  # ru
-            r"本記事は情報提供(?:のみ)?を目的として",  # ja
-            r"本文(?:仅)?代表作者(?:个人)?观点",  # zh
-            r"본 (?:기사|글)(?:의 내용)?은 .{0,20}(?:입장|견해)과 (?:다를|무관)",  # ko
-            r"الآراء الواردة (?:في هذا المقال )?(?:تعبر|لا تعبر)",  # ar
+            r"für den inhalt (?:der|dieser) (?:pressemitteilung|meldung) ist "
+            r"(?:allein )?(?:der|das)"
         ),
-    ),
+        r"keine haftung für (?:die )?(?:richtigkeit|vollständigkeit)",
+        r"les opinions exprimées (?:dans cet article )?(?:n'engagent|sont celles)",  # fr
+        r"las opiniones expresadas (?:en este artículo )?son (?:responsabilidad|de)",
+        r"le opinioni espresse (?:in questo articolo )?sono",  # it
+        r"as opiniões expressas (?:neste artigo )?(?:são|não)",  # pt
+        r"de meningen (?:die )?(?:in dit artikel )?(?:geuit|verwoord)",  # nl
+        r"мнение (?:редакции|автора) может не совпадать",  # ru
+        r"本記事は情報提供(?:のみ)?を目的として",  # ja
+        r"本文(?:仅)?代表作者(?:个人)?观点",  # zh
+        r"본 (?:기사|글)(?:의 내용)?은 .{0,20}(?:입장|견해)과 (?:다를|무관)",  # ko
+        r"الآراء الواردة (?:في هذا المقال )?(?:تعبر|لا تعبر)",  # ar
+    )),
     # --- copyright lines -------------------------------------------------------
-    (
-        "copyright",
-        "block",
-        "start",
-        250,
-        (
-            r"©",
-            r"copyright ?(?:©|\(c\))",
-            r"copyright \d{4}",
-            r"copyright by ",
-            r"\(c\) ?(?:copyright|\d{4})",
-            r"ⓒ",
-            r"版[权權]所有",
-        ),
-    ),
-    (
-        "copyright",
-        "block",
-        "end",
-        250,
-        (
-            r"all rights reserved",
-            r"alle rechte vorbehalten",
-            r"tous droits réservés",
-            r"todos los derechos reservados",
-            r"tutti i diritti riservati",
-            r"todos os direitos reservados",
-            r"alle rechten voorbehouden",
-            r"все права защищены",
-            r"無断(?:転載|複製)(?:を)?(?:禁じます|禁止)",
-            r"all rights reserved\.? ?無断転載禁止",
-            r"版[权權]所有",
-            r"不得转载",
-            r"무단 ?전재(?: 및 | ?[-·ㆍ] ?)재배포 ?금지",
-            r"جميع الحقوق محفوظة",
-        ),
-    ),
+    ("copyright", "block", "start", 250, (
+        r"©",
+        r"copyright ?(?:©|\(c\))",
+        r"copyright \d{4}",
+        r"copyright by ",
+        r"\(c\) ?(?:copyright|\d{4})",
+        r"ⓒ",
+        r"版[权權]所有",
+    )),
+    ("copyright", "block", "end", 250, (
+        r"all rights reserved",
+        r"alle rechte vorbehalten",
+        r"tous droits réservés",
+        r"todos los derechos reservados",
+        r"tutti i diritti riservati",
+        r"todos os direitos reservados",
+        r"alle rechten voorbehouden",
+        r"все права защищены",
+        r"無断(?:転載|複製)(?:を)?(?:禁じます|禁止)",
+        r"all rights reserved\.? ?無断転載禁止",
+        r"版[权權]所有",
+        r"不得转载",
+        r"무단 ?전재(?: 및 | ?[-·ㆍ] ?)재배포 ?금지",
+        r"جميع الحقوق محفوظة",
+    )),
     # --- calls to action ------------------------------------------------------
-    (
-        "call_to_action",
-        "block",
-        "full",
-        160,
+    ("call_to_action", "block", "full", 160, (
         (
-            (
-                r"share(?: this| the)?(?: article| story| post| page)?(?: on| via)?"
-                r"(?: facebook| twitter| x| linkedin| whatsapp| email| e-mail)?:?"
-            ),
-            r"(?:subscribe|sign up|register)(?: now| today| for free| here)?[!.]?",
-            (
-                r"(?:subscribe|sign up|register|join)[^\n]{0,80}(?:newsletter|inbox|"
-                r"e-?mail updates|breaking news alerts?)[^\n]{0,60}"
-            ),
-            r"follow us(?: on [^\n]{0,60})?[!.]?",
-            r"follow @[^\n]{1,40}",
-            r"(?:like us|find us) on facebook[!.]?",
-            r"click here to subscribe[^\n]{0,60}",
-            r"get (?:our|the) [^\n]{0,40}newsletter[^\n]{0,60}",
-            r"(?:artikel |beitrag )?teilen(?: auf \w{1,20})?:?",  # de
-            r"(?:jetzt |den )?newsletter abonnieren[!.]?",
-            r"folgen sie uns[^\n]{0,60}",
-            r"melden sie sich (?:jetzt )?für (?:unseren|den) newsletter an[^\n]{0,40}",
-            r"partager(?: cet article| sur \w{1,20})?:?",
-            r"suivez-nous[^\n]{0,60}",  # fr
-            r"abonnez-vous[^\n]{0,80}",
-            r"inscrivez-vous à (?:notre|la) newsletter[^\n]{0,60}",
-            r"compartir(?: en \w{1,20})?:?",
-            r"síguenos[^\n]{0,60}",  # es
-            r"suscríbete[^\n]{0,80}",
-            r"comparte(?: esta noticia| este artículo)?:?",
-            r"condividi(?: su \w{1,20}| questo articolo)?:?",
-            r"seguici[^\n]{0,60}",  # it
-            r"iscriviti alla (?:nostra )?newsletter[^\n]{0,60}",
-            r"compartilh(?:e|ar)(?: no \w{1,20})?:?",
-            r"partilhar:?",
-            r"siga-nos[^\n]{0,60}",
-            r"(?:assine|inscreva-se)[^\n]{0,40}newsletter[^\n]{0,40}",  # pt
-            r"delen(?: op \w{1,20})?:?",
-            r"deel dit artikel:?",
-            r"volg ons[^\n]{0,60}",  # nl
-            r"(?:abonneer|schrijf je in)[^\n]{0,40}nieuwsbrief[^\n]{0,40}",
-            r"поделиться(?: в \w{1,20})?:?",
-            r"подпис(?:ывайтесь|ку|аться)[^\n]{0,80}",  # ru
-            r"(?:シェア|共有)(?:する)?",
-            r"(?:フォロー|ニュースレター登録)[^\n]{0,40}",  # ja
-            r"分享(?:到|至)?[^\n]{0,20}",
-            r"关注我们[^\n]{0,40}",
-            r"订阅[^\n]{0,30}",  # zh
-            r"공유하기",
-            r"구독하기",
-            r"(?:페이스북|트위터) ?공유",  # ko
-            r"شارك(?: المقال| هذا)?",
-            r"تابعونا على[^\n]{0,40}",
-            r"اشترك[^\n]{0,60}",  # ar
+            r"share(?: this| the)?(?: article| story| post| page)?(?: on| via)?"
+            r"(?: facebook| twitter| x| linkedin| whatsapp| email| e-mail)?:?"
         ),
-    ),
+        r"(?:subscribe|sign up|register)(?: now| today| for free| here)?[!.]?",
+        (
+            r"(?:subscribe|sign up|register|join)[^\n]{0,80}(?:newsletter|inbox|"
+            r"e-?mail updates|breaking news alerts?)[^\n]{0,60}"
+        ),
+        r"follow us(?: on [^\n]{0,60})?[!.]?",
+        r"follow @[^\n]{1,40}",
+        r"(?:like us|find us) on facebook[!.]?",
+        r"click here to subscribe[^\n]{0,60}",
+        r"get (?:our|the) [^\n]{0,40}newsletter[^\n]{0,60}",
+        r"(?:artikel |beitrag )?teilen(?: auf \w{1,20})?:?",  # de
+        r"(?:jetzt |den )?newsletter abonnieren[!.]?",
+        r"folgen sie uns[^\n]{0,60}",
+        r"melden sie sich (?:jetzt )?für (?:unseren|den) newsletter an[^\n]{0,40}",
+        r"partager(?: cet article| sur \w{1,20})?:?",
+        r"suivez-nous[^\n]{0,60}",  # fr
+        r"abonnez-vous[^\n]{0,80}",
+        r"inscrivez-vous à (?:notre|la) newsletter[^\n]{0,60}",
+        r"compartir(?: en \w{1,20})?:?",
+        r"síguenos[^\n]{0,60}",  # es
+        r"suscríbete[^\n]{0,80}",
+        r"comparte(?: esta noticia| este artículo)?:?",
+        r"condividi(?: su \w{1,20}| questo articolo)?:?",
+        r"seguici[^\n]{0,60}",  # it
+        r"iscriviti alla (?:nostra )?newsletter[^\n]{0,60}",
+        r"compartilh(?:e|ar)(?: no \w{1,20})?:?",
+        r"partilhar:?",
+        r"siga-nos[^\n]{0,60}",
+        r"(?:assine|inscreva-se)[^\n]{0,40}newsletter[^\n]{0,40}",  # pt
+        r"delen(?: op \w{1,20})?:?",
+        r"deel dit artikel:?",
+        r"volg ons[^\n]{0,60}",  # nl
+        r"(?:abonneer|schrijf je in)[^\n]{0,40}nieuwsbrief[^\n]{0,40}",
+        r"поделиться(?: в \w{1,20})?:?",
+        r"подпис(?:ывайтесь|ку|аться)[^\n]{0,80}",  # ru
+        r"(?:シェア|共有)(?:する)?",
+        r"(?:フォロー|ニュースレター登録)[^\n]{0,40}",  # ja
+        r"分享(?:到|至)?[^\n]{0,20}",
+        r"关注我们[^\n]{0,40}",
+        r"订阅[^\n]{0,30}",  # zh
+        r"공유하기",
+        r"구독하기",
+        r"(?:페이스북|트위터) ?공유",  # ko
+        r"شارك(?: المقال| هذا)?",
+        r"تابعونا على[^\n]{0,40}",
+        r"اشترك[^\n]{0,60}",  # ar
+    )),
     # --- advertisement labels --------------------------------------------------
-    (
-        "advertisement",
-        "block",
-        "full",
-        80,
+    ("advertisement", "block", "full", 80, (
         (
-            (
-                r"(?:advertisement|advertising|sponsored|ad|adv|anzeige|werbung|publicité|"
-                r"publicidad|pubblicità|publicidade|advertentie|реклама|広告|广告|廣告|광고|"
-                r"إعلان)(?: ?[-–—:] ?(?:scroll|continue) [^\n]{0,40})?:?"
-            ),
-            r"(?:story|article) continues below(?: this)? (?:advertisement|ad)",
-            r"continue reading (?:the main story|below)",
-            r"weiter nach der anzeige",
-            r"la suite après (?:cette )?(?:la )?publicité",
-            r"continúa después de la publicidad",
-            r"lees verder na de advertentie",
-            r"продолжение (?:после|ниже) рекламы",
-            r"広告の後に続きます",
+            r"(?:advertisement|advertising|sponsored|ad|adv|anzeige|werbung|publicité|"
+            r"publicidad|pubblicità|publicidade|advertentie|реклама|広告|广告|廣告|광고|"
+            r"إعلان)(?: ?[-–—:] ?(?:scroll|continue) [^\n]{0,40})?:?"
         ),
-    ),
+        r"(?:story|article) continues below(?: this)? (?:advertisement|ad)",
+        r"continue reading (?:the main story|below)",
+        r"weiter nach der anzeige",
+        r"la suite après (?:cette )?(?:la )?publicité",
+        r"continúa después de la publicidad",
+        r"lees verder na de advertentie",
+        r"продолжение (?:после|ниже) рекламы",
+        r"広告の後に続きます",
+    )),
     # --- cookie notices ---------------------------------------------------------
-    (
-        "cookie_notice",
-        "block",
-        "search",
-        600,
+    ("cookie_notice", "block", "search", 600, (
+        r"(?:this|our) (?:web)?site uses cookies",
+        r"we use cookies (?:to|and)",
+        r"by continuing to (?:use|browse) (?:this|our|the) (?:web)?site",
+        r"accept (?:all )?cookies",
+        r"cookie (?:policy|settings|preferences)",
+        r"diese (?:website|webseite|seite) (?:verwendet|nutzt) cookies",
         (
-            r"(?:this|our) (?:web)?site uses cookies",
-            r"we use cookies (?:to|and)",
-            r"by continuing to (?:use|browse) (?:this|our|the) (?:web)?site",
-            r"accept (?:all )?cookies",
-            r"cookie (?:policy|settings|preferences)",
-            r"diese (?:website|webseite|seite) (?:verwendet|nutzt) cookies",
-            (
-                r"wir (?:verwenden|nutzen) "
-                r"cookies"
-            ),
-            r"ce site utilise des cookies",
-            r"nous utilisons des cookies",
-            r"este sitio(?: web)? (?:utiliza|usa) cookies",
-            r"(?:utilizamos|usamos) cookies",
-            r"questo sito (?:web )?(?:utilizza|usa) (?:i )?cookie",
-            r"utilizziamo (?:i )?cookie",
-            r"este (?:site|website) (?:utiliza|usa) cookies",
-            r"deze (?:web)?site (?:maakt gebruik van|gebruikt) cookies",
-            r"wij gebruiken cookies",
-            r"(?:этот )?сайт использует (?:файлы )?cookie",
-            r"мы используем (?:файлы )?cookie",
-            r"(?:cookie|クッキー)を使用して",
-            r"(?:本网站|我们)使用cookie",
-            r"쿠키를 사용",
-            r"ملفات تعريف الارتباط",
+            r"wir (?:verwenden|nutzen) "
+            r"cookies"
         ),
-    ),
+        r"ce site utilise des cookies",
+        r"nous utilisons des cookies",
+        r"este sitio(?: web)? (?:utiliza|usa) cookies",
+        r"(?:utilizamos|usamos) cookies",
+        r"questo sito (?:web )?(?:utilizza|usa) (?:i )?cookie",
+        r"utilizziamo (?:i )?cookie",
+        r"este (?:site|website) (?:utiliza|usa) cookies",
+        r"deze (?:web)?site (?:maakt gebruik van|gebruikt) cookies",
+        r"wij gebruiken cookies",
+        r"(?:этот )?сайт использует (?:файлы )?cookie",
+        r"мы используем (?:файлы )?cookie",
+        r"(?:cookie|クッキー)を使用して",
+        r"(?:本网站|我们)使用cookie",
+        r"쿠키를 사용",
+        r"ملفات تعريف الارتباط",
+    )),
     # --- empty comment widgets -------------------------------------------------
-    (
-        "comment_widget",
-        "block",
-        "full",
-        80,
+    ("comment_widget", "block", "full", 80, (
         (
-            (
-                r"(?:comments?|kommentare?|commentaires?|comentarios?|commenti|comentários|"
-                r"reacties|комментарии|コメント|评论|댓글|تعليقات)? ?\(?\d{0,3}\)? ?(?:"
-                r"no comments?(?: yet)?|0 comments?|be the first to comment|there are no "
-                r"comments(?: yet)?|comments are closed|leave a (?:comment|reply)|"
-                r"post a comment|add a comment|join the (?:conversation|discussion)|"
-                r"keine kommentare|noch keine kommentare|0 kommentare|"
-                r"schreiben sie (?:den ersten|einen) kommentar|kommentar schreiben|"
-                r"aucun commentaire|soyez le premier à commenter|laisser un commentaire|"
-                r"sin comentarios|no hay comentarios|sé el primero en comentar|"
-                r"deja un comentario|nessun commento|lascia un commento|"
-                r"sii il primo a commentare|nenhum comentário|seja o primeiro a comentar|"
-                r"deixe um comentário|geen reacties|plaats een reactie|"
-                r"нет комментариев|оставьте комментарий|будьте первым[^\n]{0,30}|"
-                r"コメントはまだありません|コメントする|暂无评论|发表评论|"
-                r"댓글이 없습니다|첫 댓글을 남겨주세요|لا توجد تعليقات|أضف تعليق)[.!]?"
-            ),
+            r"(?:comments?|kommentare?|commentaires?|comentarios?|commenti|comentários|"
+            r"reacties|комментарии|コメント|评论|댓글|تعليقات)? ?\(?\d{0,3}\)? ?(?:"
+            r"no comments?(?: yet)?|0 comments?|be the first to comment|there are no "
+            r"comments(?: yet)?|comments are closed|leave a (?:comment|reply)|"
+            r"post a comment|add a comment|join the (?:conversation|discussion)|"
+            r"keine kommentare|noch keine kommentare|0 kommentare|"
+            r"schreiben sie (?:den ersten|einen) kommentar|kommentar schreiben|"
+            r"aucun commentaire|soyez le premier à commenter|laisser un commentaire|"
+            r"sin comentarios|no hay comentarios|sé el primero en comentar|"
+            r"deja un comentario|nessun commento|lascia un commento|"
+            r"sii il primo a commentare|nenhum comentário|seja o primeiro a comentar|"
+            r"deixe um comentário|geen reacties|plaats een reactie|"
+            r"нет комментариев|оставьте комментарий|будьте первым[^\n]{0,30}|"
+            r"コメントはまだありません|コメントする|暂无评论|发表评论|"
+            r"댓글이 없습니다|첫 댓글을 남겨주세요|لا توجد تعليقات|أضف تعليق)[.!]?"
         ),
-    ),
-    (
-        "comment_widget",
-        "weak",
-        "full",
-        30,
+    )),
+    ("comment_widget", "weak", "full", 30, (
         (
-            (
-                r"(?:\d{1,4} )?(?:comments?|kommentare?|commentaires?|comentarios?|commenti|"
-                r"comentários|reacties|комментарии|コメント|评论|댓글|تعليقات)(?: \(\d{1,4}\))?"
-            ),
+            r"(?:\d{1,4} )?(?:comments?|kommentare?|commentaires?|comentarios?|commenti|"
+            r"comentários|reacties|комментарии|コメント|评论|댓글|تعليقات)(?: \(\d{1,4}\))?"
         ),
-    ),
+    )),
     # --- error banners ---------------------------------------------------------
-    (
-        "error_banner",
-        "block",
-        "full",
-        220,
+    ("error_banner", "block", "full", 220, (
+        _ERR + r"(?:we'?re |we are )?sorry,? (?:but )?(?:the|this) page (?:you "
+        r"(?:were |are )?(?:looking for|requested|tried to (?:access|reach)) )?"
+        + _PAGE_GONE
+        + r"[^\n]{0,100}",
+        _ERR
+        + r"(?:the|this) page you (?:were |are )?(?:looking for|requested) "
+        + _PAGE_GONE
+        + r"[^\n]{0,100}",
+        _ERR + r"(?:404 )?(?:page|file) not found[.!]?",
+        _ERR + r"seite (?:wurde )?nicht gefunden[^\n]{0,80}",  # de
+        _ERR + r"die (?:angeforderte|gesuchte|von ihnen gesuchte) seite "
+        r"(?:existiert nicht|wurde nicht gefunden|konnte nicht gefunden werden)"
+        r"[^\n]{0,80}",
+        _ERR + r"page (?:introuvable|non trouvée)[^\n]{0,80}",  # fr
+        _ERR + r"la page (?:que vous (?:recherchez|cherchez|demandez) )?"
+        r"(?:n'existe pas|n'existe plus|est introuvable)[^\n]{0,80}",
+        _ERR + r"página no encontrada[^\n]{0,80}",  # es
+        _ERR
+        + r"la página que (?:buscas|busca|estás buscando) no existe[^\n]{0,80}",
+        _ERR + r"pagina non trovata[^\n]{0,80}",  # it
+        _ERR
+        + r"la pagina che stai cercando non (?:esiste|è disponibile)[^\n]{0,80}",
+        _ERR + r"página não encontrada[^\n]{0,80}",  # pt
+        _ERR + r"pagina niet gevonden[^\n]{0,80}",
+        r"deze pagina bestaat niet[^\n]{0,80}",
+        _ERR + r"страница не найдена[^\n]{0,80}",  # ru
+        _ERR + r"запрашиваемая страница не (?:найдена|существует)[^\n]{0,80}",
+        r"(?:お探しの)?ページ(?:が|は)見つかりません[^\n]{0,80}",  # ja
+        r"(?:您访问的|你访问的)?页面不存在[^\n]{0,60}",
+        r"找不到(?:该)?页面[^\n]{0,60}",
+        r"페이지를 찾을 수 없습니다[^\n]{0,80}",  # ko
+        r"(?:عذرا،? )?(?:الصفحة غير موجودة|لم يتم العثور على الصفحة)[^\n]{0,80}",
+    )),
+    ("error_banner", "weak", "full", 30, (
         (
-            _ERR + r"(?:we'?re |we are )?sorry,? (?:but )?(?:the|this) page (?:you "
-            r"(?:were |are )?(?:looking for|requested|tried to (?:access|reach)) )?"
-            + _PAGE_GONE
-            + r"[^\n]{0,100}",
-            _ERR
-            + r"(?:the|this) page you (?:were |are )?(?:looking for|requested) "
-            + _PAGE_GONE
-            + r"[^\n]{0,100}",
-            _ERR + r"(?:404 )?(?:page|file) not found[.!]?",
-            _ERR + r"seite (?:wurde )?nicht gefunden[^\n]{0,80}",  # de
-            _ERR + r"die (?:angeforderte|gesuchte|von ihnen gesuchte) seite "
-            r"(?:existiert nicht|wurde nicht gefunden|konnte nicht gefunden werden)"
-            r"[^\n]{0,80}",
-            _ERR + r"page (?:introuvable|non trouvée)[^\n]{0,80}",  # fr
-            _ERR + r"la page (?:que vous (?:recherchez|cherchez|demandez) )?"
-            r"(?:n'existe pas|n'existe plus|est introuvable)[^\n]{0,80}",
-            _ERR + r"página no encontrada[^\n]{0,80}",  # es
-            _ERR
-            + r"la página que (?:buscas|busca|estás buscando) no existe[^\n]{0,80}",
-            _ERR + r"pagina non trovata[^\n]{0,80}",  # it
-            _ERR
-            + r"la pagina che stai cercando non (?:esiste|è disponibile)[^\n]{0,80}",
-            _ERR + r"página não encontrada[^\n]{0,80}",  # pt
-            _ERR + r"pagina niet gevonden[^\n]{0,80}",
-            r"deze pagina bestaat niet[^\n]{0,80}",
-            _ERR + r"страница не найдена[^\n]{0,80}",  # ru
-            _ERR + r"запрашиваемая страница не (?:найдена|существует)[^\n]{0,80}",
-            r"(?:お探しの)?ページ(?:が|は)見つかりません[^\n]{0,80}",  # ja
-            r"(?:您访问的|你访问的)?页面不存在[^\n]{0,60}",
-            r"找不到(?:该)?页面[^\n]{0,60}",
-            r"페이지를 찾을 수 없습니다[^\n]{0,80}",  # ko
-            r"(?:عذرا،? )?(?:الصفحة غير موجودة|لم يتم العثور على الصفحة)[^\n]{0,80}",
+            r"(?:sorry|oops|whoops|error|404|fehler|erreur|ups|упс|ошибка|エラー|错误|"
+            r"오류|خطأ|عذرا)[!.]{0,4}"
         ),
-    ),
-    (
-        "error_banner",
-        "weak",
-        "full",
-        30,
-        (
-            (
-                r"(?:sorry|oops|whoops|error|404|fehler|erreur|ups|упс|ошибка|エラー|错误|"
-                r"오류|خطأ|عذرا)[!.]{0,4}"
-            ),
-        ),
-    ),
+    )),
     # --- link-list sections: header + the teasers below it ---------------------
-    (
-        "link_list",
-        "section",
-        "full",
-        160,
+    ("link_list", "section", "full", 160, (
         (
-            (
-                r"(?:most (?:popular|read|viewed|shared|commented)|trending|"
-                r"related|recommended|similar|editor'?s picks|"
-                r"(?:popular|latest|top|more)(?= ))"
-                r"(?: (?:stories|articles|news|posts|content|links|coverage|topics|videos|"
-                r"now|for you|reads|headlines))?"
-            ),
-            r"(?:most (?:popular|read|viewed|shared|commented)(?: \w{1,12})?|"
-            r"(?:popular|trending|related|recommended|similar|latest|top|more) "
-            r"(?:stories|articles|news|posts|content|links|coverage|topics|videos|"
-            r"now|for you|reads|headlines))" + _TAIL,
-            r"(?:you (?:may|might) also (?:like|enjoy|be interested in)|also read|"
-            r"further reading|what to read next|in other news|around the web|"
-            r"from the web|more from [^\n]{1,40}|more on this (?:story|topic)|"
-            r"sponsored (?:content|links|stories)|promoted (?:content|stories))"
-            + _TAIL,
-            r"(?:mehr zum thema|das könnte sie auch interessieren|auch interessant|"
-            r"lesen sie auch|weitere artikel|ähnliche artikel|verwandte artikel|"
-            r"meistgelesen(?:e artikel)?|beliebte artikel|weitere nachrichten|"
-            r"mehr aus [^\n]{1,30}|weiterführende links|"
-            r"(?:ähnliche|verwandte|weitere|beliebte|neueste) beiträge|"
-            r"das (?:thema )?könnte (?:dich|sie) auch interessieren|"
-            r"sie könnten auch an [^\n]{0,40} interessiert sein|"
-            r"diese beiträge (?:solltest du|sollten sie) nicht verpassen|"
-            r"aktuelle berichte aus dieser kategorie|kunden kauften auch)"
-            + _TAIL,  # de
-            r"(?:(?:à )?lire aussi|(?:à )?lire également|voir aussi|sur le même sujet|"
-            r"articles similaires|les plus lus|dans la même rubrique|"
-            r"vous aimerez aussi|nos articles les plus lus|à découvrir(?: aussi)?)"
-            + _TAIL,  # fr
-            r"(?:lee también|te puede interesar|también te puede interesar|"
-            r"noticias relacionadas|artículos relacionados|lo más leído|más leídas|"
-            r"más noticias|te recomendamos)" + _TAIL,  # es
-            r"(?:leggi anche|potrebbe interessarti|ti potrebbe interessare|"
-            r"articoli correlati|notizie correlate|i più letti|più letti|"
-            r"altre notizie)" + _TAIL,  # it
-            r"(?:leia também|veja também|notícias relacionadas|mais lidas|"
-            r"artigos relacionados|relacionados|saiba mais)" + _TAIL,  # pt
-            r"(?:lees ook|meer nieuws|gerelateerde artikelen|meest gelezen|"
-            r"ook interessant|meer over [^\n]{1,30})" + _TAIL,  # nl
-            r"(?:читайте также|похожие (?:новости|статьи)|по теме|самое популярное|"
-            r"популярное|другие новости|ещё по теме|еще по теме|смотрите также)"
-            + _TAIL,  # ru
-            r"(?:関連記事|関連ニュース|人気記事|あわせて読みたい|おすすめ記事|"
-            r"アクセスランキング|こちらもおすすめ|類似ニュース)" + _TAIL,  # ja
-            r"(?:相[关關](?:阅读|閱讀|文章|新闻|新聞|报道|報導)|热门文章|熱門文章|"
-            r"推荐阅读|推薦閱讀|延伸阅读|延伸閱讀|猜你喜欢|更多新闻)" + _TAIL,  # zh
-            r"(?:관련 ?기사|많이 본 (?:뉴스|기사)|인기 ?기사|추천 ?기사)" + _TAIL,  # ko
-            r"(?:اقرأ أيضا|اقرأ أيضاً|مقالات ذات صلة|الأكثر قراءة|أخبار ذات صلة|"
-            r"ذات صلة)" + _TAIL,  # ar
-            (
-                r"(?:read more|see also|read also|weiterlesen|lire la suite|leer más|"
-                r"continua a leggere|leia mais|lees meer|читать далее|続きを読む|"
-                r"もっと見る|阅读更多|閱讀更多|더 ?보기|المزيد):?"
-            ),
+            r"(?:most (?:popular|read|viewed|shared|commented)|trending|"
+            r"related|recommended|similar|editor'?s picks|"
+            r"(?:popular|latest|top|more)(?= ))"
+            r"(?: (?:stories|articles|news|posts|content|links|coverage|topics|videos|"
+            r"now|for you|reads|headlines))?"
         ),
-    ),
+        r"(?:most (?:popular|read|viewed|shared|commented)(?: \w{1,12})?|"
+        r"(?:popular|trending|related|recommended|similar|latest|top|more) "
+        r"(?:stories|articles|news|posts|content|links|coverage|topics|videos|"
+        r"now|for you|reads|headlines))" + _TAIL,
+        r"(?:you (?:may|might) also (?:like|enjoy|be interested in)|also read|"
+        r"further reading|what to read next|in other news|around the web|"
+        r"from the web|more from [^\n]{1,40}|more on this (?:story|topic)|"
+        r"sponsored (?:content|links|stories)|promoted (?:content|stories))"
+        + _TAIL,
+        r"(?:mehr zum thema|das könnte sie auch interessieren|auch interessant|"
+        r"lesen sie auch|weitere artikel|ähnliche artikel|verwandte artikel|"
+        r"meistgelesen(?:e artikel)?|beliebte artikel|weitere nachrichten|"
+        r"mehr aus [^\n]{1,30}|weiterführende links|"
+        r"(?:ähnliche|verwandte|weitere|beliebte|neueste) beiträge|"
+        r"das (?:thema )?könnte (?:dich|sie) auch interessieren|"
+        r"sie könnten auch an [^\n]{0,40} interessiert sein|"
+        r"diese beiträge (?:solltest du|sollten sie) nicht verpassen|"
+        r"aktuelle berichte aus dieser kategorie|kunden kauften auch)"
+        + _TAIL,  # de
+        r"(?:(?:à )?lire aussi|(?:à )?lire également|voir aussi|sur le même sujet|"
+        r"articles similaires|les plus lus|dans la même rubrique|"
+        r"vous aimerez aussi|nos articles les plus lus|à découvrir(?: aussi)?)"
+        + _TAIL,  # fr
+        r"(?:lee también|te puede interesar|también te puede interesar|"
+        r"noticias relacionadas|artículos relacionados|lo más leído|más leídas|"
+        r"más noticias|te recomendamos)" + _TAIL,  # es
+        r"(?:leggi anche|potrebbe interessarti|ti potrebbe interessare|"
+        r"articoli correlati|notizie correlate|i più letti|più letti|"
+        r"altre notizie)" + _TAIL,  # it
+        r"(?:leia também|veja também|notícias relacionadas|mais lidas|"
+        r"artigos relacionados|relacionados|saiba mais)" + _TAIL,  # pt
+        r"(?:lees ook|meer nieuws|gerelateerde artikelen|meest gelezen|"
+        r"ook interessant|meer over [^\n]{1,30})" + _TAIL,  # nl
+        r"(?:читайте также|похожие (?:новости|статьи)|по теме|самое популярное|"
+        r"популярное|другие новости|ещё по теме|еще по теме|смотрите также)"
+        + _TAIL,  # ru
+        r"(?:関連記事|関連ニュース|人気記事|あわせて読みたい|おすすめ記事|"
+        r"アクセスランキング|こちらもおすすめ|類似ニュース)" + _TAIL,  # ja
+        r"(?:相[关關](?:阅读|閱讀|文章|新闻|新聞|报道|報導)|热门文章|熱門文章|"
+        r"推荐阅读|推薦閱讀|延伸阅读|延伸閱讀|猜你喜欢|更多新闻)" + _TAIL,  # zh
+        r"(?:관련 ?기사|많이 본 (?:뉴스|기사)|인기 ?기사|추천 ?기사)" + _TAIL,  # ko
+        r"(?:اقرأ أيضا|اقرأ أيضاً|مقالات ذات صلة|الأكثر قراءة|أخبار ذات صلة|"
+        r"ذات صلة)" + _TAIL,  # ar
+        (
+            r"(?:read more|see also|read also|weiterlesen|lire la suite|leer más|"
+            r"continua a leggere|leia mais|lees meer|читать далее|続きを読む|"
+            r"もっと見る|阅读更多|閱讀更多|더 ?보기|المزيد):?"
+        ),
+    )),
     # inline "Read more: <headline>" links and "read more »" lines: the block only
-    (
-        "link_list",
-        "block",
-        "full",
-        200,
+    ("link_list", "block", "full", 200, (
         (
-            (
-                r"(?:read more|read also|see also|also read|related|don't miss|lesen sie (?:auch|mehr)|"
-                r"mehr dazu|weiterlesen|lire (?:aussi|la suite)|à lire aussi|leer más|"
-                r"lee también|leggi anche|continua a leggere|leia (?:mais|também)|"
-                r"lees (?:meer|ook)|читайте также|читать далее|続きを読む|もっと見る|"
-                r"阅读全文|阅读更多|閱讀全文|더 ?보기|اقرأ (?:المزيد|أيضا))"
-                r"(?: ?[:：»›>→…|]{1,3} ?[^\n]{0,160}| ?[»›>→…]{1,3})"
-            ),
+            r"(?:read more|read also|see also|also read|related|don't miss|lesen sie (?:auch|mehr)|"
+            r"mehr dazu|weiterlesen|lire (?:aussi|la suite)|à lire aussi|leer más|"
+            r"lee también|leggi anche|continua a leggere|leia (?:mais|também)|"
+            r"lees (?:meer|ook)|читайте также|читать далее|続きを読む|もっと見る|"
+            r"阅读全文|阅读更多|閱讀全文|더 ?보기|اقرأ (?:المزيد|أيضا))"
+            r"(?: ?[:：»›>→…|]{1,3} ?[^\n]{0,160}| ?[»›>→…]{1,3})"
         ),
-    ),
+    )),
     # --- site chrome: navigation, sharing bars, tag lines, form fine print -----
-    (
-        "site_chrome",
-        "block",
-        "full",
-        60,
+    ("site_chrome", "block", "full", 60, (
         (
-            (
-                r"impressum|datenschutz(?:erklärung)?|privacy(?: policy)?|"
-                r"(?:terms|conditions) of (?:use|service)|terms and conditions|"
-                r"(?:back|go) to top|nach oben|zurück (?:zur|zum) (?:übersicht|startseite|"
-                r"anfang)|(?:next|previous|older|newer) (?:post|article|entry)|"
-                r"(?:nächster|vorheriger) (?:beitrag|artikel)|vorheriges|nächstes|"
-                r"mentions légales|politique de confidentialité|política de privacidad|"
-                r"aviso legal|informativa (?:sulla )?privacy|política de privacidade|"
-                r"privacyverklaring|политика конфиденциальности|プライバシーポリシー|"
-                r"隐私政策|개인정보처리방침|سياسة الخصوصية|"
-                r"proudly powered by wordpress|opens in (?:a )?new window|pdf version"
-            ),
+            r"impressum|datenschutz(?:erklärung)?|privacy(?: policy)?|"
+            r"(?:terms|conditions) of (?:use|service)|terms and conditions|"
+            r"(?:back|go) to top|nach oben|zurück (?:zur|zum) (?:übersicht|startseite|"
+            r"anfang)|(?:next|previous|older|newer) (?:post|article|entry)|"
+            r"(?:nächster|vorheriger) (?:beitrag|artikel)|vorheriges|nächstes|"
+            r"mentions légales|politique de confidentialité|política de privacidad|"
+            r"aviso legal|informativa (?:sulla )?privacy|política de privacidade|"
+            r"privacyverklaring|политика конфиденциальности|プライバシーポリシー|"
+            r"隐私政策|개인정보처리방침|سياسة الخصوصية|"
+            r"proudly powered by wordpress|opens in (?:a )?new window|pdf version"
         ),
-    ),
-    (
-        "site_chrome",
-        "block",
-        "start",
-        200,
+    )),
+    ("site_chrome", "block", "start", 200, (
         (
-            (
-                r"(?:tags|tagged(?: with)?|schlagworte|schlagwörter|stichworte|getaggt mit|"
-                r"categories|kategorien|catégories|mots-clés|etiquetas|categorías|tag|"
-                r"argomenti|temi|теги|метки|タグ|标签|標籤|태그|الوسوم) ?[:：]"
-            ),
-            r"(?:this|diese) (?:site|website|seite) (?:uses|verwendet|nutzt) akismet",
-            r"i consent to (?:receiving|the (?:processing|storage))",
-            r"i agree (?:my information|to the (?:terms|privacy))",
-            r"mit (?:der )?absendung (?:des|dieses) formulars",
+            r"(?:tags|tagged(?: with)?|schlagworte|schlagwörter|stichworte|getaggt mit|"
+            r"categories|kategorien|catégories|mots-clés|etiquetas|categorías|tag|"
+            r"argomenti|temi|теги|метки|タグ|标签|標籤|태그|الوسوم) ?[:：]"
         ),
-    ),
-    (
-        "site_chrome",
-        "weak",
-        "full",
-        30,
+        r"(?:this|diese) (?:site|website|seite) (?:uses|verwendet|nutzt) akismet",
+        r"i consent to (?:receiving|the (?:processing|storage))",
+        r"i agree (?:my information|to the (?:terms|privacy))",
+        r"mit (?:der )?absendung (?:des|dieses) formulars",
+    )),
+    ("site_chrome", "weak", "full", 30, (
         (
-            (
-                r"facebook|twitter|x|linkedin|whatsapp|pinterest|tumblr|reddit|xing|"
-                r"telegram|e-?mail|print|drucken|imprimer|imprimir|stampa|twittern|"
-                r"google\+|copy link|link kopieren|home|startseite|menu|menü|search|suche|"
-                r"kontakt|contact(?: us)?|about(?: us)?|über uns|sitemap|agb|login|log in|"
-                r"sign in|anmelden|registrieren|reply|antworten|répondre|responder"
-            ),
+            r"facebook|twitter|x|linkedin|whatsapp|pinterest|tumblr|reddit|xing|"
+            r"telegram|e-?mail|print|drucken|imprimer|imprimir|stampa|twittern|"
+            r"google\+|copy link|link kopieren|home|startseite|menu|menü|search|suche|"
+            r"kontakt|contact(?: us)?|about(?: us)?|über uns|sitemap|agb|login|log in|"
+            r"sign in|anmelden|registrieren|reply|antworten|répondre|responder"
         ),
-    ),
-    (
-        "comment_widget",
-        "block",
-        "start",
-        220,
+    )),
+    ("comment_widget", "block", "start", 220, (
+        r"(?:required fields are marked|erforderliche felder sind mit)",
+        r"your email address will not be published",
+        r"deine e-mail-adresse wird nicht veröffentlicht",
+        r"votre adresse (?:e-mail|de messagerie) ne sera pas publiée",
+        r"tu dirección de correo electrónico no será publicada",
+        r"notify me (?:of|when) (?:new|follow-up)",
+        r"benachrichtige mich (?:über|bei)",
+        r"zeilenumbrüche und absätze werden automatisch erzeugt",
+    )),
+    ("comment_widget", "block", "full", 60, (
         (
-            r"(?:required fields are marked|erforderliche felder sind mit)",
-            r"your email address will not be published",
-            r"deine e-mail-adresse wird nicht veröffentlicht",
-            r"votre adresse (?:e-mail|de messagerie) ne sera pas publiée",
-            r"tu dirección de correo electrónico no será publicada",
-            r"notify me (?:of|when) (?:new|follow-up)",
-            r"benachrichtige mich (?:über|bei)",
-            r"zeilenumbrüche und absätze werden automatisch erzeugt",
+            r"(?:\d{1,5} )?(?:leave a reply|write a comment|view comments|show comments|"
+            r"hinterlasse (?:eine antwort|einen kommentar)|kommentar(?:e)? "
+            r"(?:hinzufügen|schreiben)|kommentare geschlossen|kommentieren|"
+            r"laisser un commentaire|escribe un comentario|scrivi un commento)"
         ),
-    ),
-    (
-        "comment_widget",
-        "block",
-        "full",
-        60,
+    )),
+    ("call_to_action", "block", "full", 160, (
         (
-            (
-                r"(?:\d{1,5} )?(?:leave a reply|write a comment|view comments|show comments|"
-                r"hinterlasse (?:eine antwort|einen kommentar)|kommentar(?:e)? "
-                r"(?:hinzufügen|schreiben)|kommentare geschlossen|kommentieren|"
-                r"laisser un commentaire|escribe un comentario|scrivi un commento)"
-            ),
+            r"(?:learn more|read the full story|mehr erfahren|erfahre mehr|"
+            r"en savoir plus|más información|scopri di più|saiba mais|lees verder|"
+            r"подробнее|詳しくはこちら|了解更多|자세히 보기)[ »›>→.]{0,3}"
         ),
-    ),
-    (
-        "call_to_action",
-        "block",
-        "full",
-        160,
+        r"(?:[^\n]{1,30} )?newsletter",
+        r"subscribe to [^\n.!?]{1,60}",
         (
-            (
-                r"(?:learn more|read the full story|mehr erfahren|erfahre mehr|"
-                r"en savoir plus|más información|scopri di più|saiba mais|lees verder|"
-                r"подробнее|詳しくはこちら|了解更多|자세히 보기)[ »›>→.]{0,3}"
-            ),
-            r"(?:[^\n]{1,30} )?newsletter",
-            r"subscribe to [^\n.!?]{1,60}",
-            (
-                r"(?:sign up|register) (?:to|for) (?:get |receive )?[^\n]{0,60}"
-                r"(?:newsletters?|updates|inbox|e-?mails?|best content|alerts)[^\n]{0,60}"
-            ),
-            (
-                r"(?:diese (?:geschichte|seite|artikel)|mit anderen) teilen|share to \w{1,20}|"
-                r"empfiehl (?:dies|das) deinen freunden[.!]?|weiterempfehlen"
-            ),
-            r"make a contribution|support (?:our|independent) journalism",
-            r"abonnieren sie [^\n]{0,80}",
+            r"(?:sign up|register) (?:to|for) (?:get |receive )?[^\n]{0,60}"
+            r"(?:newsletters?|updates|inbox|e-?mails?|best content|alerts)[^\n]{0,60}"
         ),
-    ),
-    (
-        "copyright",
-        "block",
-        "search",
-        400,
         (
-            r"this material may not be published, broadcast, rewritten,? or redistributed",
-            (
-                r"reproduction of material from any [^\n]{1,60} without (?:the )?(?:prior )?"
-                r"(?:express )?written permission"
-            ),
-            (
-                r"may not be (?:reproduced|republished|copied)[^\n]{0,80} without (?:the )?"
-                r"(?:prior )?(?:express )?written permission"
-            ),
-            r"vervielfältigung nur mit (?:schriftlicher )?genehmigung",
+            r"(?:diese (?:geschichte|seite|artikel)|mit anderen) teilen|share to \w{1,20}|"
+            r"empfiehl (?:dies|das) deinen freunden[.!]?|weiterempfehlen"
         ),
-    ),
+        r"make a contribution|support (?:our|independent) journalism",
+        r"abonnieren sie [^\n]{0,80}",
+    )),
+    ("copyright", "block", "search", 400, (
+        r"this material may not be published, broadcast, rewritten,? or redistributed",
+        (
+            r"reproduction of material from any [^\n]{1,60} without (?:the )?(?:prior )?"
+            r"(?:express )?written permission"
+        ),
+        (
+            r"may not be (?:reproduced|republished|copied)[^\n]{0,80} without (?:the )?"
+            r"(?:prior )?(?:express )?written permission"
+        ),
+        r"vervielfältigung nur mit (?:schriftlicher )?genehmigung",
+    )),
 )
+# fmt: on
 
 
 # Search-mode rules run only on blocks whose casefolded text contains one of
