@@ -139,6 +139,8 @@ def main() -> None:
     print(f"precision {hits}/{flagged} = {hits / flagged:.1%}" if flagged else "")
     ms_root = statistics.median(with_root) * 1000
     ms_parse = statistics.median(parsing) * 1000
+    p90_root = statistics.quantiles(with_root, n=10)[-1] * 1000
+    print(f"p90 classify per article page with root pre-parsed: {p90_root:.3f} ms")
     print(
         f"median classify per article page: {ms_root:.3f} ms with root pre-parsed, "
         f"{ms_parse:.3f} ms parsing the body"

@@ -12,11 +12,13 @@ Each row of :data:`SIGNATURES` is ``(reason, where, pattern, slack)``:
     ``text``: searched in the first characters of the visible text, only on
     pages with little visible text; ``lead``: the same, in its first
     :data:`LEAD_CHARS` only (the page's main message, for generic phrases).
-    ``markup``: searched in the raw markup (capped), only on pages with little
-    visible text.
+    ``markup``: substrings of the lowercased raw markup (its head and tail),
+    only on pages with little visible text; ``stub``: the same, on pages whose
+    body holds nothing but scripts.
 ``pattern``
     a regular expression without nested quantifiers (no catastrophic
-    backtracking), matched case-insensitively.
+    backtracking), matched case-insensitively; for ``markup`` and ``stub``,
+    ``|``-separated lowercase literals.
 """
 
 # Patterns hold non-ASCII letters and quotes on purpose (multilingual phrases).
@@ -37,6 +39,12 @@ class Signature(NamedTuple):
     where: str
     pattern: re.Pattern[str]
     slack: int
+    literals: tuple[str, ...]  # markup/stub rows: lowercase substrings
+
+
+# Raw markup is lowercased once and searched for plain substrings (fast on
+# large pages): their patterns are "|"-separated lowercase literals.
+_LITERAL = frozenset({"markup", "stub"})
 
 
 # Most specific first: when several reasons match, the earliest wins.
@@ -77,7 +85,10 @@ MAX_TEXT_FOR_MARKUP = 1500
 MAX_TEXT_FOR_MESSAGE = 1000
 MESSAGE_CHARS = 600
 LEAD_CHARS = 200
-MARKUP_SCAN_BYTES = 512 * 1024
+# Markup is scanned in its first and last bytes (challenge markers sit in the
+# head or after padding at the end).
+MARKUP_HEAD_BYTES = 64 * 1024
+MARKUP_TAIL_BYTES = 32 * 1024
 
 # Words that may surround an error phrase in a title or heading without making
 # it a headline: interjections, apologies, "error", status codes.
@@ -157,7 +168,8 @@ _HTTP_ERROR_5XX = (
 )
 
 _CAPTCHA_PHRASES = (
-    r"verify (?:that )?you(?:'re| are) (?:a )?(?:human|not a (?:ro)?bot)|"
+    r"verify(?:ing)? (?:that )?you(?:'re| are) (?:a )?(?:human|not a (?:ro)?bot)|"
+    r"needs to review the security of your connection|"
     r"are you (?:a )?(?:human|robot)|i'?m not a robot|complete the security check|"
     r"checking (?:if the site connection is secure|your browser)|press (?:&|and) hold|"
     r"unusual traffic from your (?:computer )?network|enable javascript and cookies "
@@ -179,11 +191,16 @@ _ROWS: tuple[tuple[str, str, str, int], ...] = (
     ("challenge_cloudflare", "title", r"used cloudflare to restrict access", 4),
     ("challenge_cloudflare", "title", r"please wait\W*\| cloudflare", 1),
     ("challenge_cloudflare", "title", r"^vérification en cours\W*$", 0),
-    ("challenge_cloudflare", "markup", r"cf_chl_opt|cf_chl_|/cdn-cgi/l/chk_jschl", 0),
-    ("challenge_cloudflare", "markup", r"jschl_vc|jschl-answer|cf-browser-verif", 0),
-    ("challenge_cloudflare", "markup", r"cf-error-details|cf-error-code|cf-wrapper", 0),
-    ("challenge_cloudflare", "markup", r"challenge-platform/h/[bg]/(?:orch|cmg)", 0),
-    ("challenge_cloudflare", "markup", r"cf-im-under-attack|cf-captcha-container", 0),
+    ("challenge_cloudflare", "markup", "cf_chl_|/cdn-cgi/l/chk_jschl", 0),
+    ("challenge_cloudflare", "markup", "jschl_vc|jschl-answer|cf-browser-verif", 0),
+    ("challenge_cloudflare", "markup", "cf-error-details|cf-error-code|cf-wrapper", 0),
+    (
+        "challenge_cloudflare",
+        "markup",
+        "challenge-platform/h/b/orch|challenge-platform/h/g/orch",
+        0,
+    ),
+    ("challenge_cloudflare", "markup", "cf-im-under-attack|cf-captcha-container", 0),
     (
         "challenge_cloudflare",
         "text",
@@ -192,15 +209,16 @@ _ROWS: tuple[tuple[str, str, str, int], ...] = (
     ),
     ("challenge_cloudflare", "text", r"ray id:? ?[0-9a-f]{16}\b", 0),
     # Bot-fight stub: nothing but Cloudflare scripts (see errorpages._is_stub).
-    ("challenge_cloudflare", "stub", r"/cdn-cgi/|__cf\$cv\$params", 0),
+    ("challenge_cloudflare", "stub", "/cdn-cgi/|__cf$cv$params", 0),
     # --- Akamai ---
     ("challenge_akamai", "text", r"reference ?# ?\d+\.[0-9a-f]+\.\d+\.[0-9a-f]+", 0),
-    ("challenge_akamai", "markup", r"errors\.edgesuite\.net|akamai reference", 0),
+    ("challenge_akamai", "markup", "errors.edgesuite.net|akamai reference", 0),
+    ("challenge_akamai", "markup", "/_sec/cp_challenge/|sec-if-cpt-container", 0),
     # --- Imperva / Incapsula / Distil ---
     (
         "challenge_imperva",
         "markup",
-        r"incapsula incident id|_incapsula_resource\?cwudnsai",
+        "incapsula incident id|_incapsula_resource?cwudnsai",
         0,
     ),
     ("challenge_imperva", "text", r"incapsula incident|powered by imperva", 0),
@@ -208,16 +226,21 @@ _ROWS: tuple[tuple[str, str, str, int], ...] = (
     (
         "challenge_distil",
         "markup",
-        r"distil_r_captcha|distilcaptchaform|distil_r_block",
+        "distil_r_captcha|distilcaptchaform|distil_r_block",
         0,
     ),
     # --- DataDome ---
-    ("challenge_datadome", "markup", r"captcha-delivery\.com|ct\.datadome\.co", 0),
+    ("challenge_datadome", "markup", "captcha-delivery.com|ct.datadome.co", 0),
     # --- PerimeterX / HUMAN ---
-    ("challenge_perimeterx", "markup", r"id=.?px-captcha|captcha\.px-cdn\.net", 0),
+    (
+        "challenge_perimeterx",
+        "markup",
+        'id="px-captcha|#px-captcha|captcha.px-cdn.net|captcha.px-cloud.net',
+        0,
+    ),
     ("challenge_perimeterx", "lead", r"press (?:&|and) hold", 0),
     # --- AWS WAF / CloudFront ---
-    ("challenge_aws_waf", "markup", r"gokuprops|awswafintegration|awswafcaptcha", 0),
+    ("challenge_aws_waf", "markup", "gokuprops|awswafintegration|awswafcaptcha", 0),
     (
         "challenge_aws_waf",
         "text",
@@ -226,12 +249,12 @@ _ROWS: tuple[tuple[str, str, str, int], ...] = (
     ),
     ("challenge_aws_waf", "title", r"^error: the request could not be satisfied$", 0),
     # --- Sucuri ---
-    ("challenge_sucuri", "markup", r"sucuri_cloudproxy_js|cloudproxy@sucuri\.net", 0),
+    ("challenge_sucuri", "markup", "sucuri_cloudproxy_js|cloudproxy@sucuri.net", 0),
     ("challenge_sucuri", "title", r"sucuri website firewall", 3),
     # --- other vendors ---
     ("challenge_ddos_guard", "title", r"^ddos-guard$", 0),
-    ("challenge_ddos_guard", "markup", r"ddos-guard\.net/|__ddg[0-9]_", 0),
-    ("challenge_kasada", "markup", r"kpsdk\.(?:scriptstart|load)|/149e9513-01fa-", 0),
+    ("challenge_ddos_guard", "markup", "ddos-guard.net/|__ddg1_|__ddg2_", 0),
+    ("challenge_kasada", "markup", "kpsdk.scriptstart|kpsdk.load|/149e9513-01fa-", 0),
     ("challenge_vercel", "title", r"^vercel security checkpoint$", 0),
     # --- generic captcha walls ---
     ("challenge_captcha", "title", _CAPTCHA_PHRASES, 3),
@@ -266,7 +289,7 @@ _ROWS: tuple[tuple[str, str, str, int], ...] = (
         0,
     ),
     ("blocked", "text", r"your access to this site has been limited", 0),
-    ("blocked", "markup", r"<error>\s*<code>accessdenied</code>", 0),
+    ("blocked", "markup", "<code>accessdenied</code>", 0),
     # --- login walls ---
     (
         "login_wall",
@@ -305,11 +328,22 @@ _ROWS: tuple[tuple[str, str, str, int], ...] = (
         + ")",
         0,
     ),
-    ("soft_404", "markup", r"<error>\s*<code>nosuchkey</code>", 0),
+    ("soft_404", "markup", "<code>nosuchkey</code>", 0),
 )
 
 SIGNATURES: tuple[Signature, ...] = tuple(
-    Signature(reason, where, re.compile(pattern, re.IGNORECASE), slack)
+    Signature(
+        reason,
+        where,
+        re.compile(
+            "|".join(map(re.escape, pattern.split("|")))
+            if where in _LITERAL
+            else pattern,
+            re.IGNORECASE,
+        ),
+        slack,
+        tuple(pattern.split("|")) if where in _LITERAL else (),
+    )
     for reason, where, pattern, slack in _ROWS
 )
 
@@ -326,4 +360,9 @@ HOME_PATH = re.compile(
     r"^/?(?:[a-z]{2}(?:[-_][a-z]{2})?/?)?(?:(?:index|default|home|start)"
     r"(?:\.\w{2,5})?)?$",
     re.IGNORECASE,
+)
+
+# Second-level labels under which registrations happen ("bbc.co.uk").
+SECOND_LEVEL_LABELS: frozenset[str] = frozenset(
+    {"co", "com", "net", "org", "gov", "ac", "edu", "ne", "or", "go", "gob", "ltd"}
 )
