@@ -5,7 +5,7 @@ changing :data:`FINGERPRINT_VERSION`'s algorithm changes every stored value and
 needs a CHANGES entry.
 
 Features (see :func:`features`): the text is NFKC-normalised and casefolded,
-split on whitespace, and each token loses the punctuation and symbols at its
+split on whitespace (and em/en dashes, ellipses), and each token loses the punctuation and symbols at its
 edges (so typographic quotes, dashes, ``©`` and the like never matter; inner
 marks such as ``u.s`` or ``don't`` stay, with U+2019 folded to ``'``). Digit runs
 are kept: numbers tell templated stories (scores, prices) apart. Runs of
@@ -63,6 +63,8 @@ _STRIP = (
     + "\u2020\u2022\u2026\u2032\u2033\u2039\u203a\u2122\u20ac"
     + "\u3001\u3002\u300c\u300d\u300e\u300f\u3010\u3011\u3008\u3009\u300a\u300b"
 )
+# Often written between words without spaces ("word\u2014word").
+_SEPARATORS = ("\u2014", "\u2013", "\u2026")
 _CACHE_LIMIT = 1 << 17
 # Pure memoisation of feature -> digest (deterministic, safe to share between
 # crawlers): news vocabulary is Zipfian, so most tokens hit. Cleared when full.
@@ -129,8 +131,12 @@ def feature_digest(feature: str) -> bytes:
 
 
 def normalize(text: str) -> str:
-    """NFKC + casefold, U+2019 folded to ``'`` (the text features come from)."""
-    return unicodedata.normalize("NFKC", text).casefold().replace("\u2019", "'")
+    """NFKC + casefold; U+2019 -> ``'``; em/en dashes and ellipses separate words."""
+    folded = unicodedata.normalize("NFKC", text).casefold().replace("\u2019", "'")
+    for mark in _SEPARATORS:
+        if mark in folded:
+            folded = folded.replace(mark, " ")
+    return folded
 
 
 def _token_features(token: str, ngram: int) -> list[str]:

@@ -1,0 +1,81 @@
+"""Fingerprint speed on real ~5 KB news texts (aeb ``articleBody``), one run.
+
+Prints the median time per text of each method and the ratios against this
+package's :func:`~scrapy_newsclean.simhash.fingerprint` (both simhashes, the
+content hash). ``cold`` clears the feature-digest memo before every text (a
+crawl's first pages); ``warm`` keeps it (a running crawl: news vocabulary is
+Zipfian, so most tokens hit).
+
+Run: ``.venv/bin/python -m benchmarks.fingerprint_speed``
+"""
+
+from __future__ import annotations
+
+import json
+import statistics
+import sys
+import time
+from typing import TYPE_CHECKING
+
+from benchmarks._shared import shared_dir
+from scrapy_newsclean import simhash
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+ROUNDS = 5
+
+
+def load_texts() -> list[str]:
+    truth = json.loads(
+        (shared_dir() / "benchmarks/aeb/ground-truth.json").read_text("utf-8")
+    )
+    bodies = [entry["articleBody"] for entry in truth.values()]
+    return [b for b in bodies if 4000 <= len(b) <= 7000]
+
+
+def median_us(func: Callable[[str], object], texts: list[str], rounds: int) -> float:
+    times = []
+    clock = time.perf_counter
+    for _ in range(rounds):
+        for text in texts:
+            start = clock()
+            func(text)
+            times.append(clock() - start)
+    return statistics.median(times) * 1e6
+
+
+def cold(text: str) -> simhash.Fingerprint:
+    simhash._DIGESTS.clear()
+    return simhash.fingerprint(text)
+
+
+def main(argv: list[str]) -> None:
+    import simhash as simhash_package
+    from trafilatura.deduplication import Simhash as TrafilaturaSimhash
+
+    texts = load_texts()
+    size = statistics.median(len(t.encode()) for t in texts)
+    print(f"{len(texts)} aeb texts of 4-7 KB (median {size / 1000:.1f} KB), medians:")
+    results = {
+        "str.split() (reference cost)": median_us(str.split, texts, ROUNDS),
+        "newsclean fingerprint, cold memo": median_us(cold, texts, ROUNDS),
+        "newsclean fingerprint, warm memo": median_us(
+            simhash.fingerprint, texts, ROUNDS
+        ),
+        "trafilatura Simhash(text)": median_us(TrafilaturaSimhash, texts, ROUNDS),
+        "simhash.Simhash(text)": median_us(simhash_package.Simhash, texts, 1),
+    }
+    warm = results["newsclean fingerprint, warm memo"]
+    coldest = results["newsclean fingerprint, cold memo"]
+    for name, value in results.items():
+        print(f"  {name:<36} {value:8.1f} us")
+    for name in ("simhash.Simhash(text)", "trafilatura Simhash(text)"):
+        print(
+            f"  {name} / newsclean: {results[name] / warm:5.1f}x warm, "
+            f"{results[name] / coldest:5.1f}x cold"
+        )
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])
