@@ -13,8 +13,12 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from scrapy_newsclean.addon import Addon
     from scrapy_newsclean.downloadermiddlewares import ErrorPageMiddleware
-    from scrapy_newsclean.exceptions import EmptyAfterClean, ErrorPageIgnored
-    from scrapy_newsclean.pipelines import CleanTextPipeline
+    from scrapy_newsclean.exceptions import (
+        EmptyAfterClean,
+        ErrorPageIgnored,
+        NearDuplicateItem,
+    )
+    from scrapy_newsclean.pipelines import CleanTextPipeline, NearDuplicatePipeline
 
 __version__ = "0.1.0"
 
@@ -24,6 +28,8 @@ _LAZY = {
     "ErrorPageMiddleware": "scrapy_newsclean.downloadermiddlewares",
     "CleanTextPipeline": "scrapy_newsclean.pipelines",
     "EmptyAfterClean": "scrapy_newsclean.exceptions",
+    "NearDuplicateItem": "scrapy_newsclean.exceptions",
+    "NearDuplicatePipeline": "scrapy_newsclean.pipelines",
 }
 
 __all__ = [
@@ -32,6 +38,8 @@ __all__ = [
     "EmptyAfterClean",
     "ErrorPageIgnored",
     "ErrorPageMiddleware",
+    "NearDuplicateItem",
+    "NearDuplicatePipeline",
     "__version__",
 ]
 

@@ -49,3 +49,31 @@ NEWSCLEAN_MAX_TEXT_CHARS = 2_000_000
 NEWSCLEAN_TEMPLATE_ENABLED = True
 #: A block seen in this many distinct articles of a site is template.
 NEWSCLEAN_TEMPLATE_MIN_PAGES = 3
+
+#: Where fingerprints and learned templates live: memory://, sqlite:///path.db,
+#: redis://host:port/db or a dotted class path. None: sqlite under JOBDIR when
+#: set, else under the project's .scrapy data directory.
+NEWSCLEAN_STORE: str | None = None
+#: Namespace of every key a shared store (Redis) writes.
+NEWSCLEAN_STORE_PREFIX = "newsclean"
+#: When the store cannot be reached: "pass" items (warn, count) or "drop" them.
+NEWSCLEAN_STORE_FAILURE = "pass"
+
+NEWSCLEAN_DEDUP_ENABLED = True
+#: Fields whose text is fingerprinted, joined; None: the first non-empty
+#: field of NEWSCLEAN_TEXT_FIELDS.
+NEWSCLEAN_DEDUP_FIELDS: tuple[str, ...] | None = None
+#: Near-duplicate when the simhashes differ in at most this many bits (and
+#: the verification sketch agrees).
+NEWSCLEAN_DEDUP_DISTANCE = 3
+#: Seconds a kept article's fingerprint is remembered; None: forever.
+NEWSCLEAN_DEDUP_TTL: float | None = 7 * 24 * 3600.0
+#: "global": one fingerprint space; "site": one per registered domain.
+NEWSCLEAN_DEDUP_SCOPE = "global"
+#: "drop" near-duplicates or "tag" them (NEWSCLEAN_DUPLICATE_TAG_FIELD).
+NEWSCLEAN_DUPLICATE_ACTION = "drop"
+NEWSCLEAN_DUPLICATE_TAG_FIELD = "newsclean_duplicate"
+#: Items with no text to fingerprint: "pass" (never duplicates) or "drop".
+NEWSCLEAN_NO_TEXT_ACTION = "pass"
+#: Seconds to wait for an in-flight original to reach storage (or not).
+NEWSCLEAN_DEDUP_PENDING_WAIT = 30.0

@@ -8,7 +8,7 @@ from scrapy.exceptions import NotConfigured
 
 from scrapy_newsclean import _defaults
 from scrapy_newsclean.downloadermiddlewares import ErrorPageMiddleware
-from scrapy_newsclean.pipelines import CleanTextPipeline
+from scrapy_newsclean.pipelines import CleanTextPipeline, NearDuplicatePipeline
 
 if TYPE_CHECKING:
     from scrapy.settings import BaseSettings
@@ -19,9 +19,11 @@ if TYPE_CHECKING:
 #: decompressed body from HttpCompressionMiddleware (590) and the outcome of
 #: RetryMiddleware (550), i.e. 429/503 only once Scrapy's retries are spent.
 DOWNLOADER_MIDDLEWARES: dict[type, int] = {ErrorPageMiddleware: 540}
-#: CleanTextPipeline at 300: early, so that later pipelines (and the
-#: near-duplicate check) see cleaned text; user pipelines usually sit at 300-800.
-ITEM_PIPELINES: dict[type, int] = {CleanTextPipeline: 300}
+#: CleanTextPipeline at 300: early, so that later pipelines see cleaned text.
+#: NearDuplicatePipeline at 800: after cleaning (it fingerprints cleaned text)
+#: and after the user's validation pipelines, before storage pipelines (900+).
+#: Its fingerprint is committed only once the item passed every pipeline.
+ITEM_PIPELINES: dict[type, int] = {CleanTextPipeline: 300, NearDuplicatePipeline: 800}
 
 
 class Addon:

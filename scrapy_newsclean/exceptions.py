@@ -28,3 +28,15 @@ class ErrorPageIgnored(IgnoreRequest):
 
 class EmptyAfterClean(DropItem):
     """Cleaning removed all of an item's text (see :setting:`NEWSCLEAN_KEEP_EMPTY`)."""
+
+
+class NearDuplicateItem(DropItem):
+    """The item nearly duplicates an article already kept."""
+
+
+class StoreFailureItem(DropItem):
+    """The fingerprint store was unreachable and NEWSCLEAN_STORE_FAILURE is "drop"."""
+
+
+class NoTextItem(DropItem):
+    """The item had no text to fingerprint and NEWSCLEAN_NO_TEXT_ACTION is "drop"."""

@@ -61,6 +61,73 @@ class ItemCleanOutcome:
         }
 
 
+@dataclass(frozen=True, slots=True)
+class PreparedField:
+    """One text field read and split into blocks, ready to clean."""
+
+    name: str
+    text: str
+    blocks: list[str]
+    is_list: bool
+    was_bytes: bool
+
+
+def prepare_item(
+    adapter: ItemAdapter, config: CleanConfig, outcome: ItemCleanOutcome
+) -> list[PreparedField]:
+    """Read and split every configured text field; note unusable ones in *outcome*."""
+    prepared = []
+    for name in config.fields:
+        if name not in adapter:
+            continue
+        value, problem = read_text(adapter[name])
+        if value is None:
+            outcome.problems[name] = problem or "missing"
+        elif len(value.text) > config.max_chars:
+            outcome.problems[name] = "oversize"
+        else:
+            blocks = (
+                list(value.paragraphs)
+                if value.paragraphs is not None
+                else split_blocks(value.text)
+            )
+            prepared.append(
+                PreparedField(
+                    name,
+                    value.text,
+                    blocks,
+                    value.paragraphs is not None,
+                    value.was_bytes,
+                )
+            )
+            outcome.blocks.extend(blocks)
+    return prepared
+
+
+def clean_prepared(
+    adapter: ItemAdapter,
+    fields: list[PreparedField],
+    config: CleanConfig,
+    outcome: ItemCleanOutcome,
+    template: TemplateLookup | None = None,
+) -> None:
+    """Clean the prepared fields and write them back into the item."""
+    for field_ in fields:
+        result = clean_blocks(
+            field_.blocks, signatures=config.signatures, template=template
+        )
+        if result.removed:  # an untouched field keeps its original formatting
+            adapter[field_.name] = (
+                list(result.blocks) if field_.is_list else result.text
+            )
+        elif field_.was_bytes:
+            adapter[field_.name] = field_.text
+        outcome.cleaned_fields.append(field_.name)
+        outcome.removed.extend(result.removed)
+        outcome.chars_before += sum(len(b) for b in field_.blocks)
+        outcome.chars_after += sum(len(b) for b in result.blocks)
+
+
 def clean_item(
     adapter: ItemAdapter,
     config: CleanConfig,
@@ -73,31 +140,6 @@ def clean_item(
     ignored; unusable values are left untouched and named in ``problems``.
     """
     outcome = ItemCleanOutcome()
-    for name in config.fields:
-        if name not in adapter:
-            continue
-        value, problem = read_text(adapter[name])
-        if value is None:
-            outcome.problems[name] = problem or "missing"
-            continue
-        if len(value.text) > config.max_chars:
-            outcome.problems[name] = "oversize"
-            continue
-        blocks = (
-            list(value.paragraphs)
-            if value.paragraphs is not None
-            else split_blocks(value.text)
-        )
-        result = clean_blocks(blocks, signatures=config.signatures, template=template)
-        if result.removed:  # an untouched field keeps its original formatting
-            adapter[name] = (
-                list(result.blocks) if value.paragraphs is not None else result.text
-            )
-        elif value.was_bytes:
-            adapter[name] = value.text
-        outcome.cleaned_fields.append(name)
-        outcome.removed.extend(result.removed)
-        outcome.blocks.extend(blocks)
-        outcome.chars_before += sum(len(b) for b in blocks)
-        outcome.chars_after += sum(len(b) for b in result.blocks)
+    fields = prepare_item(adapter, config, outcome)
+    clean_prepared(adapter, fields, config, outcome, template)
     return outcome

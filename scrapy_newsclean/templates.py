@@ -48,6 +48,28 @@ def block_key(block: str) -> int:
     return int.from_bytes(blake2b(norm.encode("utf-8"), digest_size=8).digest(), "big")
 
 
+def eligible(block: str, max_chars: int = DEFAULT_MAX_CHARS) -> bool:
+    """Whether a block may be learned: short, and not a prose sentence.
+
+    Updates of one story on one site share whole paragraphs; a sentence of
+    15+ words ending like prose is never learned, so they stay.
+    """
+    stripped = block.strip()
+    if not 0 < len(stripped) < max_chars:
+        return False
+    return len(stripped.split()) < 15 or not _PROSE_END.search(stripped)
+
+
+def template_keys(
+    blocks: Iterable[str], max_chars: int = DEFAULT_MAX_CHARS
+) -> set[int]:
+    """Keys of a document's learnable blocks (none for a one-block document)."""
+    texts = [b for b in blocks if b.strip()]
+    if len(texts) < 2:
+        return set()
+    return {block_key(b) for b in texts if eligible(b, max_chars)}
+
+
 class _SiteCounts:
     """One site's candidate and learned keys (both LRU-bounded), recent doc ids."""
 
@@ -109,15 +131,8 @@ class SiteTemplateCounter:
         return entry
 
     def eligible(self, block: str) -> bool:
-        """Whether a block may be learned: short, and not a prose sentence.
-
-        Updates of one story on one site share whole paragraphs; a sentence of
-        15+ words ending like prose is never learned, so they stay.
-        """
-        stripped = block.strip()
-        if not 0 < len(stripped) < self.max_chars:
-            return False
-        return len(stripped.split()) < 15 or not _PROSE_END.search(stripped)
+        """Whether a block may be learned (see :func:`eligible`)."""
+        return eligible(block, self.max_chars)
 
     def observe(self, site: str, doc_id: str, blocks: Iterable[str]) -> bool:
         """Count the document's distinct eligible blocks; False if already seen.
@@ -131,11 +146,7 @@ class SiteTemplateCounter:
         entry.docs[doc_id] = None
         if len(entry.docs) > self.max_docs:
             entry.docs.popitem(last=False)
-        texts = [b for b in blocks if b.strip()]
-        if len(texts) < 2:
-            return True
-        keys = {block_key(b) for b in texts if self.eligible(b)}
-        self._count(entry, keys)
+        self._count(entry, template_keys(blocks, self.max_chars))
         return True
 
     def _count(self, entry: _SiteCounts, keys: Iterable[int]) -> None:

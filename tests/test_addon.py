@@ -19,6 +19,7 @@ MANUAL: dict[str, Any] = {
     },
     "ITEM_PIPELINES": {
         "scrapy_newsclean.CleanTextPipeline": 300,
+        "scrapy_newsclean.NearDuplicatePipeline": 800,
     },
 }
 

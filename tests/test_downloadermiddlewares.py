@@ -22,7 +22,7 @@ if TYPE_CHECKING:
 
     from tests.conftest import MockServer
 
-ADDON: dict[str, Any] = {"ADDONS": {Addon: 500}}
+ADDON: dict[str, Any] = {"ADDONS": {Addon: 500}, "NEWSCLEAN_STORE": "memory://"}
 
 
 def read_rejects(path: Path) -> list[dict[str, Any]]:
@@ -190,7 +190,7 @@ class TestSoftErrors:
         (message,) = [
             r.getMessage()
             for r in caplog.records
-            if r.name.startswith("scrapy_newsclean") and r.levelno == logging.INFO
+            if r.name == "scrapy_newsclean.audit" and r.levelno == logging.INFO
         ]
         assert url in message
         assert "status 200" in message

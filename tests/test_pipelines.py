@@ -24,7 +24,7 @@ if TYPE_CHECKING:
     from tests.conftest import MockServer
 
 SITES = Path(__file__).resolve().parent / "sites"
-ADDON: dict[str, Any] = {"ADDONS": {Addon: 500}}
+ADDON: dict[str, Any] = {"ADDONS": {Addon: 500}, "NEWSCLEAN_STORE": "memory://"}
 DISCLAIMER = (
     "The publisher provides the information as is, without warranty of any kind."
 )
@@ -109,7 +109,7 @@ class TestSiteTemplateLearning:
             True,
             False,
         ]
-        assert result.stat("newsclean/clean/blocks_removed/site_template") == 2
+        assert result.stat("newsclean/clean/blocks_removed/site_template") == 1
 
     @deferred_f_from_coro_f
     async def test_items_dropped_by_a_later_pipeline_teach_nothing(

@@ -1,0 +1,120 @@
+"""One opened fingerprint store per crawler, shared by the pipelines.
+
+The cleaning stage (site templates) and the near-duplicate stage
+(fingerprints) use the same store: an embedded SQLite file admits one writer,
+and a Redis connection pool is better shared.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import TYPE_CHECKING
+from weakref import WeakKeyDictionary
+
+from scrapy.utils.project import data_path
+
+from scrapy_newsclean import _defaults
+from scrapy_newsclean.simhash import SimhashConfig
+from scrapy_newsclean.stores import StoreUnavailable, build_store, redact
+
+if TYPE_CHECKING:
+    from scrapy.crawler import Crawler
+
+    from scrapy_newsclean.stores import FingerprintStore
+
+logger = logging.getLogger(__name__)
+
+_SHARED: WeakKeyDictionary[Crawler, SharedStore] = WeakKeyDictionary()
+
+
+def store_uri(crawler: Crawler) -> str:
+    """:setting:`NEWSCLEAN_STORE`, or the default SQLite file."""
+    settings = crawler.settings
+    uri = settings.get("NEWSCLEAN_STORE", _defaults.NEWSCLEAN_STORE)
+    if uri:
+        return str(uri)
+    jobdir = settings.get("JOBDIR")
+    if jobdir:
+        return f"sqlite:///{jobdir}/newsclean.db"
+    return f"sqlite:///{data_path('newsclean.db', createdir=True)}"
+
+
+def simhash_config(crawler: Crawler) -> SimhashConfig:
+    distance = crawler.settings.getint(
+        "NEWSCLEAN_DEDUP_DISTANCE", _defaults.NEWSCLEAN_DEDUP_DISTANCE
+    )
+    try:
+        return SimhashConfig(distance=distance)
+    except ValueError as exc:
+        raise ValueError(f"NEWSCLEAN_DEDUP_DISTANCE: {exc}") from exc
+
+
+def dedup_ttl(crawler: Crawler) -> float | None:
+    ttl = crawler.settings.get("NEWSCLEAN_DEDUP_TTL", _defaults.NEWSCLEAN_DEDUP_TTL)
+    if ttl is None:
+        return None
+    ttl = float(ttl)
+    if ttl <= 0:
+        raise ValueError(f"NEWSCLEAN_DEDUP_TTL must be > 0 or None, got {ttl!r}")
+    return ttl
+
+
+class SharedStore:
+    """The crawler's store, opened by its first user and closed by its last."""
+
+    def __init__(self, crawler: Crawler) -> None:
+        uri = store_uri(crawler)
+        self.store_config = simhash_config(crawler)
+        self.store: FingerprintStore = build_store(
+            uri,
+            config=self.store_config,
+            ttl=dedup_ttl(crawler),
+            prefix=crawler.settings.get(
+                "NEWSCLEAN_STORE_PREFIX", _defaults.NEWSCLEAN_STORE_PREFIX
+            ),
+        )
+        self.crawler = crawler
+        self.display_uri = redact(uri)
+        self._users = 0
+        self._opened = False
+
+    @classmethod
+    def of(cls, crawler: Crawler) -> SharedStore:
+        """The crawler's shared store (built on first use)."""
+        shared = _SHARED.get(crawler)
+        if shared is None:
+            shared = _SHARED[crawler] = cls(crawler)
+        return shared
+
+    async def acquire(self) -> FingerprintStore:
+        """Open the store on first use; an unreachable store is retried later.
+
+        Configuration errors (a locked SQLite file, a bad URI) propagate and
+        stop the crawl at start, with their message.
+        """
+        self._users += 1
+        if not self._opened:
+            self._opened = True
+            try:
+                await self.store.open()
+            except StoreUnavailable as exc:
+                self.crawler.stats.inc_value("newsclean/store/unavailable")
+                logger.warning(
+                    "Fingerprint store %(uri)s unreachable at start (%(error)s); "
+                    "NEWSCLEAN_STORE_FAILURE applies until it is back",
+                    {"uri": self.display_uri, "error": exc},
+                    extra={"spider": self.crawler.spider},
+                )
+            else:
+                logger.info(
+                    "scrapy-newsclean store: %(uri)s",
+                    {"uri": self.display_uri},
+                    extra={"spider": self.crawler.spider},
+                )
+        return self.store
+
+    async def release(self) -> None:
+        self._users -= 1
+        if self._users == 0 and self._opened:
+            self._opened = False
+            await self.store.close()
