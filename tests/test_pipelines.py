@@ -213,3 +213,107 @@ class TestCleanTextPipelineItems:
         ):
             out = await pipeline.process_item(item)
             assert ItemAdapter(out)["body"] == "Real text of the story."
+
+
+class DropFirstItem:
+    """A storage pipeline that fails on the first item it sees."""
+
+    def __init__(self) -> None:
+        self.seen = 0
+
+    def process_item(self, item: Any) -> Any:
+        self.seen += 1
+        if self.seen == 1:
+            raise DropItem("storage refused it")
+        return item
+
+
+def seed_urls(mockserver: MockServer) -> list[str]:
+    return [
+        mockserver.url("/site/seed_000.html"),
+        mockserver.url("/site/seed_000_syndicated.html"),
+        mockserver.url("/site/seed_003.html"),
+    ]
+
+
+class TestNearDuplicatePipelineCrawl:
+    @deferred_f_from_coro_f
+    async def test_syndicated_copy_dropped_and_recorded(
+        self, mockserver: MockServer, tmp_path: Path
+    ) -> None:
+        rejects = tmp_path / "rejects.jsonl"
+        original, copy, other = seed_urls(mockserver)
+        result = await crawl(
+            [original, copy, other],
+            {**ADDON, "CONCURRENT_REQUESTS": 1, "NEWSCLEAN_REJECTS": str(rejects)},
+            spidercls=ArticleSpider,
+        )
+        assert result.urls == {original, other}  # the two seeds stay distinct
+        assert result.stat("newsclean/duplicate/near_duplicate") == 1
+        assert result.stat("newsclean/duplicate/committed") == 2
+        assert result.stat("item_dropped_reasons_count/NearDuplicateItem") == 1
+        (record,) = [json.loads(line) for line in rejects.read_text().splitlines()]
+        assert record["url"] == copy
+        assert record["stage"] == "duplicate"
+        assert record["reason"] == "near_duplicate"
+        assert record["duplicate_of"] == original
+        assert 0 <= record["distance"] <= 3
+
+    @deferred_f_from_coro_f
+    async def test_tag_action_keeps_the_copy_with_its_origin(
+        self, mockserver: MockServer
+    ) -> None:
+        original, copy, _ = seed_urls(mockserver)
+        result = await crawl(
+            [original, copy],
+            {
+                **ADDON,
+                "CONCURRENT_REQUESTS": 1,
+                "NEWSCLEAN_DUPLICATE_ACTION": "tag",
+            },
+            spidercls=ArticleSpider,
+        )
+        tagged = {i["url"]: i.get("newsclean_duplicate") for i in result.items}
+        assert tagged[original] is None
+        assert tagged[copy]["of"] == original
+        assert result.stat("newsclean/duplicate/tagged") == 1
+
+    @deferred_f_from_coro_f
+    async def test_item_dropped_later_leaves_no_fingerprint(
+        self, mockserver: MockServer
+    ) -> None:
+        original, copy, _ = seed_urls(mockserver)
+        settings = {
+            **ADDON,
+            "CONCURRENT_REQUESTS": 1,
+            "ITEM_PIPELINES": {DropFirstItem: 900},
+        }
+        result = await crawl([original, copy], settings, spidercls=ArticleSpider)
+        assert result.urls == {copy}
+        assert result.stat("newsclean/duplicate/released") == 1
+        assert result.stat("newsclean/duplicate/near_duplicate") is None
+
+    @deferred_f_from_coro_f
+    async def test_sqlite_store_persists_across_crawls(
+        self, mockserver: MockServer, tmp_path: Path
+    ) -> None:
+        original, copy, other = seed_urls(mockserver)
+        settings = {
+            **ADDON,
+            "NEWSCLEAN_STORE": f"sqlite:///{tmp_path / 'state.db'}",
+        }
+        first = await crawl([original], settings, spidercls=ArticleSpider)
+        assert first.urls == {original}
+        second = await crawl([copy, other], settings, spidercls=ArticleSpider)
+        assert second.urls == {other}
+        assert second.stat("newsclean/duplicate/near_duplicate") == 1
+
+    @deferred_f_from_coro_f
+    async def test_items_without_text_are_never_duplicates(
+        self, mockserver: MockServer
+    ) -> None:
+        url = mockserver.url("/site/no_text.html")
+        result = await crawl([url, url, url], ADDON, spidercls=ArticleSpider)
+        assert len(result.items) == 3
+        assert result.stat("newsclean/duplicate/no_text") == 3
+        assert result.stat("newsclean/duplicate/dropped") is None
