@@ -19,6 +19,7 @@ if TYPE_CHECKING:
         NearDuplicateItem,
     )
     from scrapy_newsclean.pipelines import CleanTextPipeline, NearDuplicatePipeline
+    from scrapy_newsclean.report import CrawlReport
 
 __version__ = "0.1.0"
 
@@ -30,11 +31,13 @@ _LAZY = {
     "EmptyAfterClean": "scrapy_newsclean.exceptions",
     "NearDuplicateItem": "scrapy_newsclean.exceptions",
     "NearDuplicatePipeline": "scrapy_newsclean.pipelines",
+    "CrawlReport": "scrapy_newsclean.report",
 }
 
 __all__ = [
     "Addon",
     "CleanTextPipeline",
+    "CrawlReport",
     "EmptyAfterClean",
     "ErrorPageIgnored",
     "ErrorPageMiddleware",

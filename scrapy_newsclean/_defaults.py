@@ -77,3 +77,6 @@ NEWSCLEAN_DUPLICATE_TAG_FIELD = "newsclean_duplicate"
 NEWSCLEAN_NO_TEXT_ACTION = "pass"
 #: Seconds to wait for an in-flight original to reach storage (or not).
 NEWSCLEAN_DEDUP_PENDING_WAIT = 30.0
+
+#: Write the end-of-crawl report as JSON to this path; None: log only.
+NEWSCLEAN_REPORT_PATH: str | None = None

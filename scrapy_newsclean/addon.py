@@ -9,6 +9,7 @@ from scrapy.exceptions import NotConfigured
 from scrapy_newsclean import _defaults
 from scrapy_newsclean.downloadermiddlewares import ErrorPageMiddleware
 from scrapy_newsclean.pipelines import CleanTextPipeline, NearDuplicatePipeline
+from scrapy_newsclean.report import CrawlReport
 
 if TYPE_CHECKING:
     from scrapy.settings import BaseSettings
@@ -23,6 +24,8 @@ DOWNLOADER_MIDDLEWARES: dict[type, int] = {ErrorPageMiddleware: 540}
 #: NearDuplicatePipeline at 800: after cleaning (it fingerprints cleaned text)
 #: and after the user's validation pipelines, before storage pipelines (900+).
 #: Its fingerprint is committed only once the item passed every pipeline.
+#: CrawlReport: order does not matter (it only listens to spider_closed).
+EXTENSIONS: dict[type, int] = {CrawlReport: 500}
 ITEM_PIPELINES: dict[type, int] = {CleanTextPipeline: 300, NearDuplicatePipeline: 800}
 
 
@@ -40,6 +43,7 @@ class Addon:
         for name, components in (
             ("DOWNLOADER_MIDDLEWARES", DOWNLOADER_MIDDLEWARES),
             ("ITEM_PIPELINES", ITEM_PIPELINES),
+            ("EXTENSIONS", EXTENSIONS),
         ):
             for component, priority in components.items():
                 settings.setdefault_in_component_priority_dict(

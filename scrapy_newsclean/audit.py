@@ -12,6 +12,8 @@ from typing import TYPE_CHECKING, Any
 
 from scrapy_newsclean import _defaults
 from scrapy_newsclean.rejects import RejectRecord, RejectsFile
+from scrapy_newsclean.report import SiteTally
+from scrapy_newsclean.sites import site_of
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
@@ -41,6 +43,7 @@ class DropAuditor:
         )
         path = settings.get("NEWSCLEAN_REJECTS", _defaults.NEWSCLEAN_REJECTS)
         self.rejects = RejectsFile(path) if path else None
+        self.tally = SiteTally.of(crawler)
 
     @classmethod
     def from_crawler(cls, crawler: Crawler, stage: str) -> Self:
@@ -64,6 +67,7 @@ class DropAuditor:
         """Record that a page or item was dropped for *reason*."""
         self.inc("dropped")
         self.inc(reason)
+        self.tally.add(f"{self.stage}/{reason}", site_of(url))
         logger.log(
             self.level,
             "%(message)s %(url)s (stage %(stage)s, status %(status)s, "

@@ -199,7 +199,9 @@ class CleanTextPipeline:
     def _account(self, outcome: ItemCleanOutcome, url: str | None) -> None:
         if outcome.removed:
             self.auditor.inc("items_cleaned")
+        site = site_of(url)
         for removal in outcome.removed:
+            self.auditor.tally.add(f"clean/{removal.reason}", site)
             self.auditor.inc(f"blocks_removed/{removal.reason}")
             self.auditor.inc(f"chars_removed/{removal.reason}", len(removal.text))
         for name, problem in outcome.problems.items():

@@ -17,6 +17,9 @@ MANUAL: dict[str, Any] = {
     "DOWNLOADER_MIDDLEWARES": {
         "scrapy_newsclean.ErrorPageMiddleware": 540,
     },
+    "EXTENSIONS": {
+        "scrapy_newsclean.CrawlReport": 500,
+    },
     "ITEM_PIPELINES": {
         "scrapy_newsclean.CleanTextPipeline": 300,
         "scrapy_newsclean.NearDuplicatePipeline": 800,

@@ -1,0 +1,175 @@
+"""The crawl report: what newsclean dropped and stripped, at the end of a crawl.
+
+:class:`CrawlReport` is an extension: at ``spider_closed`` it logs one readable
+summary, stores the headline figures as ``newsclean/report/...`` stats and,
+with :setting:`NEWSCLEAN_REPORT_PATH`, writes the whole report as JSON.
+:class:`SiteTally` counts, per crawler, which sites each drop or removal
+reason hit, so the report can name the top sites.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections import Counter
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+from weakref import WeakKeyDictionary
+
+from scrapy import signals
+from scrapy.exceptions import NotConfigured
+
+from scrapy_newsclean import _defaults
+
+if TYPE_CHECKING:
+    from scrapy import Spider
+    from scrapy.crawler import Crawler
+    from typing_extensions import Self
+
+logger = logging.getLogger(__name__)
+
+_TALLIES: WeakKeyDictionary[Crawler, SiteTally] = WeakKeyDictionary()
+#: Sites named per reason in the report.
+TOP_SITES = 3
+#: Distinct sites counted per reason (the long tail is dropped).
+MAX_SITES_PER_KEY = 1000
+
+
+class SiteTally:
+    """Per-reason site counters of one crawler (bounded)."""
+
+    def __init__(self) -> None:
+        self.counts: dict[str, Counter[str]] = {}
+
+    @classmethod
+    def of(cls, crawler: Crawler) -> SiteTally:
+        tally = _TALLIES.get(crawler)
+        if tally is None:
+            tally = _TALLIES[crawler] = cls()
+        return tally
+
+    def add(self, key: str, site: str, count: int = 1) -> None:
+        counter = self.counts.setdefault(key, Counter())
+        if site in counter or len(counter) < MAX_SITES_PER_KEY:
+            counter[site or "(no site)"] += count
+
+    def top(self, key: str, limit: int = TOP_SITES) -> list[tuple[str, int]]:
+        return self.counts.get(key, Counter()).most_common(limit)
+
+
+def _section(stats: dict[str, Any], prefix: str) -> dict[str, int]:
+    return {
+        key[len(prefix) :]: value
+        for key, value in sorted(stats.items())
+        if key.startswith(prefix) and "/" not in key[len(prefix) :]
+    }
+
+
+def build_report(stats: dict[str, Any], tally: SiteTally) -> dict[str, Any]:
+    """The report as a JSON-friendly dict, from crawl stats and the tally."""
+    skip = {"checked", "dropped", "skipped", "passed_non_html", "unparsable"}
+    pages = {
+        k: v
+        for k, v in _section(stats, "newsclean/error_page/").items()
+        if k not in skip
+    }
+    removed = _section(stats, "newsclean/clean/blocks_removed/")
+    chars = _section(stats, "newsclean/clean/chars_removed/")
+    dropped_items = {
+        "empty_after_clean": stats.get("newsclean/clean/empty_after_clean", 0),
+        **{
+            k: v
+            for k, v in _section(stats, "newsclean/duplicate/").items()
+            if k in {"near_duplicate", "no_text", "store_unavailable"}
+        },
+    }
+    scraped = stats.get("item_scraped_count", 0)
+    return {
+        "items_in": scraped + stats.get("item_dropped_count", 0),
+        "items_out": scraped,
+        "responses_checked": stats.get("newsclean/error_page/checked", 0),
+        "pages_dropped": pages,
+        "items_dropped": {k: v for k, v in dropped_items.items() if v},
+        "duplicates_tagged": stats.get("newsclean/duplicate/tagged", 0),
+        "items_cleaned": stats.get("newsclean/clean/items_cleaned", 0),
+        "blocks_removed": removed,
+        "chars_removed": chars,
+        "top_sites": {
+            key: tally.top(key) for key in sorted(tally.counts) if tally.counts[key]
+        },
+    }
+
+
+def format_report(report: dict[str, Any]) -> str:
+    """The report as a few readable lines for the log."""
+
+    def pairs(mapping: dict[str, int]) -> str:
+        return ", ".join(f"{k} {v}" for k, v in mapping.items()) or "none"
+
+    tagged = report["duplicates_tagged"]
+    totals = (
+        f"items in {report['items_in']}, stored {report['items_out']}; "
+        f"responses checked {report['responses_checked']}"
+    )
+    items = f"items dropped: {pairs(report['items_dropped'])}"
+    cleaned = (
+        f"items cleaned {report['items_cleaned']}; "
+        f"blocks removed: {pairs(report['blocks_removed'])}"
+    )
+    lines = [
+        totals,
+        f"pages dropped: {pairs(report['pages_dropped'])}",
+        items + (f"; duplicates tagged {tagged}" if tagged else ""),
+        cleaned,
+        f"characters removed: {pairs(report['chars_removed'])}",
+    ]
+    for key, sites in report["top_sites"].items():
+        lines.append(f"top sites {key}: " + ", ".join(f"{s} {n}" for s, n in sites))
+    return "\n  ".join(["scrapy-newsclean report:", *lines])
+
+
+class CrawlReport:
+    """Log (and optionally save) the newsclean report when the spider closes.
+
+    Settings: :setting:`NEWSCLEAN_REPORT_PATH` (JSON file; ``None``: none).
+    Stats: ``newsclean/report/items_in``, ``.../items_out``,
+    ``.../pages_dropped``, ``.../items_dropped``, ``.../blocks_removed``,
+    ``.../chars_removed``.
+    """
+
+    def __init__(self, crawler: Crawler) -> None:
+        if not crawler.settings.getbool(
+            "NEWSCLEAN_ENABLED", _defaults.NEWSCLEAN_ENABLED
+        ):
+            raise NotConfigured("NEWSCLEAN_ENABLED is False")
+        self.crawler = crawler
+        self.path = crawler.settings.get(
+            "NEWSCLEAN_REPORT_PATH", _defaults.NEWSCLEAN_REPORT_PATH
+        )
+        crawler.signals.connect(self.spider_closed, signal=signals.spider_closed)
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> Self:
+        return cls(crawler)
+
+    def spider_closed(self, spider: Spider) -> None:
+        stats = self.crawler.stats
+        assert stats is not None
+        report = build_report(stats.get_stats(), SiteTally.of(self.crawler))
+        for key in ("items_in", "items_out"):
+            stats.set_value(f"newsclean/report/{key}", report[key])
+        for key in (
+            "pages_dropped",
+            "items_dropped",
+            "blocks_removed",
+            "chars_removed",
+        ):
+            stats.set_value(f"newsclean/report/{key}", sum(report[key].values()))
+        logger.info(format_report(report), extra={"spider": spider})
+        if self.path:
+            path = Path(self.path)
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(
+                json.dumps(report, indent=2, ensure_ascii=False) + "\n",
+                encoding="utf-8",
+            )

@@ -1,0 +1,63 @@
+"""The end-of-crawl report: log summary, stats and JSON file."""
+
+from __future__ import annotations
+
+import json
+import logging
+from typing import TYPE_CHECKING, Any
+
+from scrapy.utils.defer import deferred_f_from_coro_f
+
+from scrapy_newsclean import Addon
+from scrapy_newsclean.report import SiteTally, build_report, format_report
+from tests.spiders import ArticleSpider, crawl
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+    import pytest
+
+    from tests.conftest import MockServer
+
+ADDON: dict[str, Any] = {"ADDONS": {Addon: 500}, "NEWSCLEAN_STORE": "memory://"}
+
+
+@deferred_f_from_coro_f
+async def test_report_logged_saved_and_in_stats(
+    mockserver: MockServer, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    path = tmp_path / "report.json"
+    urls = [
+        mockserver.url("/site/seed_000.html"),
+        mockserver.url("/site/seed_000_syndicated.html"),
+        mockserver.url("/status/403/seed_000.html"),
+        mockserver.url("/site/soft404.html"),
+    ]
+    settings = {
+        **ADDON,
+        "CONCURRENT_REQUESTS": 1,
+        "HTTPERROR_ALLOW_ALL": True,
+        "NEWSCLEAN_REPORT_PATH": str(path),
+    }
+    with caplog.at_level(logging.INFO, logger="scrapy_newsclean"):
+        result = await crawl(urls, settings, spidercls=ArticleSpider)
+    report = json.loads(path.read_text())
+    assert report["items_in"] == 2
+    assert report["items_out"] == 1
+    assert report["pages_dropped"] == {"soft_404": 1, "status_403": 1}
+    assert report["items_dropped"] == {"near_duplicate": 1}
+    assert report["blocks_removed"]["repeated_run"] == 8
+    assert report["top_sites"]["error_page/status_403"] == [["127.0.0.1", 1]]
+    assert result.stat("newsclean/report/items_out") == 1
+    assert result.stat("newsclean/report/pages_dropped") == 2
+    (summary,) = [
+        r.getMessage() for r in caplog.records if r.name == "scrapy_newsclean.report"
+    ]
+    assert "pages dropped: soft_404 1, status_403 1" in summary
+    assert "items dropped: near_duplicate 1" in summary
+
+
+def test_format_of_an_empty_crawl() -> None:
+    text = format_report(build_report({}, SiteTally()))
+    assert "items in 0, stored 0" in text
+    assert "pages dropped: none" in text
