@@ -12,6 +12,7 @@ from scrapy.http import HtmlResponse
 
 from scrapy_newsclean import _defaults
 from scrapy_newsclean.audit import DropAuditor
+from scrapy_newsclean.config import enabled, status_set
 from scrapy_newsclean.errorpages import classify, is_html
 from scrapy_newsclean.exceptions import ErrorPageIgnored
 
@@ -24,23 +25,6 @@ if TYPE_CHECKING:
     from scrapy_newsclean.errorpages import PageVerdict
 
 logger = logging.getLogger(__name__)
-
-
-def _status_set(value: Any) -> frozenset[int]:
-    try:
-        return frozenset(int(v) for v in value)
-    except (TypeError, ValueError) as exc:
-        raise ValueError(
-            f"NEWSCLEAN_DROP_STATUSES must be a list of HTTP statuses, got {value!r}"
-        ) from exc
-
-
-def enabled(crawler: Crawler, component_setting: str, default: bool) -> bool:
-    """Whether :setting:`NEWSCLEAN_ENABLED` and *component_setting* are on."""
-    settings = crawler.settings
-    return settings.getbool(
-        "NEWSCLEAN_ENABLED", _defaults.NEWSCLEAN_ENABLED
-    ) and settings.getbool(component_setting, default)
 
 
 class ErrorPageMiddleware:
@@ -68,14 +52,14 @@ class ErrorPageMiddleware:
 
     def __init__(self, crawler: Crawler) -> None:
         if not enabled(
-            crawler,
+            crawler.settings,
             "NEWSCLEAN_ERRORPAGE_ENABLED",
             _defaults.NEWSCLEAN_ERRORPAGE_ENABLED,
         ):
             raise NotConfigured("NEWSCLEAN_ENABLED or NEWSCLEAN_ERRORPAGE_ENABLED")
         settings = crawler.settings
         self.crawler = crawler
-        self.drop_statuses = _status_set(
+        self.drop_statuses = status_set(
             settings.getlist(
                 "NEWSCLEAN_DROP_STATUSES", list(_defaults.NEWSCLEAN_DROP_STATUSES)
             )
@@ -138,7 +122,7 @@ class ErrorPageMiddleware:
         allowed = request.meta.get("newsclean_allow_statuses")
         if allowed is None:
             allowed = getattr(self.crawler.spider, "newsclean_allow_statuses", ())
-        return _status_set(allowed)
+        return status_set(allowed)
 
     def _classify(self, request: Request, response: Response) -> PageVerdict | None:
         status = response.status

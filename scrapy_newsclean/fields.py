@@ -8,6 +8,10 @@ snake_case problem token, why it cannot; nothing here raises on bad values.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from itemadapter import ItemAdapter
 
 #: Field names searched for article text by default (the first present wins
 #: for fingerprints; every present one is cleaned).
@@ -31,6 +35,12 @@ class FieldText:
     text: str
     paragraphs: tuple[str, ...] | None = None  # set when the value was a list
     was_bytes: bool = False
+
+
+def item_url(adapter: ItemAdapter, field: str) -> str | None:
+    """The item's URL field as a string, or None."""
+    value = adapter.get(field) if field in adapter else None
+    return value if isinstance(value, str) else None
 
 
 def read_text(value: object) -> tuple[FieldText | None, str | None]:

@@ -12,17 +12,23 @@ from scrapy.utils.asyncio import sleep
 
 from scrapy_newsclean import _defaults
 from scrapy_newsclean.audit import DropAuditor
-from scrapy_newsclean.boilerplate_signatures import compile_signatures
+from scrapy_newsclean.config import (
+    choice,
+    clean_config,
+    dedup_fields,
+    enabled,
+    template_min_pages,
+    text_fields,
+)
 from scrapy_newsclean.dedup import dedup_text
-from scrapy_newsclean.downloadermiddlewares import enabled
 from scrapy_newsclean.exceptions import (
     EmptyAfterClean,
     NearDuplicateItem,
     NoTextItem,
     StoreFailureItem,
 )
+from scrapy_newsclean.fields import item_url
 from scrapy_newsclean.itemclean import (
-    CleanConfig,
     ItemCleanOutcome,
     clean_prepared,
     prepare_item,
@@ -36,51 +42,12 @@ from scrapy_newsclean.templates import SiteTemplateView, template_keys
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
-    from scrapy.settings import BaseSettings
     from typing_extensions import Self
 
     from scrapy_newsclean.simhash import Fingerprint
     from scrapy_newsclean.stores import FingerprintStore
 
 logger = logging.getLogger(__name__)
-
-
-def item_url(adapter: ItemAdapter, field: str) -> str | None:
-    """The item's URL as a string, or None."""
-    value = adapter.get(field) if field in adapter else None
-    return value if isinstance(value, str) else None
-
-
-def _choice(settings: BaseSettings, name: str, default: str, allowed: set[str]) -> str:
-    value = str(settings.get(name, default)).lower()
-    if value not in allowed:
-        raise ValueError(f"{name} must be one of {sorted(allowed)}, got {value!r}")
-    return value
-
-
-def text_fields(settings: BaseSettings) -> tuple[str, ...]:
-    fields = tuple(
-        settings.getlist("NEWSCLEAN_TEXT_FIELDS", list(_defaults.NEWSCLEAN_TEXT_FIELDS))
-    )
-    if not fields or not all(isinstance(f, str) and f for f in fields):
-        raise ValueError(f"NEWSCLEAN_TEXT_FIELDS must list field names, got {fields!r}")
-    return fields
-
-
-def _clean_config(settings: BaseSettings) -> CleanConfig:
-    max_chars = settings.getint(
-        "NEWSCLEAN_MAX_TEXT_CHARS", _defaults.NEWSCLEAN_MAX_TEXT_CHARS
-    )
-    if max_chars < 1:
-        raise ValueError(f"NEWSCLEAN_MAX_TEXT_CHARS must be >= 1, got {max_chars!r}")
-    extra = settings.getlist(
-        "NEWSCLEAN_SIGNATURES", list(_defaults.NEWSCLEAN_SIGNATURES)
-    )
-    return CleanConfig(
-        fields=text_fields(settings),
-        signatures=compile_signatures(extra),
-        max_chars=max_chars,
-    )
 
 
 class CleanTextPipeline:
@@ -99,13 +66,13 @@ class CleanTextPipeline:
     """
 
     def __init__(self, crawler: Crawler) -> None:
+        settings = crawler.settings
         if not enabled(
-            crawler, "NEWSCLEAN_CLEAN_ENABLED", _defaults.NEWSCLEAN_CLEAN_ENABLED
+            settings, "NEWSCLEAN_CLEAN_ENABLED", _defaults.NEWSCLEAN_CLEAN_ENABLED
         ):
             raise NotConfigured("NEWSCLEAN_ENABLED or NEWSCLEAN_CLEAN_ENABLED")
-        settings = crawler.settings
         self.crawler = crawler
-        self.config = _clean_config(settings)
+        self.config = clean_config(settings)
         self.url_field = settings.get(
             "NEWSCLEAN_URL_FIELD", _defaults.NEWSCLEAN_URL_FIELD
         )
@@ -115,13 +82,7 @@ class CleanTextPipeline:
         self.report_field = settings.get(
             "NEWSCLEAN_REPORT_FIELD", _defaults.NEWSCLEAN_REPORT_FIELD
         )
-        self.min_pages = settings.getint(
-            "NEWSCLEAN_TEMPLATE_MIN_PAGES", _defaults.NEWSCLEAN_TEMPLATE_MIN_PAGES
-        )
-        if self.min_pages < 2:
-            raise ValueError(
-                f"NEWSCLEAN_TEMPLATE_MIN_PAGES must be >= 2, got {self.min_pages!r}"
-            )
+        self.min_pages = template_min_pages(settings)
         self.auditor = DropAuditor(crawler, "clean")
         self.shared: SharedStore | None = None
         self.store: FingerprintStore | None = None
@@ -256,48 +217,27 @@ class NearDuplicatePipeline:
     """
 
     def __init__(self, crawler: Crawler) -> None:
+        settings = crawler.settings
         if not enabled(
-            crawler, "NEWSCLEAN_DEDUP_ENABLED", _defaults.NEWSCLEAN_DEDUP_ENABLED
+            settings, "NEWSCLEAN_DEDUP_ENABLED", _defaults.NEWSCLEAN_DEDUP_ENABLED
         ):
             raise NotConfigured("NEWSCLEAN_ENABLED or NEWSCLEAN_DEDUP_ENABLED")
-        settings = crawler.settings
         self.crawler = crawler
         self.text_fields = text_fields(settings)
-        dedup_fields = settings.get(
-            "NEWSCLEAN_DEDUP_FIELDS", _defaults.NEWSCLEAN_DEDUP_FIELDS
-        )
-        self.dedup_fields = (
-            tuple(settings.getlist("NEWSCLEAN_DEDUP_FIELDS")) if dedup_fields else None
-        )
+        self.dedup_fields = dedup_fields(settings)
         self.url_field = settings.get(
             "NEWSCLEAN_URL_FIELD", _defaults.NEWSCLEAN_URL_FIELD
         )
-        self.scope = _choice(
-            settings,
-            "NEWSCLEAN_DEDUP_SCOPE",
-            _defaults.NEWSCLEAN_DEDUP_SCOPE,
-            {"global", "site"},
-        )
-        self.action = _choice(
-            settings,
-            "NEWSCLEAN_DUPLICATE_ACTION",
-            _defaults.NEWSCLEAN_DUPLICATE_ACTION,
-            {"drop", "tag"},
-        )
+        self.scope = choice(settings, "NEWSCLEAN_DEDUP_SCOPE", {"global", "site"})
+        self.action = choice(settings, "NEWSCLEAN_DUPLICATE_ACTION", {"drop", "tag"})
         self.tag_field = settings.get(
             "NEWSCLEAN_DUPLICATE_TAG_FIELD", _defaults.NEWSCLEAN_DUPLICATE_TAG_FIELD
         )
-        self.no_text_action = _choice(
-            settings,
-            "NEWSCLEAN_NO_TEXT_ACTION",
-            _defaults.NEWSCLEAN_NO_TEXT_ACTION,
-            {"pass", "drop"},
+        self.no_text_action = choice(
+            settings, "NEWSCLEAN_NO_TEXT_ACTION", {"pass", "drop"}
         )
-        self.failure_action = _choice(
-            settings,
-            "NEWSCLEAN_STORE_FAILURE",
-            _defaults.NEWSCLEAN_STORE_FAILURE,
-            {"pass", "drop"},
+        self.failure_action = choice(
+            settings, "NEWSCLEAN_STORE_FAILURE", {"pass", "drop"}
         )
         self.pending_wait = settings.getfloat(
             "NEWSCLEAN_DEDUP_PENDING_WAIT", _defaults.NEWSCLEAN_DEDUP_PENDING_WAIT

@@ -11,10 +11,8 @@ import logging
 from typing import TYPE_CHECKING
 from weakref import WeakKeyDictionary
 
-from scrapy.utils.project import data_path
-
 from scrapy_newsclean import _defaults
-from scrapy_newsclean.simhash import SimhashConfig
+from scrapy_newsclean.config import dedup_ttl, simhash_config, store_uri
 from scrapy_newsclean.stores import StoreUnavailable, build_store, redact
 
 if TYPE_CHECKING:
@@ -27,48 +25,16 @@ logger = logging.getLogger(__name__)
 _SHARED: WeakKeyDictionary[Crawler, SharedStore] = WeakKeyDictionary()
 
 
-def store_uri(crawler: Crawler) -> str:
-    """:setting:`NEWSCLEAN_STORE`, or the default SQLite file."""
-    settings = crawler.settings
-    uri = settings.get("NEWSCLEAN_STORE", _defaults.NEWSCLEAN_STORE)
-    if uri:
-        return str(uri)
-    jobdir = settings.get("JOBDIR")
-    if jobdir:
-        return f"sqlite:///{jobdir}/newsclean.db"
-    return f"sqlite:///{data_path('newsclean.db', createdir=True)}"
-
-
-def simhash_config(crawler: Crawler) -> SimhashConfig:
-    distance = crawler.settings.getint(
-        "NEWSCLEAN_DEDUP_DISTANCE", _defaults.NEWSCLEAN_DEDUP_DISTANCE
-    )
-    try:
-        return SimhashConfig(distance=distance)
-    except ValueError as exc:
-        raise ValueError(f"NEWSCLEAN_DEDUP_DISTANCE: {exc}") from exc
-
-
-def dedup_ttl(crawler: Crawler) -> float | None:
-    ttl = crawler.settings.get("NEWSCLEAN_DEDUP_TTL", _defaults.NEWSCLEAN_DEDUP_TTL)
-    if ttl is None:
-        return None
-    ttl = float(ttl)
-    if ttl <= 0:
-        raise ValueError(f"NEWSCLEAN_DEDUP_TTL must be > 0 or None, got {ttl!r}")
-    return ttl
-
-
 class SharedStore:
     """The crawler's store, opened by its first user and closed by its last."""
 
     def __init__(self, crawler: Crawler) -> None:
-        uri = store_uri(crawler)
-        self.store_config = simhash_config(crawler)
+        uri = store_uri(crawler.settings)
+        self.store_config = simhash_config(crawler.settings)
         self.store: FingerprintStore = build_store(
             uri,
             config=self.store_config,
-            ttl=dedup_ttl(crawler),
+            ttl=dedup_ttl(crawler.settings),
             prefix=crawler.settings.get(
                 "NEWSCLEAN_STORE_PREFIX", _defaults.NEWSCLEAN_STORE_PREFIX
             ),
