@@ -231,9 +231,11 @@ class RedisStore:
     """Fingerprints and site templates in Redis, shared by many processes.
 
     ``uri`` is ``redis://[:password@]host:port/db``, ``rediss://…`` or
-    ``unix:///path?db=0``; keys start with ``prefix`` (:setting:`NEWSCLEAN_STORE_PREFIX`).
+    ``unix:///path?db=0``; keys start with ``prefix``
+    (:setting:`NEWSCLEAN_STORE_PREFIX`).
     ``lease``: seconds a reservation blocks others before it counts as
-    released (its process died). Every failure to reach Redis raises
+    released (its process died); :meth:`close` releases this process's
+    pending reservations at once. Every failure to reach Redis raises
     :exc:`~scrapy_newsclean.stores.base.StoreUnavailable`; the next call
     reconnects.
     """
