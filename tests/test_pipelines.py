@@ -18,6 +18,8 @@ from scrapy.utils.misc import build_from_crawler
 from scrapy.utils.test import get_crawler
 
 from scrapy_newsclean import Addon, CleanTextPipeline, EmptyAfterClean
+from scrapy_newsclean.simhash import DEFAULT
+from scrapy_newsclean.stores import StoreLocked, build_store
 from tests.spiders import ArticleSpider, crawl
 
 if TYPE_CHECKING:
@@ -317,3 +319,21 @@ class TestNearDuplicatePipelineCrawl:
         assert len(result.items) == 3
         assert result.stat("newsclean/duplicate/no_text") == 3
         assert result.stat("newsclean/duplicate/dropped") is None
+
+
+@deferred_f_from_coro_f
+async def test_second_crawl_on_a_locked_sqlite_store_is_refused(
+    mockserver: MockServer, tmp_path: Path
+) -> None:
+    uri = f"sqlite:///{tmp_path / 'state.db'}"
+    other_crawl = build_store(uri, config=DEFAULT, ttl=None)
+    await other_crawl.open()
+    try:
+        with pytest.raises(StoreLocked, match="in use by another process"):
+            await crawl(
+                [mockserver.url("/site/seed_000.html")],
+                {**ADDON, "NEWSCLEAN_STORE": uri},
+                spidercls=ArticleSpider,
+            )
+    finally:
+        await other_crawl.close()
