@@ -7,6 +7,7 @@ the setting, so a misconfigured crawl stops at start with a clear message.
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from scrapy.utils.project import data_path
@@ -92,8 +93,8 @@ def store_uri(settings: BaseSettings) -> str:
     """:setting:`NEWSCLEAN_STORE`, or the default SQLite file.
 
     The default is ``newsclean.db`` under :setting:`JOBDIR` when set (it then
-    lives and dies with the job), else under the project's ``.scrapy`` data
-    directory (``./.scrapy/newsclean.db`` outside a project).
+    lives and dies with the job), else ``newsclean/state.db`` in the project's
+    ``.scrapy`` data directory (``./.scrapy/newsclean/state.db`` outside one).
     """
     uri = settings.get("NEWSCLEAN_STORE", _defaults.NEWSCLEAN_STORE)
     if uri:
@@ -101,7 +102,7 @@ def store_uri(settings: BaseSettings) -> str:
     jobdir = settings.get("JOBDIR")
     if jobdir:
         return f"sqlite:///{jobdir}/newsclean.db"
-    return f"sqlite:///{data_path('newsclean.db', createdir=True)}"
+    return f"sqlite:///{Path(data_path('newsclean', createdir=True)) / 'state.db'}"
 
 
 def simhash_config(settings: BaseSettings) -> SimhashConfig:

@@ -45,7 +45,6 @@ if TYPE_CHECKING:
     from typing_extensions import Self
 
     from scrapy_newsclean.simhash import Fingerprint
-    from scrapy_newsclean.stores import FingerprintStore
 
 logger = logging.getLogger(__name__)
 
@@ -85,7 +84,6 @@ class CleanTextPipeline:
         self.min_pages = template_min_pages(settings)
         self.auditor = DropAuditor(crawler, "clean")
         self.shared: SharedStore | None = None
-        self.store: FingerprintStore | None = None
         if settings.getbool(
             "NEWSCLEAN_TEMPLATE_ENABLED", _defaults.NEWSCLEAN_TEMPLATE_ENABLED
         ):
@@ -100,7 +98,7 @@ class CleanTextPipeline:
 
     async def open_spider(self) -> None:
         if self.shared is not None:
-            self.store = await self.shared.acquire()
+            await self.shared.acquire()
 
     async def close_spider(self) -> None:
         if self.shared is not None:
@@ -116,7 +114,7 @@ class CleanTextPipeline:
             outcome = ItemCleanOutcome()
             fields = prepare_item(adapter, self.config, outcome)
             site = site_of(url)
-            learn = bool(site) and self.store is not None
+            learn = bool(site) and self.shared is not None
             keys = template_keys(outcome.blocks) if learn else set()
             template = await self._template(site, keys)
             clean_prepared(adapter, fields, self.config, outcome, template)
@@ -146,10 +144,11 @@ class CleanTextPipeline:
         return item
 
     async def _template(self, site: str, keys: set[int]) -> SiteTemplateView | None:
-        if not keys or self.store is None:
+        if not keys or self.shared is None:
             return None
         try:
-            counts = await self.store.template_counts(site, keys)
+            store = await self.shared.ready()
+            counts = await store.template_counts(site, keys)
         except StoreUnavailable:
             self.auditor.inc("template_store_unavailable")
             return None
@@ -189,10 +188,10 @@ class CleanTextPipeline:
 
     async def _learn(self, entry: tuple[str, set[int]]) -> None:
         """The item reached storage: its blocks count towards the site template."""
-        if self.store is None:
-            return
+        assert self.shared is not None
         try:
-            await self.store.add_template_keys(*entry)
+            store = await self.shared.ready()
+            await store.add_template_keys(*entry)
         except StoreUnavailable:
             self.auditor.inc("template_store_unavailable")
 
@@ -244,7 +243,6 @@ class NearDuplicatePipeline:
         )
         self.shared = SharedStore.of(crawler)
         self.config = self.shared.store_config
-        self.store: FingerprintStore | None = None
         self.auditor = DropAuditor(crawler, "duplicate")
         self.pending: PendingItems[Reservation] = PendingItems(
             crawler, self._commit, self._release
@@ -255,7 +253,7 @@ class NearDuplicatePipeline:
         return cls(crawler)
 
     async def open_spider(self) -> None:
-        self.store = await self.shared.acquire()
+        await self.shared.acquire()
 
     async def close_spider(self) -> None:
         unresolved = await self.pending.discard_all()
@@ -287,11 +285,11 @@ class NearDuplicatePipeline:
         self, scope: str, fp: Fingerprint, url: str | None
     ) -> Match | Reservation:
         """Check-and-reserve; while the match is still in flight, wait for it."""
-        assert self.store is not None
+        store = await self.shared.ready()
         deadline = time.monotonic() + self.pending_wait
         delay = 0.01
         while True:
-            outcome = await self.store.check_and_reserve(scope, fp, url, time.time())
+            outcome = await store.check_and_reserve(scope, fp, url, time.time())
             if not (isinstance(outcome, Match) and outcome.pending):
                 return outcome
             if time.monotonic() >= deadline:
@@ -352,9 +350,9 @@ class NearDuplicatePipeline:
         )
 
     async def _commit(self, reservation: Reservation) -> None:
-        assert self.store is not None
         try:
-            await self.store.commit(reservation, time.time())
+            store = await self.shared.ready()
+            await store.commit(reservation, time.time())
         except StoreUnavailable:
             self.auditor.inc("commit_failed")
             logger.warning(
@@ -366,9 +364,9 @@ class NearDuplicatePipeline:
             self.auditor.inc("committed")
 
     async def _release(self, reservation: Reservation) -> None:
-        assert self.store is not None
         try:
-            await self.store.release(reservation)
+            store = await self.shared.ready()
+            await store.release(reservation)
         except StoreUnavailable:
             self.auditor.inc("release_failed")
         else:

@@ -8,6 +8,7 @@ and a Redis connection pool is better shared.
 from __future__ import annotations
 
 import logging
+import time
 from typing import TYPE_CHECKING
 from weakref import WeakKeyDictionary
 
@@ -21,6 +22,9 @@ if TYPE_CHECKING:
     from scrapy_newsclean.stores import FingerprintStore
 
 logger = logging.getLogger(__name__)
+
+#: Seconds between attempts to open a store that could not be reached.
+REOPEN_INTERVAL = 5.0
 
 _SHARED: WeakKeyDictionary[Crawler, SharedStore] = WeakKeyDictionary()
 
@@ -42,7 +46,8 @@ class SharedStore:
         self.crawler = crawler
         self.display_uri = redact(uri)
         self._users = 0
-        self._opened = False
+        self._open = False
+        self._next_attempt = 0.0
 
     @classmethod
     def of(cls, crawler: Crawler) -> SharedStore:
@@ -52,35 +57,53 @@ class SharedStore:
             shared = _SHARED[crawler] = cls(crawler)
         return shared
 
-    async def acquire(self) -> FingerprintStore:
-        """Open the store on first use; an unreachable store is retried later.
+    async def acquire(self) -> None:
+        """Register a user; the first one opens the store.
 
-        Configuration errors (a locked SQLite file, a bad URI) propagate and
-        stop the crawl at start, with their message.
+        An unreachable store is not fatal (it is retried by :meth:`ready`);
+        configuration errors (a locked SQLite file, a bad URI, another
+        fingerprint version) propagate and stop the crawl with their message.
         """
         self._users += 1
-        if not self._opened:
-            self._opened = True
-            try:
-                await self.store.open()
-            except StoreUnavailable as exc:
-                self.crawler.stats.inc_value("newsclean/store/unavailable")
-                logger.warning(
-                    "Fingerprint store %(uri)s unreachable at start (%(error)s); "
-                    "NEWSCLEAN_STORE_FAILURE applies until it is back",
-                    {"uri": self.display_uri, "error": exc},
-                    extra={"spider": self.crawler.spider},
-                )
-            else:
-                logger.info(
-                    "scrapy-newsclean store: %(uri)s",
-                    {"uri": self.display_uri},
-                    extra={"spider": self.crawler.spider},
-                )
+        if self._users > 1:
+            return
+        try:
+            await self.ready()
+        except StoreUnavailable as exc:
+            logger.warning(
+                "Fingerprint store %(uri)s unreachable at start (%(error)s); "
+                "NEWSCLEAN_STORE_FAILURE applies until it is back",
+                {"uri": self.display_uri, "error": exc},
+                extra={"spider": self.crawler.spider},
+            )
+
+    async def ready(self) -> FingerprintStore:
+        """The open store; reopens a lost one at most every REOPEN_INTERVAL s.
+
+        Raises :exc:`~scrapy_newsclean.stores.StoreUnavailable` while the store
+        cannot be reached.
+        """
+        if self._open:
+            return self.store
+        now = time.monotonic()
+        if now < self._next_attempt:
+            raise StoreUnavailable(f"{self.display_uri} is unreachable")
+        self._next_attempt = now + REOPEN_INTERVAL
+        try:
+            await self.store.open()
+        except StoreUnavailable:
+            self.crawler.stats.inc_value("newsclean/store/unavailable")
+            raise
+        self._open = True
+        logger.info(
+            "scrapy-newsclean store: %(uri)s",
+            {"uri": self.display_uri},
+            extra={"spider": self.crawler.spider},
+        )
         return self.store
 
     async def release(self) -> None:
         self._users -= 1
-        if self._users == 0 and self._opened:
-            self._opened = False
+        if self._users == 0 and self._open:
+            self._open = False
             await self.store.close()

@@ -33,7 +33,7 @@ DISCLAIMER = (
 
 
 def build_pipeline(settings: dict[str, Any] | None = None) -> CleanTextPipeline:
-    crawler = get_crawler(Spider, settings or {})
+    crawler = get_crawler(Spider, {"NEWSCLEAN_STORE": "memory://", **(settings or {})})
     crawler.spider = Spider.from_crawler(crawler, name="items")
     return build_from_crawler(CleanTextPipeline, crawler)
 
@@ -337,3 +337,21 @@ async def test_second_crawl_on_a_locked_sqlite_store_is_refused(
             )
     finally:
         await other_crawl.close()
+
+
+def test_default_store_is_sqlite_under_jobdir_or_project_data_dir(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from scrapy.settings import Settings
+
+    from scrapy_newsclean.config import store_uri
+
+    jobdir = tmp_path / "job"
+    assert store_uri(Settings({"JOBDIR": str(jobdir)})) == (
+        f"sqlite:///{jobdir}/newsclean.db"
+    )
+    monkeypatch.chdir(tmp_path)
+    uri = store_uri(Settings())
+    assert uri.startswith("sqlite:///")
+    assert uri.endswith("/.scrapy/newsclean/state.db")
+    assert (tmp_path / ".scrapy" / "newsclean").is_dir()
