@@ -58,7 +58,7 @@ class RedisServer:
         return f"redis://127.0.0.1:{self.port}/0"
 
 
-def _free_port() -> int:
+def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return int(sock.getsockname()[1])
@@ -75,7 +75,7 @@ def _ping(port: int) -> bool:
 
 def start_redis(tmp_dir: Path, port: int | None = None) -> RedisServer:
     """Start a real redis-server on 127.0.0.1 (no persistence) and wait for it."""
-    port = port or _free_port()
+    port = port or free_port()
     proc = subprocess.Popen(
         [
             "redis-server",
@@ -102,6 +102,14 @@ def start_redis(tmp_dir: Path, port: int | None = None) -> RedisServer:
     raise RuntimeError(f"redis-server did not start on port {port}")
 
 
+def require_redis_server() -> None:
+    """Skip without redis-server locally; in CI (``CI=true``) fail instead."""
+    if shutil.which("redis-server") is None:
+        if os.environ.get("CI", "").lower() == "true":
+            pytest.fail("redis-server is not installed (CI must install it)")
+        pytest.skip("redis-server is not installed")
+
+
 @pytest.fixture(scope="session")
 def redis_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RedisServer]:
     """A real redis-server for the session; skipped locally when not installed.
@@ -109,10 +117,7 @@ def redis_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RedisServ
     In CI (``CI=true``) a missing redis-server fails instead: the Redis store
     must be tested there.
     """
-    if shutil.which("redis-server") is None:
-        if os.environ.get("CI", "").lower() == "true":
-            pytest.fail("redis-server is not installed (CI must install it)")
-        pytest.skip("redis-server is not installed")
+    require_redis_server()
     server = start_redis(tmp_path_factory.mktemp("redis"))
     yield server
     server.proc.terminate()

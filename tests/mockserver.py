@@ -9,6 +9,9 @@ closes or it is killed. Routes:
 * ``/redirect/<n>?to=<path>``: a redirect with status *n* to *path*;
 * ``/flaky/<times>/<key>/<challenge>/<page>``: *challenge* for the first
   *times* requests of *key*, then *page*;
+* ``/story/<n>/<outlet>``: story *n* as published by *outlet*: the same
+  generated article text under the outlet's own headline and copyright line
+  (a syndicated near-duplicate);
 * ``/`` and ``/index.html``: a small home page.
 """
 
@@ -16,6 +19,7 @@ from __future__ import annotations
 
 import gzip
 import mimetypes
+import random
 import sys
 import threading
 from collections import Counter
@@ -55,6 +59,9 @@ class Handler(BaseHTTPRequestHandler):
         elif route == "redirect" and len(segments) == 2:
             target = parse_qs(parts.query).get("to", ["/"])[0]
             self._send(int(segments[1]), b"", "text/html", {"Location": target})
+        elif route == "story" and len(segments) == 3:
+            body = story_page(int(segments[1]), int(segments[2])).encode()
+            self._send(200, body, "text/html; charset=utf-8")
         elif route == "flaky" and len(segments) == 5:
             self._flaky(int(segments[1]), *segments[2:])
         else:
@@ -97,6 +104,95 @@ class Handler(BaseHTTPRequestHandler):
             self.send_header(name, value)
         self.end_headers()
         self.wfile.write(body)
+
+
+FUNCTION_WORDS = [
+    *[
+        "the",
+        "of",
+        "and",
+        "to",
+        "in",
+        "a",
+        "is",
+        "that",
+        "for",
+        "on",
+        "with",
+        "as",
+        "by",
+        "at",
+        "from",
+        "was",
+        "said",
+        "it",
+        "his",
+        "her",
+        "their",
+        "after",
+        "before",
+        "which",
+        "who",
+        "will",
+        "has",
+        "have",
+        "been",
+        "not",
+        "but",
+        "also",
+        "over",
+        "into",
+    ]
+]
+SYLLABLES = [
+    *[
+        "ka",
+        "ro",
+        "mi",
+        "ten",
+        "sa",
+        "lu",
+        "vo",
+        "dri",
+        "pel",
+        "an",
+        "mor",
+        "ise",
+        "gat",
+        "ul",
+        "fen",
+        "tor",
+        "bi",
+    ]
+]
+
+
+def story_page(number: int, outlet: int) -> str:
+    """A generated article; every outlet's copy is a near-duplicate of the others.
+
+    Each story has its own content words (made of syllables) mixed with common
+    function words, as real news text does.
+    """
+    rng = random.Random(number)
+    content = [
+        "".join(rng.choice(SYLLABLES) for _ in range(rng.randint(2, 4)))
+        for _ in range(120)
+    ]
+
+    def sentence() -> str:
+        words = [
+            rng.choice(FUNCTION_WORDS if rng.random() < 0.45 else content)
+            for _ in range(rng.randint(12, 24))
+        ]
+        return " ".join(words).capitalize() + "."
+
+    paragraphs = [" ".join(sentence() for _ in range(3)) for _ in range(6)]
+    body = "".join(f"<p>{p}</p>" for p in paragraphs)
+    return (
+        f"<html><head><title>Story {number} - Outlet {outlet}</title></head><body>"
+        f"<h1>Outlet {outlet} reports story {number}</h1>{body}"
+        f"<p>Copyright 2025 Outlet {outlet}. All rights reserved.</p></body></html>"
+    )
 
 
 def main() -> None:
