@@ -8,6 +8,11 @@ too (>= :data:`BIGRAM_CONTAINMENT`, so word order must match: two different
 paragraphs that share vocabulary are not repeats). Candidates come from an
 inverted index probed with each block's rarest tokens (prefix filtering), with
 a cap per block, so the cost stays linear in the document size.
+
+:func:`copy_runs` finds runs of consecutive blocks that copy consecutive earlier
+blocks, and tells a region copied once (a pasted article, a duplicated menu)
+from a *record* whose fields recur three or more times (a meal plan's days,
+product boxes); :mod:`scrapy_newsclean.text` decides what to remove.
 """
 
 from __future__ import annotations
@@ -26,6 +31,8 @@ TOKEN_CONTAINMENT = 0.9
 BIGRAM_CONTAINMENT = 0.7
 MAX_CANDIDATES = 48
 GAP_CONTAINMENT = 0.5
+MAX_ALIGN = 16
+RECORD_MIN_COPIES = 3
 
 _NON_WORD = re.compile(r"[\W\d_]+")
 _NON_ALNUM = re.compile(r"[\W_]+")
@@ -163,26 +170,19 @@ def find_repeats(blocks: Sequence[str], active: Sequence[int]) -> dict[int, int]
     return source
 
 
-def repeated_runs(
+def fill_edited(
     blocks: Sequence[str], active: Sequence[int], source: dict[int, int]
-) -> dict[int, int]:
-    """Repeats that belong to a run copying consecutive earlier blocks.
+) -> None:
+    """Add to ``source`` a single edited long block inside a copied run.
 
-    Returns ``{index: source}`` for run members; a single edited block inside
-    a run (its neighbours copy the blocks around its own source) joins the run.
+    Its neighbours copy the blocks around its own source: the block is the
+    edited copy of the block between them.
     """
-    runs: dict[int, int] = {}
     for a, k, b in zip(active, active[1:], active[2:], strict=False):
         if a in source and b in source and k not in source:
             mid = source[a] + 1
             if source[b] == mid + 1 and _edited_copy(blocks[k], blocks[mid]):
                 source[k] = mid
-                runs[k] = mid
-    for a, b in itertools.pairwise(active):
-        if a in source and b in source and 0 < source[b] - source[a] <= 2:
-            runs[a] = source[a]
-            runs[b] = source[b]
-    return runs
 
 
 def _edited_copy(block: str, original: str) -> bool:
@@ -191,3 +191,57 @@ def _edited_copy(block: str, original: str) -> bool:
     if len(s) < NEAR_MIN_TOKENS:
         return False  # short blocks repeat exactly or not at all
     return len(s & set(tokens(normalize(original)))) >= GAP_CONTAINMENT * len(s)
+
+
+def copy_runs(
+    blocks: Sequence[str], active: Sequence[int], source: dict[int, int]
+) -> dict[int, bool]:
+    """Members of copied runs, each mapped to whether its run is a *record*.
+
+    A run is two or more consecutive blocks copying consecutive earlier ones
+    (an article pasted twice, a menu shown twice, or the recurring fields of a
+    list such as a weekly menu or product boxes). The run is a record when most
+    of its members occur at least :data:`RECORD_MIN_COPIES` times in the
+    document: one structure repeated with variations, not one region copied.
+    A single edited long block inside a run joins it (``source`` is updated).
+    """
+    fill_edited(blocks, active, source)
+    root = {i: source.get(i, i) for i in active}
+    copies = Counter(root.values())
+    members: dict[int, bool] = {}
+    for run in _aligned_runs(active, root):
+        frequent = sum(copies[root[i]] >= RECORD_MIN_COPIES for i in run)
+        record = 2 * frequent > len(run)
+        members.update(dict.fromkeys(run, record))
+    return members
+
+
+def _aligned_runs(active: Sequence[int], root: dict[int, int]) -> list[list[int]]:
+    """Maximal runs of consecutive blocks copying consecutive earlier blocks.
+
+    Block ``p`` continues a run when some earlier occurrence of its text is
+    directly preceded by an occurrence of the text of block ``p - 1`` (a
+    diagonal of the document's dot plot) and that earlier pair lies wholly
+    before this one: "A B A B" is a run, "A A A" is not.
+    """
+    seen: dict[int, list[int]] = {}
+    runs: list[list[int]] = []
+    current: list[int] = []
+    for p, i in enumerate(active):
+        group = root[i]
+        prev = root[active[p - 1]] if p else group
+        linked = group not in (i, prev) and any(
+            0 < q < p - 1 and root[active[q - 1]] == prev
+            for q in seen.get(group, [])[-MAX_ALIGN:]
+        )
+        if linked:
+            current = current or [active[p - 1]]
+            current.append(i)
+        else:
+            if len(current) >= 2:
+                runs.append(current)
+            current = []
+        seen.setdefault(group, []).append(p)
+    if len(current) >= 2:
+        runs.append(current)
+    return runs

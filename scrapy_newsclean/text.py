@@ -11,9 +11,21 @@ in this order of precedence:
 2. link-list sections: a header such as "Most popular" or "関連記事" and the
    teasers that follow it (short headline-like blocks, bullet items, blocks
    followed by a "read more" line), up to the first ordinary paragraph; and a
-   short keyword line just above such a header (site chrome);
+   short keyword line just above such a header (site chrome). Before the
+   first prose paragraph a byline ("By ...", "Von ...", "... 記者") ends the
+   section and the headline just above it is given back: the article starts;
 3. blocks learned as the site's template (:mod:`scrapy_newsclean.templates`);
-4. repeated blocks and runs (:mod:`scrapy_newsclean.repeats`), first occurrence kept.
+4. repeats (:mod:`scrapy_newsclean.repeats`), first occurrence kept, only when
+   they look like boilerplate. The *article zone* runs from the first prose
+   paragraph to the first section header, comment widget or copyright line.
+   Removed: a copy of a long block (>= 10 tokens, an edited copy included);
+   any repeat outside the zone (menus, share bars, teaser widgets); a run of
+   consecutive blocks copying consecutive earlier ones (a pasted article, a
+   menu shown twice); a short repeat next to a link-list section; a copy of a
+   teaser that a section removed. Kept: short repeats inside the zone ("Photo:
+   AP", "Q:", a tweet's attribution line, table headers), and *records*, runs
+   whose blocks mostly occur three or more times inside the zone (the days of
+   a meal plan, product boxes, the rows of a stats table).
 
 Kept blocks are never rewritten or reordered. Cost is linear in the text size.
 """
@@ -30,7 +42,14 @@ from scrapy_newsclean.boilerplate_signatures import (
     Signatures,
     compile_signatures,
 )
-from scrapy_newsclean.repeats import find_repeats, normalize, repeated_runs
+from scrapy_newsclean.repeats import (
+    NEAR_MIN_TOKENS,
+    copy_runs,
+    find_repeats,
+    normalize,
+    short_key,
+    tokens,
+)
 from scrapy_newsclean.templates import block_key
 
 if TYPE_CHECKING:
@@ -55,6 +74,10 @@ _BULLET = re.compile(r"[-•*·►▶▸◦–—»›→]\s|\d{1,2}[.)]\s")
 _SENTENCE_END = re.compile(r"[.!?。！？]['\"’”」)]?\Z")
 _ELLIPSIS = re.compile(r"(?:\.\.\.|…)\s?[»›]?\Z")
 _CJK_CHAR = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af]")
+_BYLINE = re.compile(
+    r"(?i:by|von|par|por|door|av|af|от|автор)[:\s]\s?\S[^\n]{0,80}\Z"
+    r"|\S{0,20}\s?(?:記者|기자)\Z"
+)
 _KEYWORD_SEP = re.compile(r"\s?[,、|·/]\s?")
 
 TEASER_MAX_WORDS = 20
@@ -62,6 +85,8 @@ TEASER_MAX_CJK_CHARS = 60
 TEASER_MAX_CHARS = 500
 PROSE_MIN_WORDS = 30
 TEMPLATE_MAX_CHARS = 300
+# Lines that end the article zone (repeats after them are page furniture).
+_ZONE_END = frozenset({"comment_widget", "copyright"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -108,11 +133,7 @@ def clean_blocks(
     _mark_weak(blocks, rules, reasons)
     if template is not None:
         _mark_template(blocks, reasons, template)
-    active = [i for i, r in enumerate(reasons) if r is None and blocks[i].strip()]
-    source = find_repeats(blocks, active)
-    runs = repeated_runs(blocks, active, source)
-    for i in source:
-        reasons[i] = "repeated_run" if i in runs else "repeated_block"
+    _mark_repeats(blocks, rules, reasons)
     kept = tuple(b for b, r in zip(blocks, reasons, strict=False) if r is None)
     removed = tuple(
         Removal(i, r, blocks[i]) for i, r in enumerate(reasons) if r is not None
@@ -141,6 +162,12 @@ def _next_index(blocks: Sequence[str], i: int) -> int | None:
 def _is_prose(text: str) -> bool:
     """A long ordinary paragraph (ends a link-list section)."""
     return _words(text) >= PROSE_MIN_WORDS and bool(_SENTENCE_END.search(text))
+
+
+def _is_sentence(text: str) -> bool:
+    """A long block ending like a sentence (never a record field)."""
+    long = len(tokens(normalize(text))) >= NEAR_MIN_TOKENS
+    return long and bool(_SENTENCE_END.search(text.rstrip()))
 
 
 def _headline_like(text: str) -> bool:
@@ -194,6 +221,7 @@ def _mark_sections(
 ) -> None:
     """Remove each link-list section's teasers and the keyword line above it."""
     i = 0
+    lead = next((j for j, b in enumerate(blocks) if _is_prose(b)), len(blocks))
     while i < len(blocks):
         rule = rules[i]
         if rule is None or rule.role != "section" or reasons[i] != "link_list":
@@ -202,13 +230,20 @@ def _mark_sections(
         for j in range(i - 1, max(-1, i - 3), -1):
             if reasons[j] is None and _is_keyword_line(blocks[j]):
                 reasons[j] = "site_chrome"
-        k, consumed = i + 1, 0
+        k, consumed, last = i + 1, 0, None
         while k < len(blocks):
             if reasons[k] is None and blocks[k].strip():
+                if k < lead and _BYLINE.match(blocks[k].strip()):
+                    # A byline before the article's prose: the article starts
+                    # here (with the headline just above it, if any).
+                    if last is not None and _headline_like(blocks[last].strip()):
+                        reasons[last] = None
+                    break
                 if not _is_teaser(blocks, rules, k, consumed):
                     break
                 reasons[k] = "link_list"
                 consumed += 1
+                last = k
             k += 1
         i = k
 
@@ -251,3 +286,80 @@ def _mark_template(
     if hits and len(hits) < kept:
         for i in hits:
             reasons[i] = "site_template"
+
+
+def _article_zone(
+    blocks: Sequence[str], rules: Sequence[Rule | None], reasons: Sequence[str | None]
+) -> range:
+    """From the first prose paragraph to the first section/comment/copyright line."""
+    start = next(
+        (i for i, b in enumerate(blocks) if reasons[i] is None and _is_prose(b)), None
+    )
+    if start is None:
+        return range(0)
+    for j in range(start + 1, len(blocks)):
+        rule = rules[j]
+        if rule is not None and (rule.role == "section" or rule.reason in _ZONE_END):
+            return range(start, j)
+    return range(start, len(blocks))
+
+
+def _mark_repeats(
+    blocks: Sequence[str], rules: Sequence[Rule | None], reasons: list[str | None]
+) -> None:
+    """Remove repeats that look like boilerplate (see the module docstring)."""
+    active = [i for i, r in enumerate(reasons) if r is None and blocks[i].strip()]
+    source = find_repeats(blocks, active)
+    runs = copy_runs(blocks, active, source)
+    zone = _article_zone(blocks, rules, reasons)
+    for i in source:
+        if i in runs:
+            # A recurring record field inside the article is content, unless
+            # it is a sentence (an article pasted three times).
+            if not (runs[i] and i in zone and not _is_sentence(blocks[i])):
+                reasons[i] = "repeated_run"
+        elif (
+            i not in zone
+            or len(tokens(normalize(blocks[i]))) >= NEAR_MIN_TOKENS
+            or _next_to(blocks, reasons, i, "link_list")
+        ):
+            reasons[i] = "repeated_block"
+    _mark_teaser_repeats(blocks, reasons, active)
+
+
+def _next_to(
+    blocks: Sequence[str], reasons: Sequence[str | None], i: int, reason: str
+) -> bool:
+    """Whether the nearest non-blank block on either side was removed as ``reason``."""
+    for step in (-1, 1):
+        j = i + step
+        while 0 <= j < len(blocks) and not blocks[j].strip():
+            j += step
+        if 0 <= j < len(blocks) and reasons[j] == reason:
+            return True
+    return False
+
+
+def _mark_teaser_repeats(
+    blocks: Sequence[str], reasons: list[str | None], active: Sequence[int]
+) -> None:
+    """Remove copies of teasers that a link-list section removed.
+
+    Any later copy goes; an earlier one only when it is a label of at most
+    three words (a menu item), as a longer one may be the article's own title.
+    """
+    teasers: dict[str, int] = {}
+    for i, reason in enumerate(reasons):
+        if reason == "link_list" and _headline_like(blocks[i].strip()):
+            teasers.setdefault(short_key(blocks[i]), i)
+    if not teasers:
+        return
+    for i in active:
+        text = blocks[i].strip()
+        first = teasers.get(short_key(text)) if reasons[i] is None else None
+        if (
+            first is not None
+            and _headline_like(text)
+            and (first < i or _words(text) <= 3)
+        ):
+            reasons[i] = "repeated_block"

@@ -327,6 +327,26 @@ class TestLinkLists:
         result = clean_blocks(blocks)
         assert result.blocks == (PROSE, "Next steps", PROSE_2)
 
+    @pytest.mark.parametrize(
+        "byline",
+        [
+            "By Jane Doe",
+            "BY: Jane Doe and John Roe",
+            "Von Anna Schmidt",
+            "山田太郎 記者",
+        ],
+    )
+    def test_section_before_article_stops_at_byline(self, byline: str) -> None:
+        # A nav "Trending" list above the article must not eat its headline.
+        headline = "Minister resigns after budget row"
+        blocks = ["Trending", "Top 100", "Videos", headline, byline, PROSE, PROSE_2]
+        result = clean_blocks(blocks)
+        assert result.blocks == (headline, byline, PROSE, PROSE_2)
+
+    def test_section_after_article_ignores_bylines(self) -> None:
+        blocks = [PROSE, PROSE_2, "Related", "Storm update", "By Jane Doe"]
+        assert clean_blocks(blocks).blocks == (PROSE, PROSE_2)
+
     def test_keyword_line_above_header(self) -> None:
         blocks = [PROSE, "World news, World headlines", "Related", "Budget row deepens"]
         result = clean_blocks(blocks)
@@ -373,10 +393,76 @@ class TestRepeats:
         shuffled = "Berlin next week the talks would continue with the union, said the minister."
         assert clean_blocks([a, b, shuffled]).blocks == (a, b, shuffled)
 
-    def test_short_repeats_removed_numbers_kept(self) -> None:
+    def test_short_repeats_inside_article_kept_numbers_kept(self) -> None:
         blocks = ["Photo: Reuters", PROSE, "Photo: Reuters", "12", PROSE_2, "12"]
+        assert clean_blocks(blocks).blocks == tuple(blocks)
+
+    def test_short_repeats_outside_article_removed(self) -> None:
+        blocks = ["Home", "World", "Sport", "World", PROSE, PROSE_2]
         result = clean_blocks(blocks)
-        assert result.blocks == ("Photo: Reuters", PROSE, "12", PROSE_2, "12")
+        assert result.blocks == ("Home", "World", "Sport", PROSE, PROSE_2)
+        assert result.removed == (Removal(3, "repeated_block", "World"),)
+
+    def test_short_repeats_after_article_end_removed(self) -> None:
+        blocks = [PROSE, "Q: Why now?", PROSE_2, "© 2024 Example", "Q: Why now?"]
+        result = clean_blocks(blocks)
+        assert result.blocks == (PROSE, "Q: Why now?", PROSE_2)
+
+    def test_menu_shown_twice_is_a_run(self) -> None:
+        menu = ["News", "Business", "Culture"]
+        result = clean_blocks([*menu, PROSE, *menu, PROSE_2])
+        assert result.blocks == (*menu, PROSE, PROSE_2)
+        assert {r.reason for r in result.removed} == {"repeated_run"}
+
+    def test_record_fields_repeated_in_article_are_kept(self) -> None:
+        # A meal plan: each day repeats the same lines with one line changed.
+        days = [
+            [
+                f"Day {n}",
+                "Breakfast",
+                "Eat within an hour of waking up",
+                "1 cup oats, 1 cup blueberries, 1 tsp. honey, 8 oz. milk",
+                meal,
+            ]
+            for n, meal in enumerate(["Salmon salad", "Lentil soup", "Tofu bowl"])
+        ]
+        blocks = [PROSE, *[b for day in days for b in day], PROSE_2]
+        assert clean_blocks(blocks).blocks == tuple(blocks)
+
+    def test_record_fields_outside_article_removed(self) -> None:
+        # A sports menu: the same sub-menu under each league, before the article.
+        leagues = [[f"{lg} Home", "Scores", "Standings", "Video"] for lg in "ABC"]
+        blocks = [*[b for lg in leagues for b in lg], PROSE, PROSE_2]
+        result = clean_blocks(blocks)
+        assert result.blocks == (*leagues[0], "B Home", "C Home", PROSE, PROSE_2)
+
+    def test_prose_pasted_three_times_removed(self) -> None:
+        third = "A third paragraph with some more words in it, enough to be long."
+        paras = [PROSE, PROSE_2, third]
+        result = clean_blocks(["Headline", *paras, *paras, *paras])
+        assert result.blocks == ("Headline", *paras)
+
+    def test_short_repeat_next_to_link_list_removed(self) -> None:
+        teasers = ["Minister resigns after budget row", "Storm update"]
+        blocks = ["Budget talks", PROSE, PROSE_2, "Budget talks", "Related", *teasers]
+        assert clean_blocks(blocks).blocks == ("Budget talks", PROSE, PROSE_2)
+        # Without the section next to it, the same repeat is article text.
+        blocks = ["Budget talks", PROSE, PROSE_2, "Budget talks"]
+        assert clean_blocks(blocks).blocks == tuple(blocks)
+
+    def test_copy_of_removed_teaser_removed(self) -> None:
+        teaser = "Minister resigns after budget row"
+        section = ["Most read", teaser, "Storm update", "Five things to know"]
+        blocks = [PROSE, *section, PROSE_2, "Notes", teaser]
+        result = clean_blocks(blocks)
+        assert result.blocks == (PROSE, PROSE_2, "Notes")
+        assert result.removed[-1] == Removal(7, "repeated_block", teaser)
+
+    def test_earlier_copy_of_teaser_title_kept(self) -> None:
+        # The article's own title also listed under "Most read" stays.
+        title = "Minister resigns after budget row"
+        blocks = [title, PROSE, PROSE_2, "Most read", title, "Storm update"]
+        assert clean_blocks(blocks).blocks == (title, PROSE, PROSE_2)
 
     def test_digits_distinguish_short_blocks(self) -> None:
         blocks = ["Step 1", PROSE, "Step 2", PROSE_2]
