@@ -13,9 +13,10 @@ import os
 import sqlite3
 import sys
 import time
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import ExitStack
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, BinaryIO, TextIO
+from typing import TYPE_CHECKING, Any, BinaryIO, TextIO, TypeVar
 
 from scrapy_newsclean.backfill import MAX_LINE_BYTES, Backfill, OutputError
 from scrapy_newsclean.cli_check import add_check_parser, check_command
@@ -36,6 +37,8 @@ if TYPE_CHECKING:
 
     from scrapy_newsclean.backfill import BackfillStats
     from scrapy_newsclean.stores import FingerprintStore
+
+T = TypeVar("T")
 
 PROG = "scrapy-newsclean"
 _MAX_MESSAGES = 50
@@ -275,8 +278,21 @@ def _silence_stdout(output: str) -> None:
         return
 
 
-def run_async(coro: Coroutine[Any, Any, int]) -> int:
-    """Run *coro* on a new event loop (leaving any current one alone)."""
+def run_async(coro: Coroutine[Any, Any, T]) -> T:
+    """Run *coro* on a new event loop, in a thread when one already runs here.
+
+    ``main()`` may be called from code that runs an event loop (a notebook,
+    Scrapy with the asyncio reactor): that loop is left alone.
+    """
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return _run_new_loop(coro)
+    with ThreadPoolExecutor(1) as pool:
+        return pool.submit(_run_new_loop, coro).result()
+
+
+def _run_new_loop(coro: Coroutine[Any, Any, T]) -> T:
     loop = asyncio.new_event_loop()
     try:
         return loop.run_until_complete(coro)
