@@ -1,4 +1,4 @@
-"""A news spider as people write them: listing pages -> article pages."""
+"""A news spider as people write them: home and section pages -> articles."""
 
 from __future__ import annotations
 
@@ -11,34 +11,57 @@ if TYPE_CHECKING:
 
     from scrapy.http import Response
 
+#: Section pages: every outlet links them from its <nav>.
+SECTION_LINKS = "nav a::attr(href)"
+#: Article links, one selector per outlet's listing markup.
+ARTICLE_LINKS = (
+    "a.headline::attr(href), "  # The Harbour Post
+    "a.teaser__link::attr(href), "  # Rhein-Kurier
+    "a.pr-title::attr(href), "  # Daily Wire Digest
+    "li.news-item > a::attr(href)"  # Minato Shimbun
+)
+PUBLISHED = (
+    "meta[property='article:published_time']::attr(content), "
+    "time::attr(datetime), "
+    "[itemprop=datePublished]::attr(content)"
+)
+#: The lazy body: every paragraph and list item of the page but the menu.
+#: Disclaimers, "Most popular" lists and footers end up in it: newsclean
+#: strips them.
+PARAGRAPHS = "//body//p | //body//li[not(ancestor::nav)]"
+
 
 class NewsSpider(scrapy.Spider):
-    """Crawl ``start_url``: follow section links and yield one item per article."""
+    """Crawl each outlet from its home page; yield one item per article.
+
+    ``start_urls``: comma-separated home page URLs (``run.py`` passes them).
+    """
 
     name = "news"
 
-    def __init__(self, start_url: str = "http://127.0.0.1:8000/", **kwargs: Any):
+    def __init__(self, start_urls: str = "", **kwargs: Any) -> None:
         super().__init__(**kwargs)
-        self.start_url = start_url
+        self.start_urls = [url for url in start_urls.split(",") if url]
 
     async def start(self) -> AsyncIterator[scrapy.Request]:
-        yield scrapy.Request(self.start_url, callback=self.parse_listing)
+        for url in self.start_urls:
+            yield scrapy.Request(url, callback=self.parse_listing)
 
     def parse_listing(self, response: Response) -> Iterator[scrapy.Request]:
-        for href in response.css("a.article::attr(href)").getall():
-            yield response.follow(href, callback=self.parse_article)
-        for href in response.css("a.section::attr(href)").getall():
-            yield response.follow(href, callback=self.parse_listing)
+        """Follow the article links, then the other sections."""
+        articles = response.css(ARTICLE_LINKS).getall()
+        yield from response.follow_all(articles, callback=self.parse_article)
+        sections = response.css(SECTION_LINKS).getall()
+        yield from response.follow_all(sections, callback=self.parse_listing)
 
     def parse_article(self, response: Response) -> Iterator[dict[str, Any]]:
+        """One item: url, title, published date, and the page's paragraphs."""
+        paragraphs = (
+            p.xpath("normalize-space()").get() for p in response.xpath(PARAGRAPHS)
+        )
         yield {
             "url": response.url,
-            "title": response.css("h1::text").get(default="").strip(),
-            "published": response.css("time::attr(datetime)").get(),
-            # The lazy way many spiders store text: every paragraph of the page.
-            "body": "\n".join(
-                text.strip()
-                for text in response.css("body p::text, body li::text").getall()
-                if text.strip()
-            ),
+            "title": response.css("h1").xpath("normalize-space()").get(default=""),
+            "published": response.css(PUBLISHED).get(),
+            "body": "\n".join(p for p in paragraphs if p),
         }
