@@ -89,7 +89,7 @@ SIGNATURE_TABLE: tuple[tuple[str, str, str, int, tuple[str, ...]], ...] = (
         ),
         r"does not constitute (?:financial|investment|legal) advice",
         r"this (?:article|content|post) is for informational purposes only",
-        r"die (?:in diesem artikel )?geäußerten meinungen (?:sind|geben)",  # de
+        r"die (?:in diesem artikel )?geäusserten meinungen (?:sind|geben)",  # de (ß casefolds to ss)
         (
             r"für den inhalt (?:der|dieser) (?:pressemitteilung|meldung) ist "
             r"(?:allein )?(?:der|das)"
@@ -100,6 +100,7 @@ SIGNATURE_TABLE: tuple[tuple[str, str, str, int, tuple[str, ...]], ...] = (
         r"le opinioni espresse (?:in questo articolo )?sono",  # it
         r"as opiniões expressas (?:neste artigo )?(?:são|não)",  # pt
         r"de meningen (?:die )?(?:in dit artikel )?(?:geuit|verwoord)",  # nl
+        r"de (?:in dit artikel )?(?:geuite|verwoorde) meningen (?:zijn|komen|vallen)",
         r"мнение (?:редакции|автора) может не совпадать",  # ru
         r"本記事は情報提供(?:のみ)?を目的として",  # ja
         r"本文(?:仅)?代表作者(?:个人)?观点",  # zh
@@ -172,18 +173,25 @@ SIGNATURE_TABLE: tuple[tuple[str, str, str, int, tuple[str, ...]], ...] = (
         r"volg ons[^\n]{0,60}",  # nl
         r"(?:abonneer|schrijf je in)[^\n]{0,40}nieuwsbrief[^\n]{0,40}",
         r"поделиться(?: в \w{1,20})?:?",
-        r"подпис(?:ывайтесь|ку|аться)[^\n]{0,80}",  # ru
+        r"(?:подписывайтесь|подпишитесь|подписаться)[^\n]{0,80}",  # ru
+        r"оформите подписку[^\n]{0,60}",
         r"(?:シェア|共有)(?:する)?",
-        r"(?:フォロー|ニュースレター登録)[^\n]{0,40}",  # ja
-        r"分享(?:到|至)?[^\n]{0,20}",
+        r"[^\n]{0,30}をフォロー(?:する|して(?:ください|ね)?)?",  # ja
+        r"フォローする",
+        r"(?:ニュースレター|メルマガ)(?:を)?(?:登録|購読)[^\n]{0,30}",
+        r"分享(?:到|至)[^\n]{0,20}",
+        r"分享(?:本文|文章|此文|这篇文章)?[:：]?",
         r"关注我们[^\n]{0,40}",
-        r"订阅[^\n]{0,30}",  # zh
+        r"(?:点击|立即|欢迎)?订阅(?:我们|本[号站刊]|newsletter|新闻通讯|邮件|电子报)[^\n]{0,20}",  # zh
+        r"(?:点击|立即)订阅[^\n]{0,20}",
         r"공유하기",
         r"구독하기",
         r"(?:페이스북|트위터) ?공유",  # ko
+        r"뉴스레터 ?(?:구독|신청)(?:하기)?",
         r"شارك(?: المقال| هذا)?",
         r"تابعونا على[^\n]{0,40}",
-        r"اشترك[^\n]{0,60}",  # ar
+        r"اشترك(?: الآن)?",  # ar
+        r"اشترك (?:الآن )?في (?:النشرة|نشرتنا|القناة|قناتنا)[^\n]{0,50}",
     )),
     # --- advertisement labels --------------------------------------------------
     ("advertisement", "block", "full", 80, (
@@ -288,7 +296,7 @@ SIGNATURE_TABLE: tuple[tuple[str, str, str, int, tuple[str, ...]], ...] = (
         r"(?:您访问的|你访问的)?页面不存在[^\n]{0,60}",
         r"找不到(?:该)?页面[^\n]{0,60}",
         r"페이지를 찾을 수 없습니다[^\n]{0,80}",  # ko
-        r"(?:عذرا،? )?(?:الصفحة غير موجودة|لم يتم العثور على الصفحة)[^\n]{0,80}",
+        r"(?:عذرا[ًٌ]?،? )?(?:الصفحة غير موجودة|لم يتم العثور على الصفحة)[^\n]{0,80}",
     )),
     ("error_banner", "weak", "full", 30, (
         (
@@ -596,6 +604,22 @@ def _nested_unbounded(pattern: str) -> bool:
     return False
 
 
+def _not_casefolded(pattern: str) -> bool:
+    """True when a literal of the pattern (escapes aside) changes when casefolded.
+
+    Such a literal can never match the casefolded match form ("ß" is "ss").
+    """
+    i = 0
+    while i < len(pattern):
+        if pattern[i] == "\\":
+            i += 2
+            continue
+        if pattern[i].casefold() != pattern[i]:
+            return True
+        i += 1
+    return False
+
+
 def _as_signature(item: object) -> Signature:
     """A Signature from a Signature, a dict or a (reason, pattern, ...) sequence."""
     if isinstance(item, Signature):
@@ -632,6 +656,11 @@ def _validate(sig: Signature) -> None:
         isinstance(h, str) and h for h in sig.hints
     ):
         raise ValueError(f"signature hints must be a list of words, got {sig.hints!r}")
+    if _not_casefolded(sig.pattern):
+        raise ValueError(
+            f"signature pattern {sig.pattern!r} must be casefolded: blocks are "
+            f"matched casefolded, so write lowercase literals ('ss' for 'ß')"
+        )
     if _nested_unbounded(sig.pattern):
         raise ValueError(f"nested unbounded quantifier in signature {sig.pattern!r}")
     try:

@@ -3,11 +3,16 @@
 
 from __future__ import annotations
 
+import json
 import re
+import time
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
+from scrapy_newsclean import text as text_module
 from scrapy_newsclean.boilerplate_signatures import (
     DEFAULT_SIGNATURES,
     Signature,
@@ -584,3 +589,168 @@ class TestSignatures:
     def test_long_blocks_never_match(self) -> None:
         long_block = "Advertisement " * 200
         assert DEFAULT_SIGNATURES.classify(long_block.strip()) is None
+
+
+# --- multilingual matrix: every boilerplate kind in the twelve languages -----
+MULTILINGUAL = json.loads((FIXTURES / "multilingual.json").read_text("utf-8"))
+LANGUAGES = {"en", "de", "fr", "es", "it", "pt", "nl", "ru", "ja", "zh", "ko", "ar"}
+REMOVE_CASES = [
+    (kind, lang, block)
+    for kind, cases in MULTILINGUAL["remove"].items()
+    for lang, block in cases.items()
+]
+KEEP_CASES = [
+    (kind, lang, block)
+    for kind, cases in MULTILINGUAL["keep"].items()
+    for lang, block in cases.items()
+]
+
+
+@pytest.mark.parametrize(
+    ("reason", "lang", "block"),
+    REMOVE_CASES,
+    ids=[f"{kind}-{lang}" for kind, lang, _ in REMOVE_CASES],
+)
+def test_boilerplate_removed_in_language(reason: str, lang: str, block: str) -> None:
+    for blocks, index in (
+        ([PROSE, block, PROSE_2], 1),
+        ([block, PROSE], 0),
+        ([PROSE, block], 1),
+    ):
+        result = clean_blocks(blocks)
+        assert result.removed == (Removal(index, reason, block),), lang
+
+
+@pytest.mark.parametrize(
+    ("kind", "lang", "trap"),
+    KEEP_CASES,
+    ids=[f"{kind}-{lang}" for kind, lang, _ in KEEP_CASES],
+)
+def test_trap_kept_in_language(kind: str, lang: str, trap: str) -> None:
+    for blocks in ([PROSE, trap, PROSE_2], [trap, PROSE], [PROSE, trap]):
+        assert clean_blocks(blocks).blocks == tuple(blocks), (kind, lang)
+
+
+def test_matrix_covers_every_kind_and_language() -> None:
+    removed = MULTILINGUAL["remove"]
+    assert set(removed) == {
+        "disclaimer",
+        "copyright",
+        "call_to_action",
+        "advertisement",
+        "cookie_notice",
+        "comment_widget",
+        "error_banner",
+        "link_list",
+    }
+    for kind, cases in removed.items():
+        assert set(cases) == LANGUAGES, kind
+    for kind, cases in MULTILINGUAL["keep"].items():
+        assert len({lang[:2] for lang in cases}) >= 3, kind
+
+
+def test_casefold_changing_pattern_rejected() -> None:
+    with pytest.raises(ValueError, match="casefolded"):
+        compile_signatures([("disclaimer", "haftung für die straße")])
+    with pytest.raises(ValueError, match="casefolded"):
+        compile_signatures([("call_to_action", "Tap here")])
+    compile_signatures([("call_to_action", r"tap\S{0,3} here")])
+
+
+# --- hostile input: linear regexes, bounded work -----------------------------
+TEXT_REGEXES = [
+    value for value in vars(text_module).values() if isinstance(value, re.Pattern)
+]
+
+
+@pytest.mark.parametrize("regex", TEXT_REGEXES, ids=lambda r: r.pattern[:30])
+def test_text_regexes_have_no_nested_unbounded_quantifiers(
+    regex: re.Pattern[str],
+) -> None:
+    assert not _nested_unbounded(regex.pattern)
+
+
+NEAR_MATCHES = [
+    "the views expressed in this article are those of the ",
+    "provides the information as is without warr",
+    "© 2024 all rights reser",
+    "subscribe to our newsletter and ",
+    "advertisement - scroll to continue ",
+    "we use cookies to cookie policy ",
+    "no comments yet comments (12) ",
+    "error! oops! sorry, the page you were looking for does not exi ",
+    "read more » related stories: ",
+    "most popular | ",
+    "by jane doe ",
+    "続きを読む関連記事 ",
+    "مقالات ذات صلة اقرأ أيضا ",
+    "a" * 50 + "!",
+    "- " * 30,
+]
+
+
+def test_hostile_input_stays_fast() -> None:
+    # A catastrophic-backtracking guard, not a benchmark: linear cleaning of
+    # 200k characters per near-match takes well under a second here.
+    docs = []
+    for phrase in NEAR_MATCHES:
+        one_block = (phrase * (200_000 // len(phrase) + 1))[:200_000]
+        lines = [phrase * k for k in range(1, 60)]
+        many = "\n".join(lines * (200_000 // sum(map(len, lines)) + 1))[:200_000]
+        docs.extend((one_block, many))
+    start = time.perf_counter()
+    for doc in docs:
+        result = clean(doc)
+        assert len(result.blocks) + len(result.removed) == len(split_blocks(doc))
+    assert time.perf_counter() - start < 5.0
+
+
+# --- idempotence and block integrity ------------------------------------------
+POOL = [
+    PROSE,
+    PROSE_2,
+    "A third paragraph with some more words in it, enough to be long.",
+    "Photo: AP",
+    "Home",
+    "World",
+    "Q: Why now?",
+    "By Jane Doe",
+    "Minister resigns after budget row",
+    "Storm update",
+    "- Storm leaves thousands without power",
+    "Related",
+    "Most popular",
+    "Read more »",
+    "Advertisement",
+    "Share this article",
+    "Sorry!!",
+    "Comments",
+    "No comments yet",
+    "© 2024 Example Media Group. All rights reserved.",
+    "World news, World headlines",
+    "Eat every 2-3 hours",
+    "1 cup oats, 1 cup blueberries, 1 tsp. honey, 8 oz. milk and a banana",
+    *(block for _, _, block in REMOVE_CASES[::7]),
+    *(block for _, _, block in KEEP_CASES[::5]),
+]
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.sampled_from(POOL), max_size=40))
+def test_clean_is_idempotent_and_keeps_whole_blocks(blocks: list[str]) -> None:
+    text = "\n".join(blocks)
+    first = clean(text)
+    removed = {r.index for r in first.removed}
+    assert list(first.blocks) == [b for i, b in enumerate(blocks) if i not in removed]
+    assert all(blocks[r.index] == r.text for r in first.removed)
+    second = clean(first.text)
+    assert second.text == first.text, second.removed
+
+
+@pytest.mark.parametrize("name", SEEDS)
+def test_seed_idempotent_block_integrity(name: str) -> None:
+    blocks = split_blocks(load_seed(name))
+    result = clean_blocks(blocks)
+    removed = {r.index for r in result.removed}
+    assert list(result.blocks) == [b for i, b in enumerate(blocks) if i not in removed]
+    assert clean(result.text).text == result.text
