@@ -1,0 +1,139 @@
+"""Crawl overhead: CPU seconds of the same local crawl with and without newsclean.
+
+Run from the repository root: ``.venv/bin/python -m benchmarks.crawl_overhead``.
+
+A server on 127.0.0.1 (its own process) serves ``PAGES`` article URLs whose
+bodies are the real news pages of ``../shared/benchmarks/aeb`` (cycled); a
+spider yields one item per page (url, title, the page's paragraphs as body),
+the way news spiders do. Each crawl runs in its own process and reports its own
+CPU time (``time.process_time``), so the server's CPU is not counted. Runs
+alternate between the plain crawl and the crawl with the add-on
+(``NEWSCLEAN_DUPLICATE_ACTION = "tag"`` so every item flows to the end, a
+memory store), and the figure is the ratio of the medians.
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+import statistics
+import subprocess
+import sys
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from benchmarks._shared import shared_dir
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
+
+PAGES = 2000
+RUNS = 3
+ROOT = Path(__file__).resolve().parents[1]
+
+CRAWL_SCRIPT = """
+import json, sys, time
+import scrapy
+from scrapy.crawler import CrawlerProcess
+
+class Articles(scrapy.Spider):
+    name = "articles"
+    async def start(self):
+        for n in range({pages}):
+            yield scrapy.Request(f"{base}/a/{{n}}")
+    def parse(self, response):
+        yield {{
+            "url": response.url,
+            "title": response.css("title::text").get(),
+            "body": "\\n".join(response.css("p::text").getall()),
+        }}
+
+settings = {{
+    "LOG_LEVEL": "ERROR", "TELNETCONSOLE_ENABLED": False, "ROBOTSTXT_OBEY": False,
+    "CONCURRENT_REQUESTS": 16, "CONCURRENT_REQUESTS_PER_DOMAIN": 16,
+}}
+if {newsclean}:
+    settings.update({{
+        "ADDONS": {{"scrapy_newsclean.Addon": 500}},
+        "NEWSCLEAN_STORE": "memory://",
+        "NEWSCLEAN_DUPLICATE_ACTION": "tag",
+        "NEWSCLEAN_LOG_LEVEL": "DEBUG",
+    }})
+process = CrawlerProcess(settings)
+crawler = process.create_crawler(Articles)
+process.crawl(crawler)
+process.start()
+print(json.dumps({{"cpu": time.process_time(),
+                  "items": crawler.stats.get_value("item_scraped_count")}}))
+"""
+
+
+def pages() -> list[bytes]:
+    html = shared_dir() / "benchmarks" / "aeb" / "html"
+    return [gzip.decompress(p.read_bytes()) for p in sorted(html.glob("*.html.gz"))]
+
+
+def serve(bodies: list[bytes]) -> ThreadingHTTPServer:
+    class Handler(BaseHTTPRequestHandler):
+        def log_message(self, format: str, *args: Any) -> None:  # noqa: A002
+            pass
+
+        def do_GET(self) -> None:
+            body = bodies[int(self.path.rsplit("/", 1)[-1]) % len(bodies)]
+            self.send_response(200)
+            self.send_header("Content-Type", "text/html; charset=utf-8")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return server
+
+
+def crawl(base: str, *, newsclean: bool) -> dict[str, float]:
+    script = CRAWL_SCRIPT.format(pages=PAGES, base=base, newsclean=newsclean)
+    out = subprocess.run(
+        [sys.executable, "-c", script],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=900,
+    )
+    result: dict[str, float] = json.loads(out.stdout.strip().splitlines()[-1])
+    return result
+
+
+def alternate(base: str) -> Iterator[tuple[dict[str, float], dict[str, float]]]:
+    for _ in range(RUNS):
+        yield crawl(base, newsclean=False), crawl(base, newsclean=True)
+
+
+def main() -> None:
+    server = serve(pages())
+    base = f"http://127.0.0.1:{server.server_port}"
+    plain, cleaned = [], []
+    for without, with_addon in alternate(base):
+        plain.append(without["cpu"])
+        cleaned.append(with_addon["cpu"])
+        print(
+            f"run: without {without['cpu']:.2f} s ({without['items']:.0f} items), "
+            f"with add-on {with_addon['cpu']:.2f} s ({with_addon['items']:.0f} items)"
+        )
+    server.shutdown()
+    base_cpu, addon_cpu = statistics.median(plain), statistics.median(cleaned)
+    print(f"{PAGES} real news pages, median of {RUNS} runs each")
+    print(
+        f"CPU without newsclean: {base_cpu:.2f} s ({base_cpu / PAGES * 1000:.2f} ms/page)"
+    )
+    print(
+        f"CPU with the add-on:   {addon_cpu:.2f} s ({addon_cpu / PAGES * 1000:.2f} ms/page)"
+    )
+    print(f"overhead ratio: {addon_cpu / base_cpu:.3f} (target <= 1.10)")
+
+
+if __name__ == "__main__":
+    main()
