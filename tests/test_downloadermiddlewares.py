@@ -214,6 +214,11 @@ class TestHostileResponses:
             ),
             (b"<html><body>" + b"<div>" * 5000, {"Content-Type": "text/html"}),
             (b"", {"Content-Type": "text/html"}),
+            (b"<html><head><title>Just a mom", {"Content-Type": "text/html"}),
+            (
+                b"<html><body>" + b"<p>word word word</p>" * 2_500_000,
+                {"Content-Type": "text/html"},
+            ),
         ],
         ids=[
             "binary",
@@ -221,6 +226,8 @@ class TestHostileResponses:
             "mislabelled-charset",
             "unclosed-tags",
             "empty",
+            "truncated",
+            "50-megabytes",
         ],
     )
     def test_never_raises_other_than_ignore(
