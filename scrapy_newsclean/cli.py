@@ -356,7 +356,7 @@ class Reporter:
         output = "stdout" if args.output == "-" else args.output
         tagged = stats.events["duplicate/tagged"]
         lines = [
-            f"{PROG}: {stats.lines:,} lines read from {self.source} ({how})",
+            f"{PROG}: {_many(stats.lines, 'line')} read from {self.source} ({how})",
             f"  written:   {_items(stats.written)} to {output}"
             + (f" ({tagged:,} tagged as near-duplicates)" if tagged else ""),
             (
@@ -390,8 +390,12 @@ def _counts(counter: Counter[str]) -> str:
     return f"{counter.total():,} ({parts})"
 
 
+def _many(count: int, noun: str) -> str:
+    return f"{count:,} {noun}" if count == 1 else f"{count:,} {noun}s"
+
+
 def _items(count: int) -> str:
-    return f"{count:,} item" if count == 1 else f"{count:,} items"
+    return _many(count, "item")
 
 
 def _sum(counter: Counter[str], prefix: str) -> int:
