@@ -49,7 +49,8 @@ MODES = frozenset({"full", "start", "end", "search"})
 ROLES = frozenset({"block", "weak", "section"})
 
 # Optional separator + short tail after a section header ("Similar News: ...").
-_TAIL = r"(?:\s?[:：|»›>\-–—]\s?[^\n]{0,120})?"
+# ("…" is "..." after NFKC.)
+_TAIL = r"(?:\s?(?:[:：|»›>\-–—]|\.\.\.)\s?[^\n]{0,120})?"
 # Optional "Error!", "Oops!", "404" in front of an error sentence.
 _ERR = (
     r"(?:(?:error|oops|whoops|sorry|ups|fehler|erreur|ошибка|404)[!.:,\s-]{0,4}){0,3}"
@@ -322,7 +323,7 @@ SIGNATURE_TABLE: tuple[tuple[str, str, str, int, tuple[str, ...]], ...] = (
         r"from the web|more from [^\n]{1,40}|more on this (?:story|topic)|"
         r"sponsored (?:content|links|stories)|promoted (?:content|stories))"
         + _TAIL,
-        r"(?:mehr zum thema|das könnte sie auch interessieren|auch interessant|"
+        r"(?:mehr zum thema|das könnte sie auch interessieren|auch interessant(?: für (?:dich|sie))?|"
         r"lesen sie auch|weitere artikel|ähnliche artikel|verwandte artikel|"
         r"meistgelesen(?:e artikel)?|beliebte artikel|weitere nachrichten|"
         r"mehr aus [^\n]{1,30}|weiterführende links|"
@@ -398,6 +399,24 @@ SIGNATURE_TABLE: tuple[tuple[str, str, str, int, tuple[str, ...]], ...] = (
         r"i consent to (?:receiving|the (?:processing|storage))",
         r"i agree (?:my information|to the (?:terms|privacy))",
         r"mit (?:der )?absendung (?:des|dieses) formulars",
+        r"bitte geben sie die zahlenfolge|please enter the (?:code|characters) shown",
+    )),
+    # blog post footers (WordPress): "This entry was posted in X. Bookmark the permalink."
+    ("site_chrome", "block", "full", 400, (
+        (
+            r"(?:dieser (?:eintrag|beitrag) wurde veröffentlicht (?:in|unter)|this "
+            r"entry was posted in) [^\n]{1,200}(?:permanentlink|permalink|"
+            r"lesezeichen|gekennzeichnet mit [^\n]{1,150}|tagged [^\n]{1,150})\.?"
+        ),
+        r"veröffentlicht in: [^\n]{1,40}",
+    )),
+    ("site_chrome", "block", "full", 80, (
+        (
+            r"(?:[←«‹] ?)?(?:next|previous|older|newer) (?:posts?|articles?|entry|story)"
+            r"(?: ?[→»›])?|newer posts? older posts?(?: home)?|reply ?delete|"
+            r"lade weitere inhalte[ .…]{0,4}|load more(?: stories| articles| posts)?[ .…]{0,4}|"
+            r"impressum ?[&|/] ?datenschutz(?:erklärung)?|theme: [^\n]{1,40} by [^\n]{1,40}"
+        ),
     )),
     ("site_chrome", "weak", "full", 30, (
         (
@@ -417,6 +436,7 @@ SIGNATURE_TABLE: tuple[tuple[str, str, str, int, tuple[str, ...]], ...] = (
         r"notify me (?:of|when) (?:new|follow-up)",
         r"benachrichtige mich (?:über|bei)",
         r"zeilenumbrüche und absätze werden automatisch erzeugt",
+        r"(?:pingback|trackback)(?: von|:) ",
     )),
     ("comment_widget", "block", "full", 60, (
         (
@@ -424,7 +444,9 @@ SIGNATURE_TABLE: tuple[tuple[str, str, str, int, tuple[str, ...]], ...] = (
             r"hinterlasse (?:eine antwort|einen kommentar)|kommentar(?:e)? "
             r"(?:hinzufügen|schreiben)|kommentare geschlossen|kommentieren|"
             r"laisser un commentaire|escribe un comentario|scrivi un commento)"
+            r"(?: (?:antworten|kommentar|antwort) abbrechen| cancel reply)?"
         ),
+        r"kommentare insgesamt: ?0",
     )),
     ("call_to_action", "block", "full", 160, (
         (
@@ -444,6 +466,18 @@ SIGNATURE_TABLE: tuple[tuple[str, str, str, int, tuple[str, ...]], ...] = (
         ),
         r"make a contribution|support (?:our|independent) journalism",
         r"abonnieren sie [^\n]{0,80}",
+        # rating widgets under an article
+        (
+            r"(?:wie (?:bewerten|fanden) sie diesen (?:artikel|beitrag)|fanden sie "
+            r"diesen (?:artikel|beitrag) (?:nützlich|hilfreich)|war dieser (?:artikel|"
+            r"beitrag) hilfreich|was this (?:article|story|post) helpful|did you find "
+            r"this (?:article|story) (?:useful|helpful))\?? ?\*?"
+        ),
+        (
+            r"(?:mit unserem [^\n]{0,30}newsletter (?:erhalten|bleiben|verpassen)|"
+            r"bleiben sie [^\n]{0,30} mit (?:dem|unserem) [^\n]{0,40}newsletter )"
+            r"[^\n]{0,160}"
+        ),
     )),
     ("copyright", "block", "search", 400, (
         r"this material may not be published, broadcast, rewritten,? or redistributed",

@@ -754,3 +754,47 @@ def test_seed_idempotent_block_integrity(name: str) -> None:
     removed = {r.index for r in result.removed}
     assert list(result.blocks) == [b for i, b in enumerate(blocks) if i not in removed]
     assert clean(result.text).text == result.text
+
+
+@pytest.mark.parametrize(
+    ("reason", "block"),
+    [
+        ("comment_widget", "Hinterlasse einen Kommentar Kommentar abbrechen"),
+        ("comment_widget", "Leave a Reply Cancel reply"),
+        ("comment_widget", "Pingback von Lesezeichen | 11.09.2011 23:31"),
+        ("comment_widget", "Kommentare insgesamt: 0"),
+        ("site_chrome", "Next post →"),
+        ("site_chrome", "Newer Post Older Post Home"),
+        ("site_chrome", "Lade weitere Inhalte ..."),
+        ("site_chrome", "Impressum & Datenschutz"),
+        ("site_chrome", "Theme: Catch Evolution by Catch Themes"),
+        (
+            "site_chrome",
+            "Dieser Eintrag wurde veröffentlicht in Treffen von anna. Permanentlink.",
+        ),
+        ("site_chrome", "This entry was posted in News. Bookmark the permalink."),
+        ("call_to_action", "Wie bewerten Sie diesen Artikel? *"),
+        ("call_to_action", "Was this article helpful?"),
+        (
+            "call_to_action",
+            "Mit unserem Newsletter erhalten Sie monatlich Informationen und Angebote!",
+        ),
+        ("link_list", "Das könnte dich auch interessieren …"),
+    ],
+)
+def test_blog_and_widget_furniture_removed(reason: str, block: str) -> None:
+    result = clean_blocks([PROSE, block, PROSE_2])
+    assert result.removed == (Removal(1, reason, block),)
+
+
+@pytest.mark.parametrize(
+    "trap",
+    [
+        "Dieser Beitrag wurde veröffentlicht in Zusammenarbeit mit dem BR.",
+        "The next post office will open in March, the council said.",
+        "Was this article helpful to the defence? The judge did not say.",
+        "Mit unserem Newsletter-Gesetz schützen wir Verbraucher, sagte die Ministerin.",
+    ],
+)
+def test_furniture_traps_kept(trap: str) -> None:
+    assert clean_blocks([PROSE, trap, PROSE_2]).blocks == (PROSE, trap, PROSE_2)
