@@ -1,17 +1,18 @@
-"""Pure in-memory pigeonhole index of 64-bit simhashes (Manku et al., WWW 2007).
+"""Pure in-memory near-duplicate index, keyed on min-hash sketch bins.
 
-With tolerance ``k`` the 64 bits are cut into ``k + 1`` bands
-(:func:`~scrapy_newsclean.simhash.band_widths`): two fingerprints within
-``k`` bits agree on at least one whole band, so a lookup only compares the
-entries that share a band value with the query, never the whole index.
+Two near duplicates (:func:`~scrapy_newsclean.simhash.is_near_duplicate`)
+share at least one of the :data:`~scrapy_newsclean.simhash.BINS` bin values of
+their sketches, so a lookup only compares the entries that share a bin value
+with the query (a few at a million entries), never the whole index; each
+candidate is then checked on the full bin value and the simhash distance.
 
-Layout (about 41 bytes per fingerprint at 1M, no per-entry Python objects):
+Layout (about 39 bytes per fingerprint at 1M, no per-entry Python objects):
 each entry is a slot in parallel ``array`` columns (simhash, sketch, ref) and
-sits on one singly linked chain per band; ``heads[band][bucket]`` is the first
-slot of a chain, ``links[slot * bands + band]`` the next one (``-1`` ends it).
-Buckets use at most 16 bits of a band; wider bands share buckets, which only
-adds candidates (every candidate is checked on all 64 bits). Removed slots
-are reused through a free list.
+sits on one singly linked chain per bin; ``heads[bin][bucket]`` is the first
+slot of a chain, ``links[slot * BINS + bin]`` the next one (``-1`` ends it).
+Buckets are the low bits of a bin value; their number doubles (and the chains
+are rebuilt) whenever entries outnumber it four to one, so a small index
+stays small. Removed slots are reused through a free list.
 """
 
 from __future__ import annotations
@@ -20,34 +21,36 @@ import sys
 from array import array
 from typing import TYPE_CHECKING
 
-from scrapy_newsclean.simhash import DEFAULT, MASK64, band_widths
+from scrapy_newsclean.simhash import BIN_BITS, BINS, DEFAULT, MASK64, sketch_bins
 
 if TYPE_CHECKING:
     from scrapy_newsclean.simhash import Fingerprint, SimhashConfig
 
-_BUCKET_BITS = 16
+_MIN_BUCKET_BITS = 8
+_LOAD = 4  # entries per bucket before the buckets double
 _FREE = -(1 << 63)  # ref of a free slot (so refs.index() never finds it)
+_BIN_MASK = (1 << BIN_BITS) - 1
+_SHIFTS = tuple(BIN_BITS * (BINS - 1 - b) for b in range(BINS))
 
 
 class NearIndex:
     """Near-duplicate lookup over fingerprints, each mapped to an int ``ref``.
 
     ``ref`` is the caller's handle (a row id: a signed 64-bit int other than
-    ``-2**63``). A hit must pass the same checks as
-    :func:`~scrapy_newsclean.simhash.is_near_duplicate`: simhash within
-    ``config.distance`` and sketch within ``config.sketch_distance``. Empty
-    fingerprints are never stored or matched.
+    ``-2**63``). A hit passes exactly the checks of
+    :func:`~scrapy_newsclean.simhash.is_near_duplicate` (a shared sketch bin,
+    simhash within ``config.distance``); exact-content copies have equal
+    sketches, so they are found too. Empty fingerprints are never stored or
+    matched.
     """
 
     __slots__ = (
-        "_bands",
-        "_buckets",
+        "_bits",
         "_config",
         "_free",
         "_heads",
         "_links",
         "_refs",
-        "_shifts",
         "_sims",
         "_size",
         "_sketches",
@@ -55,17 +58,8 @@ class NearIndex:
 
     def __init__(self, config: SimhashConfig = DEFAULT) -> None:
         self._config = config
-        widths = band_widths(config.distance)
-        self._bands = len(widths)
-        shifts, buckets, end = [], [], 64
-        for width in widths:
-            end -= width
-            bits = min(width, _BUCKET_BITS)
-            shifts.append(end + width - bits)  # the top ``bits`` of each band
-            buckets.append((1 << bits) - 1)
-        self._shifts = tuple(shifts)
-        self._buckets = tuple(buckets)
-        self._heads = [array("i", [-1]) * (m + 1) for m in buckets]
+        self._bits = _MIN_BUCKET_BITS
+        self._heads = [array("i", [-1]) * (1 << self._bits) for _ in range(BINS)]
         self._links = array("i")
         self._sims = array("Q")
         self._sketches = array("Q")
@@ -76,11 +70,6 @@ class NearIndex:
     def __len__(self) -> int:
         return self._size
 
-    def _keys(self, simhash: int) -> list[int]:
-        return [
-            (simhash >> s) & m for s, m in zip(self._shifts, self._buckets, strict=True)
-        ]
-
     def add(self, fp: Fingerprint, ref: int) -> None:
         """Store ``fp`` under ``ref`` (raises ValueError for an empty fingerprint)."""
         if fp.empty:
@@ -89,7 +78,7 @@ class NearIndex:
             raise ValueError(f"ref {ref!r} is reserved")
         slot = self._free
         if slot >= 0:
-            self._free = self._links[slot * self._bands]
+            self._free = self._links[slot * BINS]
             self._sims[slot] = fp.simhash & MASK64
             self._sketches[slot] = fp.sketch & MASK64
             self._refs[slot] = ref
@@ -98,81 +87,97 @@ class NearIndex:
             self._sims.append(fp.simhash & MASK64)
             self._sketches.append(fp.sketch & MASK64)
             self._refs.append(ref)
-            self._links.extend([-1] * self._bands)
-        base = slot * self._bands
-        for band, key in enumerate(self._keys(fp.simhash)):
-            heads = self._heads[band]
-            self._links[base + band] = heads[key]
-            heads[key] = slot
+            self._links.extend([-1] * BINS)
         self._size += 1
+        if self._size > _LOAD << self._bits and self._bits < BIN_BITS:
+            self._rebuild(self._bits + 1)
+        else:
+            self._link(slot)
+
+    def _link(self, slot: int) -> None:
+        bucket = (1 << self._bits) - 1
+        base = slot * BINS
+        for b, value in enumerate(sketch_bins(self._sketches[slot])):
+            heads = self._heads[b]
+            self._links[base + b] = heads[value & bucket]
+            heads[value & bucket] = slot
+
+    def _rebuild(self, bits: int) -> None:
+        """Re-chain every live slot over ``2**bits`` buckets per bin."""
+        self._bits = bits
+        self._heads = [array("i", [-1]) * (1 << bits) for _ in range(BINS)]
+        for slot, ref in enumerate(self._refs):
+            if ref != _FREE:
+                self._link(slot)
 
     def find(self, fp: Fingerprint) -> tuple[int, int] | None:
-        """``(ref, distance)`` of the closest verified near duplicate, or None."""
+        """``(ref, distance)`` of the closest near duplicate, or None."""
         if fp.empty:
             return None
-        query, sketch = fp.simhash & MASK64, fp.sketch & MASK64
-        k, sk, bands = self._config.distance, self._config.sketch_distance, self._bands
+        query, k = fp.simhash & MASK64, self._config.distance
         sims, sketches, links = self._sims, self._sketches, self._links
+        bucket = (1 << self._bits) - 1
         best: tuple[int, int] | None = None
-        for band, key in enumerate(self._keys(query)):
-            slot = self._heads[band][key]
+        for b, value in enumerate(sketch_bins(fp.sketch)):
+            shift = _SHIFTS[b]
+            slot = self._heads[b][value & bucket]
             while slot >= 0:
                 distance = (sims[slot] ^ query).bit_count()
                 if (
                     distance <= k
                     and (best is None or distance < best[1])
-                    and (sketches[slot] ^ sketch).bit_count() <= sk
+                    and (sketches[slot] >> shift) & _BIN_MASK == value
                 ):
                     best = (self._refs[slot], distance)
                     if distance == 0:
                         return best
-                slot = links[slot * bands + band]
+                slot = links[slot * BINS + b]
         return best
 
-    def remove(self, ref: int, simhash: int | None = None) -> bool:
+    def remove(self, ref: int, sketch: int | None = None) -> bool:
         """Forget the entry ``ref``; False if absent.
 
-        With its ``simhash`` this walks one chain; without, it scans the ref
-        column (C speed, about a millisecond per million entries).
+        With its ``sketch`` this walks one chain; without (or with a wrong
+        one) it scans the ref column (C speed, about a millisecond per million
+        entries).
         """
-        slot = self._slot_of(ref, simhash)
+        slot = self._slot_of(ref, sketch)
         if slot < 0:
             return False
-        base = slot * self._bands
-        for band, key in enumerate(self._keys(self._sims[slot])):
-            self._unlink(band, key, slot)
+        bucket = (1 << self._bits) - 1
+        for b, value in enumerate(sketch_bins(self._sketches[slot])):
+            self._unlink(b, value & bucket, slot)
         self._refs[slot] = _FREE
-        self._links[base] = self._free
+        self._links[slot * BINS] = self._free
         self._free = slot
         self._size -= 1
         return True
 
-    def _slot_of(self, ref: int, simhash: int | None) -> int:
+    def _slot_of(self, ref: int, sketch: int | None) -> int:
         if ref == _FREE:
             return -1
-        if simhash is None:
-            try:
-                return self._refs.index(ref)
-            except ValueError:
-                return -1
-        simhash &= MASK64
-        slot = self._heads[0][self._keys(simhash)[0]]
-        while slot >= 0:
-            if self._refs[slot] == ref and self._sims[slot] == simhash:
-                return slot
-            slot = self._links[slot * self._bands]
-        return -1
+        if sketch is not None:
+            bucket = (1 << self._bits) - 1
+            slot = self._heads[0][sketch_bins(sketch & MASK64)[0] & bucket]
+            while slot >= 0:
+                if self._refs[slot] == ref:
+                    return slot
+                slot = self._links[slot * BINS]
+        try:
+            return self._refs.index(ref)
+        except ValueError:
+            return -1
 
-    def _unlink(self, band: int, key: int, slot: int) -> None:
-        heads, links, bands = self._heads[band], self._links, self._bands
+    def _unlink(self, b: int, key: int, slot: int) -> None:
+        heads, links = self._heads[b], self._links
         current = heads[key]
         if current == slot:
-            heads[key] = links[slot * bands + band]
+            heads[key] = links[slot * BINS + b]
             return
         while current >= 0:
-            following = links[current * bands + band]
+            following = links[current * BINS + b]
             if following == slot:
-                links[current * bands + band] = links[slot * bands + band]
+                links[current * BINS + b] = links[slot * BINS + b]
                 return
             current = following
 

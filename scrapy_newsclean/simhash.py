@@ -1,48 +1,75 @@
-"""Pure near-duplicate fingerprints: a 64-bit simhash plus a verification sketch.
+"""Pure near-duplicate fingerprints: a shingle simhash plus a min-hash sketch.
 
 No Scrapy imports. The values computed here are persisted by the stores:
 changing :data:`FINGERPRINT_VERSION`'s algorithm changes every stored value and
 needs a CHANGES entry.
 
 Features (see :func:`features`): the text is NFKC-normalised and casefolded,
-split on whitespace (and em/en dashes, ellipses), and each token loses the punctuation and symbols at its
-edges (so typographic quotes, dashes, ``©`` and the like never matter; inner
-marks such as ``u.s`` or ``don't`` stay, with U+2019 folded to ``'``). Digit runs
-are kept: numbers tell templated stories (scores, prices) apart. Runs of
-scripts written without spaces (Chinese, Japanese kana, Thai, Lao, Khmer,
-Myanmar) become overlapping character bigrams.
+split on whitespace (and em/en dashes, ellipses), and each token loses the
+punctuation and symbols at its edges (so typographic quotes, dashes, ``©`` and
+the like never matter; inner marks such as ``u.s`` or ``don't`` stay, with
+U+2019 folded to ``'``). Digit runs are kept: numbers tell templated stories
+(scores, prices) apart. Runs of scripts written without spaces (Chinese,
+Japanese kana, Thai, Lao, Khmer, Myanmar) become overlapping character bigrams.
 
-Two 64-bit Charikar simhashes are computed from the same blake2b-8 feature
-hashes (bit ``i`` of a hash is bit ``i`` of the big-endian digest, a bit is set
-when more than half of the weight has it set, exactly as the ``simhash``
-package):
+Each feature gets a stable blake2b-8 hash; each run of :data:`SHINGLE`
+consecutive features (a word 3-gram) gets a 64-bit shingle hash combining
+them (:func:`shingle_hashes`). Shingles, not single words, because frequent
+words made unrelated articles look alike (version 1's word simhash put 1.25%
+of unrelated pairs in a shared index bucket). From the shingles:
 
-* ``simhash``: term-frequency weights. Frequent words dominate, so small edits
-  (a headline, a dateline, a trimmed paragraph) move it very little: this is
-  the value the band index is keyed on.
-* ``sketch``: every distinct feature weighs 1 (set cosine). Unrelated articles
-  that share only function words are far apart here: candidates found
-  through ``simhash`` are verified with it (see :func:`is_near_duplicate`).
+* ``simhash``: their 64-bit Charikar simhash (term-frequency weights; a bit is
+  set when more than half of the shingles have it set, as in the ``simhash``
+  package). Its Hamming distance estimates how much text two articles share:
+  the near-duplicate test (``distance``, default 17 bits).
+* ``sketch``: a one-permutation min-hash of the shingle set: the shingles are
+  cut into :data:`BINS` (3) bins by their hash modulo 3 and bin ``i`` keeps
+  :data:`BIN_BITS` (21) bits of its smallest hash, at bits ``62 - 21 i`` down
+  to ``42 - 21 i`` (bit 63 is always 0). Two articles share a bin value with
+  probability about their shingle Jaccard similarity, so a copy with a
+  trimmed paragraph or added boilerplate shares one of the three (the index
+  candidates); unrelated texts almost never (by chance: 3 in 2**21 pairs).
 
-Storage: both values are unsigned 64-bit ints (bit 63 may be set). SQLite
+:func:`is_near_duplicate`: same content, or a shared sketch bin and simhash
+distance at most ``distance``.
+
+Storage: all values are unsigned 64-bit ints (bit 63 may be set). SQLite
 INTEGER is signed 64-bit: store :func:`to_signed` and read back with
-:func:`to_unsigned`. :func:`band_keys` are below ``2**63`` for any
-``distance >= 1``, so they fit as they are.
+:func:`to_unsigned`. :func:`sketch_keys` are below ``2**63``.
 """
 
 from __future__ import annotations
 
 import re
+import sys
 import unicodedata
+from array import array
 from dataclasses import dataclass
 from hashlib import blake2b
+from heapq import nsmallest
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Mapping
 
-FINGERPRINT_VERSION = 1
+FINGERPRINT_VERSION = 2
 MASK64 = (1 << 64) - 1
+#: Features per shingle (word 3-grams; shorter texts use all their features).
+SHINGLE = 3
+#: Min-hash bins in :attr:`Fingerprint.sketch`, of :data:`BIN_BITS` bits each.
+BINS = 3
+BIN_BITS = 21
+_BIN_MASK = (1 << BIN_BITS) - 1
+# Bin minima are looked for among this many smallest shingle hashes (a bin
+# missing there, probability 3 * (2/3)**24 = 0.002%, is filled as an empty one).
+_LOWEST = 24
+# A fixed byte permutation (derived from blake2b, so stable everywhere): the
+# j-th feature of a shingle is translated j times, so "a b" != "b a".
+_SBOX = bytes(
+    sorted(range(256), key=lambda i: blake2b(bytes([i]), person=b"sbox").digest())
+)
+_SBOXES = (bytes(range(256)), _SBOX, _SBOX.translate(_SBOX))
+_BIN_SHIFTS = tuple(BIN_BITS * (BINS - 1 - b) for b in range(BINS))
 
 # Scripts written without spaces between words: character n-grams.
 _NOSPACE = (
@@ -82,14 +109,17 @@ _BIT_MASKS = tuple(
 class SimhashConfig:
     """Fingerprint and verification parameters.
 
-    ``distance``: Hamming distance on ``simhash`` at or below which two
-    articles are candidates (also the band index tolerance: ``distance + 1``
-    bands). ``sketch_distance``: verification threshold on ``sketch``.
+    ``distance``: shingle-simhash Hamming distance at or below which two
+    articles sharing a sketch bin are near duplicates (17 of 64 bits; two
+    unrelated texts are within 17 bits with probability 1.5e-4, and share a
+    bin with probability about 1.4e-6: see ``benchmarks/neardup_quality.py``).
+    ``sketch_distance``: unused since fingerprint version 2 (kept so that
+    existing callers construct; ignored by :func:`is_near_duplicate`).
     ``ngram``: character n-gram size for scripts without spaces.
     """
 
-    distance: int = 3
-    sketch_distance: int = 15
+    distance: int = 17
+    sketch_distance: int = 64
     ngram: int = 2
 
     def __post_init__(self) -> None:
@@ -110,9 +140,11 @@ DEFAULT = SimhashConfig()
 class Fingerprint:
     """Fingerprint of one article text (all ints unsigned 64-bit).
 
-    ``size`` is the number of distinct features; ``0`` means the text had
-    none (empty, whitespace or punctuation only): such a fingerprint is
-    :attr:`empty` and never a near duplicate of anything.
+    ``simhash``: shingle simhash; ``sketch``: :data:`BINS` min-hash values of
+    16 bits (see the module docstring); ``content``: exact-content hash.
+    ``size`` is the number of features (repeats included); ``0`` means the
+    text had none (empty, whitespace or punctuation only): such a fingerprint
+    is :attr:`empty` and never a near duplicate of anything.
     """
 
     simhash: int
@@ -247,24 +279,66 @@ def content_hash(text: str, config: SimhashConfig = DEFAULT) -> int:
     return _content(b"".join(map(feature_digest, features(text, config))))
 
 
+def shingle_hashes(digests: bytes) -> bytes:
+    """8-byte hashes of every run of :data:`SHINGLE` consecutive feature digests.
+
+    Shingle ``i`` is ``d[i] ^ P(d[i + 1]) ^ P(P(d[i + 2]))`` with ``P`` a
+    fixed byte permutation: three C-level XORs over the whole text instead of
+    a hash call per shingle. Fewer features than :data:`SHINGLE`: one shingle
+    of all of them.
+    """
+    count = len(digests) // 8
+    if not count:
+        return b""
+    width = min(SHINGLE, count)
+    runs = count - width + 1
+    size = 8 * runs
+    acc = 0
+    for j in range(width):
+        part = digests[8 * j : 8 * j + size].translate(_SBOXES[j])
+        acc ^= int.from_bytes(part, "big")
+    return acc.to_bytes(size, "big")
+
+
+def min_hash_sketch(shingles: bytes) -> int:
+    """:data:`BINS` bin minima of big-endian 8-byte hashes, packed (0 if none).
+
+    Bin ``b`` holds the hashes ``h`` with ``h % BINS == b``; its value is the
+    low :data:`BIN_BITS` bits of ``min(h) // BINS``. An empty bin borrows the
+    next non-empty bin's value plus a per-step constant (rotation
+    densification, Shrivastava and Li, 2014).
+    """
+    values = array("Q", shingles)
+    if sys.byteorder == "little":
+        values.byteswap()
+    found: list[int | None] = [None] * BINS
+    for value in nsmallest(_LOWEST, values):
+        rest, b = divmod(value, BINS)
+        if found[b] is None:
+            found[b] = rest & _BIN_MASK
+    if all(value is None for value in found):
+        return 0
+    sketch = 0
+    for b, shift in enumerate(_BIN_SHIFTS):
+        step, bin_min = 0, found[b]
+        while bin_min is None:
+            step += 1
+            bin_min = found[(b + step) % BINS]
+        sketch |= ((bin_min + 0x9E3779 * step) & _BIN_MASK) << shift
+    return sketch
+
+
 def fingerprint(text: str, config: SimhashConfig = DEFAULT) -> Fingerprint:
     """Fingerprint ``text`` (total on any str, including lone surrogates)."""
-    tokens = normalize(text).split()
-    digests = _digests(tokens, config.ngram)
-    tf = b"".join(digests)
-    blobs = dict.fromkeys(digests)
-    blobs.pop(b"", None)
-    unique = b"".join(blobs)
-    if len(unique) != 8 * len(blobs):  # n-gram tokens: several digests each
-        blobs = dict.fromkeys(tf[i : i + 8] for i in range(0, len(tf), 8))
-        unique = b"".join(blobs)
-    if not blobs:
+    tf = b"".join(_digests(normalize(text).split(), config.ngram))
+    if not tf:
         return Fingerprint(0, 0, _content(b""), 0)
+    shingles = shingle_hashes(tf)
     return Fingerprint(
-        simhash=fold(tf, len(tf) // 8),
-        sketch=fold(unique, len(blobs)),
+        simhash=fold(shingles, len(shingles) // 8),
+        sketch=min_hash_sketch(shingles),
         content=_content(tf),
-        size=len(blobs),
+        size=len(tf) // 8,
     )
 
 
@@ -273,10 +347,18 @@ def hamming(a: int, b: int) -> int:
     return ((a ^ b) & MASK64).bit_count()
 
 
+def shares_bin(a: int, b: int) -> bool:
+    """True when two sketches hold the same value in at least one bin."""
+    return any(
+        (a >> shift) & _BIN_MASK == (b >> shift) & _BIN_MASK for shift in _BIN_SHIFTS
+    )
+
+
 def is_near_duplicate(
     a: Fingerprint, b: Fingerprint, config: SimhashConfig = DEFAULT
 ) -> tuple[bool, int]:
-    """Verdict and simhash distance: exact content, or both distances in bounds.
+    """Verdict and simhash distance: exact content, or a shared sketch bin and
+    simhash distance at most ``config.distance``.
 
     Empty fingerprints are never duplicates (of each other either).
     """
@@ -285,34 +367,28 @@ def is_near_duplicate(
         return False, distance
     if a.content == b.content:
         return True, distance
-    return (
-        distance <= config.distance
-        and hamming(a.sketch, b.sketch) <= config.sketch_distance,
-        distance,
-    )
+    return distance <= config.distance and shares_bin(a.sketch, b.sketch), distance
+
+
+def sketch_bins(sketch: int) -> tuple[int, ...]:
+    """The :data:`BINS` bin values of a sketch (each below ``2**BIN_BITS``)."""
+    return tuple((sketch >> shift) & _BIN_MASK for shift in _BIN_SHIFTS)
+
+
+def sketch_keys(sketch: int) -> tuple[int, ...]:
+    """One index key per bin: ``bin << 58 | value`` (see :func:`sketch_bins`).
+
+    Near duplicates (:func:`is_near_duplicate`) share at least one key, so a
+    store only compares candidates sharing a key.
+    """
+    return tuple(b << 58 | value for b, value in enumerate(sketch_bins(sketch)))
 
 
 def band_widths(distance: int) -> tuple[int, ...]:
-    """Bit widths of the ``distance + 1`` pigeonhole bands (MSB first)."""
+    """Bit widths of ``distance + 1`` near-equal bands of 64 bits (MSB first)."""
     bands = distance + 1
     base, extra = divmod(64, bands)
     return tuple(base + (1 if i < extra else 0) for i in range(bands))
-
-
-def band_keys(simhash: int, distance: int) -> tuple[int, ...]:
-    """One key per band: ``band_index << 58 | band_bits`` (``simhash`` if distance 0).
-
-    Two fingerprints within ``distance`` bits share at least one key
-    (pigeonhole), so a store only compares candidates sharing a key.
-    """
-    if distance == 0:
-        return (simhash & MASK64,)
-    keys = []
-    shift = 64
-    for index, width in enumerate(band_widths(distance)):
-        shift -= width
-        keys.append(index << 58 | (simhash >> shift) & ((1 << width) - 1))
-    return tuple(keys)
 
 
 def to_signed(value: int) -> int:

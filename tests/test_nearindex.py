@@ -6,18 +6,21 @@ import pytest
 
 from scrapy_newsclean.nearindex import NearIndex
 from scrapy_newsclean.simhash import (
+    DEFAULT,
     Fingerprint,
     SimhashConfig,
     fingerprint,
     hamming,
     is_near_duplicate,
+    sketch_bins,
 )
 
 HIGH = (1 << 63) | 0x0123_4567_89AB_CDEF
+SKETCH = 0x1234 << 42 | 0x5678 << 21 | 0x1ABC
 
 
-def fp(simhash: int, sketch: int = 0) -> Fingerprint:
-    return Fingerprint(simhash, sketch, simhash ^ 0x5555, 10)
+def fp(simhash: int, sketch: int = SKETCH) -> Fingerprint:
+    return Fingerprint(simhash, sketch, simhash ^ sketch ^ 0x5555, 10)
 
 
 def flip(value: int, *bits: int) -> int:
@@ -32,24 +35,30 @@ def test_add_find_remove_with_bit_63() -> None:
     assert len(index) == 1
     assert index.find(fp(HIGH)) == (7, 0)
     assert index.find(fp(flip(HIGH, 63, 10, 20))) == (7, 3)
-    assert index.remove(7, HIGH)
+    assert index.remove(7, SKETCH)
     assert index.find(fp(HIGH)) is None
     assert len(index) == 0
-    assert not index.remove(7, HIGH)
+    assert not index.remove(7, SKETCH)
 
 
 def test_no_match_beyond_distance() -> None:
     index = NearIndex()
     index.add(fp(HIGH), 1)
-    assert index.find(fp(flip(HIGH, 0, 17, 33, 63))) is None
+    far = flip(HIGH, *range(DEFAULT.distance + 1))
+    assert index.find(fp(far)) is None
+    assert index.find(fp(flip(HIGH, *range(DEFAULT.distance)))) == (1, 17)
     assert NearIndex(SimhashConfig(distance=4)).find(fp(HIGH)) is None
 
 
-def test_sketch_verification_rejects_candidates() -> None:
+def test_candidates_need_a_shared_bin_value() -> None:
     index = NearIndex()
-    index.add(fp(HIGH, sketch=0), 1)
-    assert index.find(fp(HIGH, sketch=(1 << 16) - 1)) is None
-    assert index.find(fp(HIGH, sketch=(1 << 15) - 1)) == (1, 0)
+    index.add(fp(HIGH), 1)
+    other_bins = 0x1235 << 42 | 0x5679 << 21 | 0x1ABD
+    assert index.find(fp(HIGH, other_bins)) is None
+    # same bucket (low bits) in a small index, different full bin value
+    clash = 0x1234 | 1 << 20
+    assert index.find(fp(HIGH, clash << 42 | 0x5679 << 21 | 0x1ABD)) is None
+    assert index.find(fp(HIGH, other_bins ^ 0x1ABD ^ 0x1ABC)) == (1, 0)
 
 
 def test_find_returns_closest() -> None:
@@ -66,13 +75,13 @@ def test_remove_by_ref_only_and_slot_reuse() -> None:
         index.add(fp(flip(HIGH, ref * 12)), ref)
     assert index.remove(2)
     assert not index.remove(2)
+    assert index.remove(3, sketch=0)  # wrong hint: falls back to a scan
     found = index.find(fp(flip(HIGH, 24)))
     assert found is not None
-    assert found[0] != 2
-    assert found[1] == 2
-    index.add(fp(0xDEAD_BEEF), 99)
-    assert index.find(fp(0xDEAD_BEEF)) == (99, 0)
-    assert len(index) == 5
+    assert found[0] not in (2, 3)
+    index.add(fp(0xDEAD_BEEF, 0xBEEF), 99)
+    assert index.find(fp(0xDEAD_BEEF, 0xBEEF)) == (99, 0)
+    assert len(index) == 4
 
 
 def test_empty_fingerprints_never_indexed() -> None:
@@ -88,27 +97,43 @@ def test_reserved_ref_rejected() -> None:
         NearIndex().add(fp(1), -(1 << 63))
 
 
-@pytest.mark.parametrize("distance", [1, 2, 3, 5], ids=str)
-def test_matches_brute_force(distance: int) -> None:
+@pytest.mark.parametrize("distance", [3, 10, 17], ids=str)
+def test_matches_brute_force_through_growth(distance: int) -> None:
     rng = random.Random(distance)
-    config = SimhashConfig(distance=distance, sketch_distance=64)
+    config = SimhashConfig(distance=distance)
     index = NearIndex(config)
-    base = [rng.getrandbits(64) for _ in range(50)]
+    # few distinct bin values, so candidates share buckets; enough entries
+    # (3,000) for the buckets to double several times
     stored = [
-        flip(b, *rng.sample(range(64), rng.randint(0, 6))) for b in base for _ in (0, 1)
+        Fingerprint(
+            rng.getrandbits(64), sum(rng.randrange(64) << s for s in (42, 21, 0)), i, 5
+        )
+        for i in range(3000)
     ]
     for ref, value in enumerate(stored):
-        index.add(fp(value), ref)
+        index.add(value, ref)
     for removed in range(0, len(stored), 7):
-        assert index.remove(removed, stored[removed])
+        assert index.remove(removed, stored[removed].sketch)
     alive = {ref: v for ref, v in enumerate(stored) if ref % 7}
-    for query in base + [rng.getrandbits(64) for _ in range(50)]:
-        best = min((hamming(v, query) for v in alive.values()), default=99)
-        found = index.find(fp(query))
-        if best <= distance:
+    assert len(index) == len(alive)
+    queries = [
+        Fingerprint(flip(v.simhash, *rng.sample(range(64), 3)), v.sketch, -1, 5)
+        for v in rng.sample(list(stored), 100)
+    ]
+    queries += [
+        Fingerprint(rng.getrandbits(64), rng.getrandbits(63), -1, 5) for _ in range(50)
+    ]
+    for query in queries:
+        matches = [
+            hamming(v.simhash, query.simhash)
+            for v in alive.values()
+            if is_near_duplicate(v, query, config)[0]
+        ]
+        found = index.find(query)
+        if matches:
             assert found is not None
-            assert found[1] == best
-            assert hamming(alive[found[0]], query) == best
+            assert found[1] == min(matches)
+            assert is_near_duplicate(alive[found[0]], query, config) == (True, found[1])
         else:
             assert found is None
 
@@ -126,11 +151,17 @@ def test_real_texts_agree_with_is_near_duplicate() -> None:
     assert found is not None
     assert found[0] == 1
     assert is_near_duplicate(fingerprint(texts[1]), copy) == (True, found[1])
+    assert set(sketch_bins(copy.sketch)) & set(
+        sketch_bins(fingerprint(texts[1]).sketch)
+    )
 
 
-def test_memory_bytes_grows() -> None:
+def test_memory_bytes_grows_then_stays_compact() -> None:
     index = NearIndex()
     empty = index.memory_bytes()
-    for ref in range(1000):
-        index.add(fp(ref * 0x9E3779B97F4A7C15 & ((1 << 64) - 1)), ref)
-    assert index.memory_bytes() > empty + 1000 * 40
+    assert empty < 20_000  # a per-scope index starts small
+    rng = random.Random(0)
+    for ref in range(5000):
+        index.add(fp(rng.getrandbits(64), rng.getrandbits(63)), ref)
+    used = index.memory_bytes()
+    assert empty + 5000 * 36 < used < 5000 * 48

@@ -31,7 +31,7 @@ class Record:
     url: str | None
     time: float
     pending: bool
-    simhash: int
+    sketch: int  # the index's removal hint
 
 
 class MemoryStore:
@@ -64,7 +64,7 @@ class MemoryStore:
         """Forget reservations never committed, as a crash would."""
         for ref, record in list(self._records.items()):
             if record.pending:
-                self._forget(record.scope, ref, record.simhash)
+                self._forget(record.scope, ref, record.sketch)
 
     def __len__(self) -> int:
         return sum(len(index) for index in self._indexes.values())
@@ -83,8 +83,8 @@ class MemoryStore:
     def _lookup(self, ref: int) -> Record | None:
         return self._records.get(ref)
 
-    def _forget(self, scope: str, ref: int, simhash: int | None) -> None:
-        self._index(scope).remove(ref, simhash)
+    def _forget(self, scope: str, ref: int, sketch: int | None) -> None:
+        self._index(scope).remove(ref, sketch)
         self._records.pop(ref, None)
 
     async def check_and_reserve(
@@ -102,12 +102,12 @@ class MemoryStore:
             record = self._lookup(ref)
             if record is not None and not self._expired(record, now):
                 return Match(record.url, distance, record.pending)
-            self._forget(scope, ref, record.simhash if record else None)
+            self._forget(scope, ref, record.sketch if record else None)
         ref = self._next_ref
         self._next_ref += 1
         if not fingerprint.empty:
             index.add(fingerprint, ref)
-            self._records[ref] = Record(scope, url, now, True, fingerprint.simhash)
+            self._records[ref] = Record(scope, url, now, True, fingerprint.sketch)
         return Reservation(scope, fingerprint, url, ref)
 
     async def commit(self, reservation: Reservation, now: float) -> None:
@@ -119,7 +119,7 @@ class MemoryStore:
     async def release(self, reservation: Reservation) -> None:
         if reservation.ref in self._records:
             self._forget(
-                reservation.scope, reservation.ref, reservation.fingerprint.simhash
+                reservation.scope, reservation.ref, reservation.fingerprint.sketch
             )
 
     async def template_counts(

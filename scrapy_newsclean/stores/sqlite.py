@@ -164,9 +164,9 @@ class SQLiteStore(MemoryStore):
         if self.ttl is None:
             return []
         return [
-            (ref, scope, to_unsigned(simhash))
-            for ref, scope, simhash in self.db.execute(
-                "DELETE FROM fingerprints WHERE time < ? RETURNING id, scope, simhash",
+            (ref, scope, to_unsigned(sketch))
+            for ref, scope, sketch in self.db.execute(
+                "DELETE FROM fingerprints WHERE time < ? RETURNING id, scope, sketch",
                 (now - self.ttl,),
             ).fetchall()
         ]
@@ -185,14 +185,14 @@ class SQLiteStore(MemoryStore):
         if pending is not None:
             return pending
         row = self.db.execute(
-            "SELECT url, time, simhash FROM fingerprints WHERE id = ?", (ref,)
+            "SELECT url, time, sketch FROM fingerprints WHERE id = ?", (ref,)
         ).fetchone()
         if row is None:
             return None
         return Record("", row[0], row[1], False, to_unsigned(row[2]))
 
-    def _forget(self, scope: str, ref: int, simhash: int | None) -> None:
-        super()._forget(scope, ref, simhash)
+    def _forget(self, scope: str, ref: int, sketch: int | None) -> None:
+        super()._forget(scope, ref, sketch)
         self.db.execute("DELETE FROM fingerprints WHERE id = ?", (ref,))
 
     async def commit(self, reservation: Reservation, now: float) -> None:
@@ -214,13 +214,13 @@ class SQLiteStore(MemoryStore):
         )
         self._commits += 1
         if self._commits % PURGE_EVERY == 0:
-            for ref, scope, simhash in self._purge_rows(now):
-                self._index(scope).remove(ref, simhash)
+            for ref, scope, sketch in self._purge_rows(now):
+                self._index(scope).remove(ref, sketch)
 
     async def release(self, reservation: Reservation) -> None:
         if self._records.pop(reservation.ref, None) is not None:
             self._index(reservation.scope).remove(
-                reservation.ref, reservation.fingerprint.simhash
+                reservation.ref, reservation.fingerprint.sketch
             )
 
     async def add_template_keys(self, site: str, keys: Iterable[int]) -> None:
