@@ -27,7 +27,7 @@ import lxml.html
 
 from benchmarks._shared import shared_dir
 from scrapy_newsclean.templates import SiteTemplateCounter
-from scrapy_newsclean.text import clean, split_blocks
+from scrapy_newsclean.text import clean, clean_blocks, split_blocks
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterable
@@ -150,6 +150,30 @@ def compare(
     print(f"  most recall lost (points): {worst or 'none'}")
 
 
+def losses_by_reason(name: str, pages: list[tuple[str, str, str]]) -> None:
+    """Recall points lost per removal reason: tokens regained by restoring them."""
+    lost: Counter[str] = Counter()
+    truth_total = 0
+    for _, text, truth in pages:
+        blocks = split_blocks(text)
+        result = clean_blocks(blocks)
+        hit = score(result.text, truth)[2]
+        truth_total += len(truth.split())
+        by_reason: dict[str, set[int]] = {}
+        for removal in result.removed:
+            by_reason.setdefault(removal.reason, set()).add(removal.index)
+        gone = {r.index for r in result.removed}
+        for reason, indices in by_reason.items():
+            kept = [b for i, b in enumerate(blocks) if i not in gone - indices]
+            lost[reason] += score("\n".join(kept), truth)[2] - hit
+    shown = ", ".join(
+        f"{reason} {100 * n / max(1, truth_total):.2f}"
+        for reason, n in lost.most_common()
+        if n
+    )
+    print(f"  {name} recall points lost by reason: {shown or 'none'}")
+
+
 def site_of(name: str) -> str:
     """Newspaper's site name: the file stem without its trailing page number."""
     return re.sub(r"\d+$", "", name)
@@ -237,8 +261,10 @@ def main() -> None:
     root = shared_dir() / "benchmarks"
     aeb = aeb_pages(root)
     compare("aeb", aeb, lambda _k, text: clean(text).text)
+    losses_by_reason("aeb", aeb)
     news = newspaper_pages(root)
     compare("newspaper", news, lambda _k, text: clean(text).text)
+    losses_by_reason("newspaper", news)
     print("newspaper + site templates learned from each site's pages (min_pages=2):")
     compare("newspaper+templates", news, with_templates(news, site_of))
     trafilatura_eval(root)

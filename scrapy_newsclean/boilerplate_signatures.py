@@ -410,7 +410,7 @@ SIGNATURE_TABLE: tuple[tuple[str, str, str, int, tuple[str, ...]], ...] = (
         ),
         r"veröffentlicht in: [^\n]{1,40}",
     )),
-    ("site_chrome", "block", "full", 80, (
+    ("site_chrome", "block", "full", 60, (
         (
             r"(?:[←«‹] ?)?(?:next|previous|older|newer) (?:posts?|articles?|entry|story)"
             r"(?: ?[→»›])?|newer posts? older posts?(?: home)?|reply ?delete|"

@@ -356,10 +356,12 @@ def _mark_teaser_repeats(
         return
     for i in active:
         text = blocks[i].strip()
-        first = teasers.get(short_key(text)) if reasons[i] is None else None
+        if reasons[i] is not None or len(text) > TEASER_MAX_CHARS:
+            continue
+        first = teasers.get(short_key(text))
         if (
             first is not None
-            and _headline_like(text)
             and (first < i or _words(text) <= 3)
+            and _headline_like(text)
         ):
             reasons[i] = "repeated_block"
