@@ -64,7 +64,7 @@ def main(argv: list[str]) -> None:
             simhash.fingerprint, texts, ROUNDS
         ),
         "trafilatura Simhash(text)": median_us(TrafilaturaSimhash, texts, ROUNDS),
-        "simhash.Simhash(text)": median_us(simhash_package.Simhash, texts, 1),
+        "simhash.Simhash(text)": median_us(simhash_package.Simhash, texts, ROUNDS),
     }
     warm = results["newsclean fingerprint, warm memo"]
     coldest = results["newsclean fingerprint, cold memo"]

@@ -5,8 +5,8 @@ server restart), so two processes never both reserve the same story.
 
 Layout per scope (``{prefix}:fp:{scope}``), a constant number of keys:
 
-- ``…:d{k}:b{i}``: one hash per band; field = the band's top 16 bits
-  (2 bytes), value = the bucket's entries, 32 bytes each: simhash and sketch
+- ``…:d{k}:b{i}``: one hash per sketch bin (:func:`~scrapy_newsclean.simhash.sketch_bins`);
+  field = the bin's value (3 bytes), value = the bucket's entries, 32 bytes each: simhash and sketch
   (big-endian, read as four 32-bit halves by Lua's ``bit`` ops), an 8-byte id
   and the expiry time (a double: ``now + lease`` while pending, ``now + ttl``
   once committed, infinity without a TTL);
@@ -34,7 +34,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote, urlsplit
 
 from scrapy_newsclean import _imports
-from scrapy_newsclean.simhash import DEFAULT, FINGERPRINT_VERSION, band_widths
+from scrapy_newsclean.simhash import DEFAULT, FINGERPRINT_VERSION, sketch_bins
 from scrapy_newsclean.stores.base import Match, Reservation, StoreUnavailable
 from scrapy_newsclean.stores.memory import DEFAULT_MAX_TEMPLATE_KEYS
 
@@ -47,7 +47,6 @@ if TYPE_CHECKING:
 DEFAULT_LEASE = 300.0
 #: Most items sent in one script call (bounds the time Redis is busy).
 BATCH = 500
-_BUCKET_BITS = 16
 _SWEEP_EVERY = 16
 _SAFETY_MARGIN = 86400.0
 
@@ -97,7 +96,7 @@ end
 """
 
 # ARGV: now lease k sk nb safety sweep_every, then per item:
-# base id simhash(8) sketch(8) url(''|'='..url) fields(2 * nb)
+# base id simhash(8) sketch(8) url(''|'='..url) fields(3 * nb)
 _LUA_CHECK = (
     _LUA_COMMON
     + """
@@ -128,7 +127,7 @@ for i = 8, #ARGV, 6 do
   local best, bestd, own = nil, 65, false
   for j = 1, nb do
     hkeys[j] = base .. ':d' .. k .. ':b' .. (j - 1)
-    fields[j] = string.sub(ARGV[i + 5], 2 * j - 1, 2 * j)
+    fields[j] = string.sub(ARGV[i + 5], 3 * j - 2, 3 * j)
     lists[j], dirty[j] = live(hkeys[j], fields[j], now, ukey)
     for _, e in ipairs(lists[j]) do
       local eid = string.sub(e, 17, 24)
@@ -166,7 +165,7 @@ return results
 )
 
 # ARGV: now ('' for none) expiry ('' for never) k nb safety, then per item:
-# base id simhash(8) sketch(8) url(''|'='..url) fields(2 * nb); simhash '' releases
+# base id simhash(8) sketch(8) url(''|'='..url) fields(3 * nb); simhash '' releases
 _LUA_SETTLE = (
     _LUA_COMMON
     + """
@@ -177,7 +176,7 @@ for i = 6, #ARGV, 6 do
   local ukey = base .. ':u'
   for j = 1, nb do
     local hkey = base .. ':d' .. k .. ':b' .. (j - 1)
-    local field = string.sub(ARGV[i + 5], 2 * j - 1, 2 * j)
+    local field = string.sub(ARGV[i + 5], 3 * j - 2, 3 * j)
     local entries = without((live(hkey, field, now, ukey)), id)
     if sim ~= '' then
       entries[#entries + 1] = sim .. ARGV[i + 3] .. id .. struct.pack('>d', expiry)
@@ -264,21 +263,11 @@ class RedisStore:
         self.prefix, self.config, self.ttl, self.lease = prefix, config, ttl, lease
         self.max_template_keys = max_template_keys
         self._timeouts = (connect_timeout, timeout)
-        self._bands = self._band_slices(config.distance)
+        self._bands = len(sketch_bins(0))
         self._client: Any = None
         self._scripts: dict[str, Any] = {}
         # this process's reservations still pending: released at close
         self._pending: dict[int, Reservation] = {}
-
-    @staticmethod
-    def _band_slices(distance: int) -> tuple[tuple[int, int], ...]:
-        """(shift, mask) of the top 16 bits (at most) of each band."""
-        slices, end = [], 64
-        for width in band_widths(distance):
-            end -= width
-            bits = min(width, _BUCKET_BITS)
-            slices.append((end + width - bits, (1 << bits) - 1))
-        return tuple(slices)
 
     @contextmanager
     def _errors(self, action: str) -> Iterator[None]:
@@ -347,11 +336,10 @@ class RedisStore:
     def _base(self, scope: str) -> str:
         return f"{self.prefix}:fp:{scope}"
 
-    def _fields(self, simhash: int) -> bytes:
-        return b"".join(
-            ((simhash >> shift) & mask).to_bytes(2, "big")
-            for shift, mask in self._bands
-        )
+    @staticmethod
+    def _fields(sketch: int) -> bytes:
+        """The bucket field of each sketch bin (candidates share one)."""
+        return b"".join(value.to_bytes(3, "big") for value in sketch_bins(sketch))
 
     def _safety(self) -> int:
         if self.ttl is None:
@@ -367,7 +355,7 @@ class RedisStore:
             fp.simhash.to_bytes(8, "big"),
             fp.sketch.to_bytes(8, "big"),
             "" if url is None else f"={url}",
-            self._fields(fp.simhash),
+            self._fields(fp.sketch),
         ]
 
     async def check_and_reserve(
@@ -390,8 +378,9 @@ class RedisStore:
         outcomes: list[Match | Reservation] = list(reservations)
         todo = [i for i, r in enumerate(reservations) if not r.fingerprint.empty]
         config = self.config
-        head = [now, self.lease, config.distance, config.sketch_distance]
-        head += [len(self._bands), self._safety(), _SWEEP_EVERY]
+        # sketch distance 64: the rule is a shared bin (the bucket) + simhash
+        head = [now, self.lease, config.distance, 64]
+        head += [self._bands, self._safety(), _SWEEP_EVERY]
         for start in range(0, len(todo), BATCH):
             chunk = todo[start : start + BATCH]
             args = list(head)
@@ -435,7 +424,7 @@ class RedisStore:
         items = [r for r in reservations if not r.fingerprint.empty]
         for r in items:
             self._pending.pop(r.ref, None)
-        head = [*(times or ["", ""]), self.config.distance, len(self._bands)]
+        head = [*(times or ["", ""]), self.config.distance, self._bands]
         head.append(self._safety())
         for start in range(0, len(items), BATCH):
             args = list(head)
