@@ -137,11 +137,6 @@ def _groups() -> dict[str, set[Page]]:
 
 
 GROUP_MEMBERS = set().union(*_groups().values())
-#: Syndicated groups the near-duplicate stage misses today, with the measured
-#: cause. Strict: once a group is caught its test fails, so remove it here.
-KNOWN_MISSES = {
-    "wire-chip-plant": "copy with its last paragraph trimmed: simhash distance 4 > 3",
-}
 
 
 def test_network_is_large_enough() -> None:
@@ -185,18 +180,7 @@ def test_nothing_else_dropped(crawl: Crawl) -> None:
     assert not listings & (set(crawl.items) | set(crawl.rejects))
 
 
-@pytest.mark.parametrize(
-    "group",
-    [
-        pytest.param(
-            group,
-            marks=pytest.mark.xfail(strict=True, reason=KNOWN_MISSES[group])
-            if group in KNOWN_MISSES
-            else (),
-        )
-        for group in sorted(_groups())
-    ],
-)
+@pytest.mark.parametrize("group", sorted(_groups()))
 def test_syndicated_story_stored_once(crawl: Crawl, group: str) -> None:
     members = _groups()[group]
     stored = members & set(crawl.items)
