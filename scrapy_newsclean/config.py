@@ -15,6 +15,7 @@ from scrapy.utils.project import data_path
 from scrapy_newsclean import _defaults
 from scrapy_newsclean.boilerplate_signatures import compile_signatures
 from scrapy_newsclean.itemclean import CleanConfig
+from scrapy_newsclean.processing import ProcessConfig
 from scrapy_newsclean.simhash import SimhashConfig
 
 if TYPE_CHECKING:
@@ -123,3 +124,37 @@ def dedup_ttl(settings: BaseSettings) -> float | None:
     if ttl <= 0:
         raise ValueError(f"NEWSCLEAN_DEDUP_TTL must be > 0 or None, got {ttl!r}")
     return ttl
+
+
+def _get(settings: BaseSettings, kind: str, name: str) -> Any:
+    """``settings.get<kind>(name, <its default>)``."""
+    return getattr(settings, f"get{kind}")(name, getattr(_defaults, name))
+
+
+def process_config(settings: BaseSettings) -> ProcessConfig:
+    """Both item stages' settings; a stage switched off is absent (None/False)."""
+    clean = enabled(
+        settings, "NEWSCLEAN_CLEAN_ENABLED", _defaults.NEWSCLEAN_CLEAN_ENABLED
+    )
+    return ProcessConfig(
+        clean=clean_config(settings) if clean else None,
+        dedup=enabled(
+            settings, "NEWSCLEAN_DEDUP_ENABLED", _defaults.NEWSCLEAN_DEDUP_ENABLED
+        ),
+        text_fields=text_fields(settings),
+        dedup_fields=dedup_fields(settings),
+        url_field=str(_get(settings, "", "NEWSCLEAN_URL_FIELD")),
+        keep_empty=_get(settings, "bool", "NEWSCLEAN_KEEP_EMPTY"),
+        report_field=_get(settings, "", "NEWSCLEAN_REPORT_FIELD") or None,
+        templates=_get(settings, "bool", "NEWSCLEAN_TEMPLATE_ENABLED"),
+        template_min_pages=template_min_pages(settings),
+        scope=choice(settings, "NEWSCLEAN_DEDUP_SCOPE", {"global", "site"}),
+        duplicate_action=choice(
+            settings, "NEWSCLEAN_DUPLICATE_ACTION", {"drop", "tag"}
+        ),
+        tag_field=str(_get(settings, "", "NEWSCLEAN_DUPLICATE_TAG_FIELD")),
+        no_text_action=choice(settings, "NEWSCLEAN_NO_TEXT_ACTION", {"pass", "drop"}),
+        store_failure=choice(settings, "NEWSCLEAN_STORE_FAILURE", {"pass", "drop"}),
+        simhash=simhash_config(settings),
+        pending_wait=_get(settings, "float", "NEWSCLEAN_DEDUP_PENDING_WAIT"),
+    )

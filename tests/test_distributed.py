@@ -144,8 +144,8 @@ async def test_redis_going_away_mid_crawl_and_coming_back(
         "TEST_REDIS_DIR": str(tmp_path),
     }
     result = await crawl(urls, settings, spidercls=ArticleSpider)
-    kept = sorted(item["url"] for item in result.items)
-    assert kept == sorted(story_urls(mockserver, 0)[:5])
+    stories = sorted(int(item["url"].split("/")[-2]) for item in result.items)
+    assert stories == [0, 1, 2, 3, 4]  # one copy of story 4 (either may win)
     assert result.stat("newsclean/duplicate/store_unavailable_passed") == 2
     assert result.stat("newsclean/store/unavailable") >= 2
     assert result.stat("newsclean/duplicate/near_duplicate") == 1  # Redis is back

@@ -28,7 +28,7 @@ from scrapy_newsclean.simhash import (
 )
 from scrapy_newsclean.stores import Match, Reservation, StoreUnavailable
 from scrapy_newsclean.stores.redis import RedisStore
-from tests.conftest import _free_port, start_redis
+from tests.conftest import free_port, start_redis
 
 if TYPE_CHECKING:
     from collections.abc import Awaitable, Callable, Iterator
@@ -323,7 +323,7 @@ async def test_expired_entries_are_removed_from_redis(
 
 @pytest.fixture
 def own_server(tmp_path: Path) -> Iterator[RedisServer]:
-    server = start_redis(tmp_path, _free_port())
+    server = start_redis(tmp_path, free_port())
     yield server
     server.proc.terminate()
     server.proc.wait(timeout=10)
@@ -371,7 +371,7 @@ async def test_survives_a_redis_restart(
 
 @deferred_f_from_coro_f
 async def test_open_fails_cleanly_when_nothing_listens() -> None:
-    s = RedisStore(f"redis://:hunter2@127.0.0.1:{_free_port()}/0", prefix="x")
+    s = RedisStore(f"redis://:hunter2@127.0.0.1:{free_port()}/0", prefix="x")
     with pytest.raises(StoreUnavailable) as info:
         await s.open()
     assert "hunter2" not in str(info.value)
@@ -382,7 +382,7 @@ def _start_with_password(
     tmp_path: Path, password: str
 ) -> tuple[int, subprocess.Popen[bytes]]:
     """A redis-server with ``--requirepass``, once it answers (NOAUTH)."""
-    port = _free_port()
+    port = free_port()
     command = ["redis-server", "--port", str(port), "--bind", "127.0.0.1"]
     command += ["--save", "", "--appendonly", "no", "--dir", str(tmp_path)]
     proc = subprocess.Popen(
