@@ -14,68 +14,37 @@ from __future__ import annotations
 import asyncio
 import codecs
 import json
-import time
 from collections import Counter
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NoReturn
 
 from itemadapter import ItemAdapter
 
-from scrapy_newsclean.dedup import dedup_text
-from scrapy_newsclean.fields import DEFAULT_TEXT_FIELDS, item_url
-from scrapy_newsclean.itemclean import (
-    CleanConfig,
-    ItemCleanOutcome,
-    clean_prepared,
-    prepare_item,
-)
+from scrapy_newsclean.fields import item_url
+from scrapy_newsclean.processing import DirectStore, ItemProcessor, ProcessConfig
 from scrapy_newsclean.rejects import RejectRecord
-from scrapy_newsclean.simhash import DEFAULT, SimhashConfig, fingerprint
-from scrapy_newsclean.sites import site_of
-from scrapy_newsclean.stores import Match, Reservation, StoreUnavailable
-from scrapy_newsclean.templates import SiteTemplateView, template_keys
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterator
     from typing import BinaryIO
 
     from scrapy_newsclean.rejects import RejectsFile
-    from scrapy_newsclean.stores import FingerprintStore
+    from scrapy_newsclean.stores import FingerprintStore, Reservation
 
 #: Longer input lines are rejected (``line_too_long``) without being held in memory.
 MAX_LINE_BYTES = 4 * 1024 * 1024
 _EXCERPT_CHARS = 60
 _JSON_TYPES = {list: "array", str: "string", int: "number", float: "number"}
 _JSON_TYPES.update({bool: "boolean", type(None): "null"})
-_CLEAN = CleanConfig()
+_PROCESS = ProcessConfig()
 
 
 @dataclass(frozen=True, slots=True)
 class BackfillConfig:
-    """The pipelines' settings, resolved (see ``scrapy_newsclean._defaults``)."""
+    """The pipelines' settings, resolved, plus the reader's line limit."""
 
-    clean: CleanConfig | None = _CLEAN  # None: no cleaning stage
-    dedup: bool = True
-    text_fields: tuple[str, ...] = DEFAULT_TEXT_FIELDS
-    dedup_fields: tuple[str, ...] | None = None
-    url_field: str = "url"
-    keep_empty: bool = False
-    report_field: str | None = None
-    templates: bool = True
-    template_min_pages: int = 3
-    scope: str = "global"  # or "site"
-    duplicate_action: str = "drop"  # or "tag"
-    tag_field: str = "newsclean_duplicate"
-    no_text_action: str = "pass"  # or "drop"
-    store_failure: str = "pass"  # or "drop"
-    simhash: SimhashConfig = DEFAULT
-    pending_wait: float = 30.0
+    process: ProcessConfig = _PROCESS
     max_line_bytes: int = MAX_LINE_BYTES
-
-    @property
-    def needs_store(self) -> bool:
-        """Whether a stage reads the store (fingerprints, or site templates)."""
-        return self.dedup or (self.clean is not None and self.templates)
 
 
 @dataclass(slots=True)
@@ -171,16 +140,25 @@ def encode(item: dict[str, Any]) -> bytes:
         return (json.dumps(item) + "\n").encode("ascii")
 
 
-@dataclass(slots=True)
-class _State:
-    """One item on its way through the stages."""
+class _Effects:
+    """A processor's effects in a run: counters, notes and rejects per line."""
 
-    adapter: ItemAdapter
-    url: str | None
-    line: int
-    stage: str = "clean"
-    keys: tuple[str, set[int]] | None = None  # (site, template keys) to learn
-    reservation: Reservation | None = None
+    def __init__(self, backfill: Backfill) -> None:
+        self.backfill = backfill
+        self.line = 0
+
+    def inc(self, event: str, count: int = 1, site: str | None = None) -> None:
+        self.backfill.stats.events[event] += count
+
+    def note(self, url: str | None, message: str) -> None:
+        self.backfill.notify(self.line, message)
+
+    def drop(
+        self, stage: str, reason: str, url: str | None, detail: str, **extra: Any
+    ) -> NoReturn:
+        self.backfill.stats.dropped[f"{stage}/{reason}"] += 1
+        self.backfill.reject(self.line, url, stage, reason, detail, **extra)
+        raise _Drop
 
 
 class Backfill:
@@ -201,7 +179,7 @@ class Backfill:
         notify: Callable[[int | None, str], None] | None = None,
         tick: Callable[[BackfillStats], None] | None = None,
     ) -> None:
-        if config.needs_store and store is None:
+        if config.process.needs_store and store is None:
             raise ValueError("the cleaning templates or dedup stage need a store")
         self.config = config
         self.store = store
@@ -210,6 +188,11 @@ class Backfill:
         self.notify = notify or (lambda line, message: None)
         self.tick = tick
         self.stats = BackfillStats()
+        self.effects = _Effects(self)
+        access = DirectStore(store) if store is not None else None
+        self.processor = ItemProcessor(
+            config.process, access, self.effects, asyncio.sleep
+        )
 
     async def run(self, stream: BinaryIO) -> BackfillStats:
         """Process every line of *stream*; :exc:`OutputError` stops the run."""
@@ -228,188 +211,54 @@ class Backfill:
         return self.stats
 
     async def _item(self, item: dict[str, Any], line: int) -> None:
+        """Clean, check, write; a written item counts as stored."""
+        self.effects.line = line
         adapter = ItemAdapter(item)
-        state = _State(adapter, item_url(adapter, self.config.url_field), line)
+        config = self.config.process
+        url = item_url(adapter, config.url_field)
+        stage, entry, reservation = "clean", None, None
         try:
-            if self.config.clean is not None:
-                await self._clean(state, self.config.clean)
-            if self.config.dedup:
-                state.stage = "duplicate"
-                await self._dedup(state)
-            await self._keep(item, state)
+            if config.clean is not None:
+                entry = await self.processor.clean(adapter, url)
+            stage = "duplicate"
+            if config.dedup:
+                reservation = await self.processor.dedup(adapter, url)
+            stage = "output"
+            self._write(item)
         except _Drop:
             return
         except OutputError:
+            await self._release(reservation)
             raise
         except Exception as exc:  # noqa: BLE001  # one bad item must not end the run
-            await self._release(state)
+            await self._release(reservation)
             self.stats.errors += 1
             why = f"{type(exc).__name__}: {exc}"
             self.notify(line, f"error ({why}); the item is not written")
-            self._reject(line, state.url, state.stage, "error", why)
-
-    async def _clean(self, state: _State, config: CleanConfig) -> None:
-        """Clean like CleanTextPipeline.process_item (an error passes uncleaned)."""
-        self._event("clean/items")
-        outcome = ItemCleanOutcome()
-        try:
-            fields = prepare_item(state.adapter, config, outcome)
-            site = site_of(state.url)
-            learn = bool(site) and self.config.templates
-            keys = template_keys(outcome.blocks) if learn else set()
-            template = await self._template(site, keys)
-            clean_prepared(state.adapter, fields, config, outcome, template)
-        except Exception as exc:  # noqa: BLE001  # as the pipeline: pass uncleaned
-            self._event("clean/error")
-            why = f"{type(exc).__name__}: {exc}"
-            self.notify(state.line, f"could not clean ({why}); the item passes")
+            self.reject(line, url, stage, "error", why)
             return
-        self._account(outcome)
-        if outcome.emptied and not self.config.keep_empty:
-            removed = outcome.report()["blocks_removed"]
-            why = f"{len(outcome.removed)} blocks removed, no text left"
-            self._drop(state, "empty_after_clean", why, removed=removed)
-        if self.config.report_field:
-            state.adapter[self.config.report_field] = outcome.report()
-        if keys:
-            state.keys = (site, keys)
+        if reservation is not None:
+            await self.processor.commit(reservation)
+        if entry is not None:
+            await self.processor.learn(entry)
 
-    async def _template(self, site: str, keys: set[int]) -> SiteTemplateView | None:
-        if not keys or self.store is None:
-            return None
-        try:
-            counts = await self.store.template_counts(site, keys)
-        except StoreUnavailable:
-            self._event("clean/template_store_unavailable")
-            return None
-        least = self.config.template_min_pages
-        return SiteTemplateView({k: c for k, c in counts.items() if c >= least})
-
-    def _account(self, outcome: ItemCleanOutcome) -> None:
-        if outcome.removed:
-            self._event("clean/items_cleaned")
-        for removal in outcome.removed:
-            self._event(f"clean/blocks_removed/{removal.reason}")
-            self._event(f"clean/chars_removed/{removal.reason}", len(removal.text))
-        for problem in outcome.problems.values():
-            self._event(f"clean/field_skipped/{problem}")
-
-    async def _dedup(self, state: _State) -> None:
-        """Check like NearDuplicatePipeline.process_item; keep the reservation."""
-        config = self.config
-        self._event("duplicate/items")
-        text, problem = dedup_text(
-            state.adapter, config.text_fields, config.dedup_fields
-        )
-        fp = fingerprint(text, config.simhash) if text is not None else None
-        if fp is None or fp.empty:
-            self._no_text(state, problem or "no_words")
-            return
-        scope = site_of(state.url) if config.scope == "site" else ""
-        try:
-            outcome = await self._check(scope, fp, state.url)
-        except StoreUnavailable as exc:
-            self._store_failed(state, exc)
-            return
-        if isinstance(outcome, Reservation):
-            self._event("duplicate/kept")
-            state.reservation = outcome
-            return
-        self._duplicate(state, outcome)
-
-    async def _check(self, scope: str, fp: Any, url: str | None) -> Match | Reservation:
-        """Check-and-reserve; while the match is in flight elsewhere, wait for it."""
-        assert self.store is not None
-        deadline = time.monotonic() + self.config.pending_wait
-        delay = 0.01
-        while True:
-            outcome = await self.store.check_and_reserve(scope, fp, url, time.time())
-            if not (isinstance(outcome, Match) and outcome.pending):
-                return outcome
-            if time.monotonic() >= deadline:
-                return outcome
-            self._event("duplicate/pending_waits")
-            await asyncio.sleep(delay)
-            delay = min(delay * 2, 0.5)
-
-    def _duplicate(self, state: _State, match: Match) -> None:
-        detail = f"near-duplicate of {match.url} (distance {match.distance})"
-        if match.pending:
-            detail += ", which was still in flight"
-        if self.config.duplicate_action == "tag":
-            self._event("duplicate/tagged")
-            tag = {"of": match.url, "distance": match.distance}
-            state.adapter[self.config.tag_field] = tag
-            return
-        self._drop(
-            state,
-            "near_duplicate",
-            detail,
-            duplicate_of=match.url,
-            distance=match.distance,
-        )
-
-    def _no_text(self, state: _State, problem: str) -> None:
-        self._event("duplicate/no_text")
-        self._event(f"duplicate/no_text/{problem}")
-        if self.config.no_text_action == "drop":
-            self._drop(state, "no_text", problem)
-
-    def _store_failed(self, state: _State, exc: Exception) -> None:
-        self._event("store/unavailable")
-        if self.config.store_failure == "drop":
-            self._drop(state, "store_unavailable", str(exc))
-        self._event("duplicate/store_unavailable_passed")
-        self.notify(state.line, f"store unavailable ({exc}); the item passes unchecked")
-
-    async def _keep(self, item: dict[str, Any], state: _State) -> None:
-        """Write the item; then it counts as stored (commit, learn templates)."""
+    def _write(self, item: dict[str, Any]) -> None:
         try:
             self.write(encode(item))
         except OSError as exc:
-            await self._release(state)
             raise OutputError(str(exc)) from exc
         self.stats.written += 1
-        if state.reservation is not None:
-            await self._commit(state, state.reservation)
-        if state.keys is not None and self.store is not None:
-            try:
-                await self.store.add_template_keys(*state.keys)
-            except StoreUnavailable:
-                self._event("clean/template_store_unavailable")
 
-    async def _commit(self, state: _State, reservation: Reservation) -> None:
-        assert self.store is not None
-        try:
-            await self.store.commit(reservation, time.time())
-        except StoreUnavailable as exc:
-            self._event("duplicate/commit_failed")
-            self.notify(state.line, f"could not commit the fingerprint: {exc}")
-        else:
-            self._event("duplicate/committed")
-
-    async def _release(self, state: _State) -> None:
-        reservation, state.reservation = state.reservation, None
-        if reservation is None or self.store is None:
-            return
-        try:
-            await self.store.release(reservation)
-        except StoreUnavailable:
-            self._event("duplicate/release_failed")
-        else:
-            self._event("duplicate/released")
-
-    def _drop(self, state: _State, reason: str, why: str, **extra: Any) -> None:
-        self.stats.dropped[f"{state.stage}/{reason}"] += 1
-        self._reject(state.line, state.url, state.stage, reason, why, **extra)
-        raise _Drop
+    async def _release(self, reservation: Reservation | None) -> None:
+        if reservation is not None:
+            await self.processor.release(reservation)
 
     def _malformed(self, line: int, reason: str, why: str) -> None:
         self.stats.malformed[reason] += 1
         self.notify(line, f"{reason}: {why}")
-        self._reject(line, None, "input", reason, f"line {line}: {why}")
+        self.reject(line, None, "input", reason, f"line {line}: {why}")
 
-    def _reject(
+    def reject(
         self,
         line: int,
         url: str | None,
@@ -427,7 +276,4 @@ class Backfill:
         except OSError as exc:
             if not self.stats.events["rejects_write_error"]:
                 self.notify(None, f"cannot write to {self.rejects.path}: {exc}")
-            self._event("rejects_write_error")
-
-    def _event(self, name: str, count: int = 1) -> None:
-        self.stats.events[name] += count
+            self.stats.events["rejects_write_error"] += 1

@@ -190,7 +190,11 @@ async def clean_command(args: argparse.Namespace, settings: BaseSettings) -> int
         finally:
             if store is not None:
                 await store.close()
-    stages = [n for n, on in (("clean", config.clean), ("dedup", config.dedup)) if on]
+    stages = [
+        n
+        for n, on in (("clean", config.process.clean), ("dedup", config.process.dedup))
+        if on
+    ]
     reporter.summary(
         backfill.stats, args, f"{'+'.join(stages) or 'no stage'}, {display}"
     )
