@@ -135,7 +135,7 @@ class TestClean:
         assert copy_["url"] == COPY
         assert (copy_["stage"], copy_["reason"]) == ("duplicate", "near_duplicate")
         assert copy_["duplicate_of"] == ORIGINAL
-        assert 0 <= copy_["distance"] <= 3
+        assert 0 <= copy_["distance"] <= 17
         assert ORIGINAL in copy_["detail"]
         assert copy_["line"] == 3
         assert set(copy_) >= {"url", "stage", "reason", "status", "detail", "time"}

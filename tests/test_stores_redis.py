@@ -247,11 +247,15 @@ async def test_bit_63_on_both_32_bit_halves(
     reservation = await s.check_and_reserve("", top, "u:top", 1000.0)
     assert isinstance(reservation, Reservation)
     await s.commit(reservation, 1000.0)
-    # bits 63, 32 (high half) and 31 (low half) differ; sketch 15 bits apart
+    # bits 63, 32 (high half) and 31 (low half) differ; the lowest sketch bin
+    # (bits 0-20) is shared, the others are not
     near = Fingerprint(top.simhash ^ (1 << 63 | 1 << 32 | 1 << 31), (1 << 49) - 1, 2, 9)
     assert await s.check_and_reserve("", near, None, 1000.0) == Match("u:top", 3)
-    far = Fingerprint(near.simhash ^ 1, near.sketch, 3, 9)
+    limit = DEFAULT.distance
+    far = Fingerprint(near.simhash ^ ((1 << (limit - 2)) - 1), near.sketch, 3, 9)
     assert isinstance(await s.check_and_reserve("", far, None, 1000.0), Reservation)
+    no_bin = Fingerprint(top.simhash ^ 1, 1 << 62, 4, 9)  # distance 1, no shared bin
+    assert isinstance(await s.check_and_reserve("", no_bin, None, 1000.0), Reservation)
     await s.close()
 
 
@@ -296,7 +300,7 @@ async def _raw_sizes(url: str, prefix: str) -> tuple[int, int]:
     """(entries in the url hash, total bytes of band 0's buckets)."""
     client = redis.asyncio.Redis.from_url(url)
     urls = await client.hlen(f"{prefix}:fp::u")
-    buckets = await client.hvals(f"{prefix}:fp::d3:b0")
+    buckets = await client.hvals(f"{prefix}:fp::d{DEFAULT.distance}:b0")
     await client.aclose()
     return urls, sum(map(len, buckets))
 
@@ -312,7 +316,7 @@ async def test_expired_entries_are_removed_from_redis(
     reserved = await s.check_and_reserve_many(old, 0.0)
     await s.commit_many([r for r in reserved if isinstance(r, Reservation)], 0.0)
     assert await _raw_sizes(redis_server.url, prefix) == (30, 30 * 32)
-    for _ in range(64):  # the sweep visits each band every 4 * 16 insertions
+    for _ in range(64):  # the sweep visits each bin every 3 * 16 insertions
         fp = Fingerprint(rng.getrandbits(64), 0, 0, 5)
         outcome = await s.check_and_reserve("", fp, "n", 100.0)
         assert isinstance(outcome, Reservation)
