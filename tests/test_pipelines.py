@@ -114,6 +114,24 @@ class TestSiteTemplateLearning:
         assert result.stat("newsclean/clean/blocks_removed/site_template") == 1
 
     @deferred_f_from_coro_f
+    async def test_template_learned_in_one_crawl_applies_from_the_next_first_page(
+        self, mockserver: MockServer, tmp_path: Path
+    ) -> None:
+        settings = {
+            **ADDON,
+            "CONCURRENT_REQUESTS": 1,
+            "NEWSCLEAN_STORE": f"sqlite:///{tmp_path / 'state.db'}",
+        }
+        first = [mockserver.url(f"/site/template_{i}.html") for i in range(1, 4)]
+        learned = await crawl(first, settings, spidercls=ArticleSpider)
+        assert all(TEMPLATE_BLOCK in item["body"] for item in learned.items)
+        url = mockserver.url("/site/template_4.html")
+        second = await crawl([url], settings, spidercls=ArticleSpider)
+        (item,) = second.items
+        assert TEMPLATE_BLOCK not in item["body"]
+        assert second.stat("newsclean/clean/blocks_removed/site_template") == 1
+
+    @deferred_f_from_coro_f
     async def test_items_dropped_by_a_later_pipeline_teach_nothing(
         self, mockserver: MockServer
     ) -> None:
