@@ -105,17 +105,21 @@ class ErrorPageMiddleware:
             )
             if retry is not None:
                 return retry
+        url, extra = response.url, {}
+        redirected = request.meta.get("redirect_urls")
+        if redirected:
+            # A dead article redirected home is audited under the article's URL.
+            url, extra = str(redirected[0]), {"landed_on": response.url}
         self.auditor.drop(
             verdict.reason,
-            url=response.url,
+            url=url,
             status=response.status,
             detail=verdict.detail,
             message="Dropped error page",
+            extra=extra,
         )
         raise ErrorPageIgnored(
-            response,
-            verdict.reason,
-            f"newsclean dropped {response.url} ({verdict.reason})",
+            response, verdict.reason, f"newsclean dropped {url} ({verdict.reason})"
         )
 
     def _allowed_statuses(self, request: Request) -> frozenset[int]:

@@ -166,12 +166,16 @@ class TestSoftErrors:
 
     @deferred_f_from_coro_f
     async def test_dead_article_redirected_home_is_dropped(
-        self, mockserver: MockServer
+        self, mockserver: MockServer, tmp_path: Path
     ) -> None:
         url = mockserver.url("/redirect/301?to=/")
-        result = await crawl([url], ADDON)
+        rejects = tmp_path / "rejects.jsonl"
+        result = await crawl([url], {**ADDON, "NEWSCLEAN_REJECTS": str(rejects)})
         assert result.items == []
         assert result.stat("newsclean/error_page/redirect_home") == 1
+        (record,) = read_rejects(rejects)
+        assert record["url"] == url  # the dead article, not the home page
+        assert record["landed_on"] == mockserver.url("/")
 
     @deferred_f_from_coro_f
     async def test_pdf_passes_untouched(self, mockserver: MockServer) -> None:
