@@ -38,6 +38,7 @@ class ItemCleanOutcome:
     cleaned_fields: list[str] = field(default_factory=list)
     removed: list[Removal] = field(default_factory=list)
     problems: dict[str, str] = field(default_factory=dict)  # field -> problem token
+    converted: dict[str, str] = field(default_factory=dict)  # field -> "bytes"/"html"
     chars_before: int = 0
     chars_after: int = 0
     blocks: list[str] = field(default_factory=list)  # input blocks, for templates
@@ -58,6 +59,7 @@ class ItemCleanOutcome:
             "chars_before": self.chars_before,
             "chars_after": self.chars_after,
             "skipped_fields": dict(self.problems),
+            "converted_fields": dict(self.converted),
         }
 
 
@@ -69,7 +71,7 @@ class PreparedField:
     text: str
     blocks: list[str]
     is_list: bool
-    was_bytes: bool
+    converted: bool  # bytes or HTML: written back as text even when untouched
 
 
 def prepare_item(
@@ -97,9 +99,11 @@ def prepare_item(
                     value.text,
                     blocks,
                     value.paragraphs is not None,
-                    value.was_bytes,
+                    value.was_bytes or value.was_html,
                 )
             )
+            if value.was_html or value.was_bytes:
+                outcome.converted[name] = "html" if value.was_html else "bytes"
             outcome.blocks.extend(blocks)
     return prepared
 
@@ -120,7 +124,7 @@ def clean_prepared(
             adapter[field_.name] = (
                 list(result.blocks) if field_.is_list else result.text
             )
-        elif field_.was_bytes:
+        elif field_.converted:
             adapter[field_.name] = field_.text
         outcome.cleaned_fields.append(field_.name)
         outcome.removed.extend(result.removed)

@@ -167,6 +167,10 @@ class ItemProcessor:
         for name, problem in outcome.problems.items():
             self.effects.inc(f"clean/field_skipped/{problem}")
             self.effects.note(url, f"field {name!r} not cleaned ({problem})")
+        for name, kind in outcome.converted.items():
+            self.effects.inc(f"clean/field_converted/{kind}")
+            if kind == "html":
+                self.effects.note(url, f"field {name!r} held HTML: cleaned as text")
 
     def _set(self, adapter: ItemAdapter, name: str, value: Any, stage: str) -> None:
         try:

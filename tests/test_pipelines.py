@@ -373,3 +373,14 @@ def test_default_store_is_sqlite_under_jobdir_or_project_data_dir(
     assert uri.startswith("sqlite:///")
     assert uri.endswith("/.scrapy/newsclean/state.db")
     assert (tmp_path / ".scrapy" / "newsclean").is_dir()
+
+
+@deferred_f_from_coro_f
+async def test_html_where_text_was_expected_is_cleaned_as_text() -> None:
+    pipeline = build_pipeline()
+    body = f"<p>Real text of the story.</p><p>{DISCLAIMER}</p><p>More text.</p>"
+    item = await pipeline.process_item({"url": "https://a.test/1", "body": body})
+    assert item["body"] == "Real text of the story.\nMore text."
+    stats = pipeline.crawler.stats
+    assert stats is not None
+    assert stats.get_value("newsclean/clean/field_converted/html") == 1
