@@ -25,8 +25,9 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from bisect import bisect_left
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -565,30 +566,112 @@ class Rule:
 
 @dataclass(frozen=True, slots=True)
 class Signatures:
-    """Compiled signature rules; build with :func:`compile_signatures`."""
+    """Compiled signature rules; build with :func:`compile_signatures`.
+
+    :meth:`classify` returns the first matching rule, strong rules first. It
+    first runs a cheap prefilter (one union regex per mode for the rules a
+    block's length allows, one regex of all hint words) and only walks the
+    rules one by one when the prefilter may have matched: the result is the
+    same as trying every rule in order.
+    """
 
     rules: tuple[Rule, ...]
     max_chars: int
+    _tiers: tuple[_Tier, ...] = field(init=False, repr=False, compare=False)
+    _limits: tuple[int, ...] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        limits = tuple(sorted({r.max_chars for r in self.rules}))
+        tiers = tuple(
+            _tier([r for r in self.rules if r.max_chars >= limit]) for limit in limits
+        )
+        object.__setattr__(self, "_limits", limits)
+        object.__setattr__(self, "_tiers", tiers)
 
     def classify(self, block: str) -> Rule | None:
         """The first rule matching a (stripped) block, strong rules first."""
         size = len(block)
         if size > self.max_chars * 2:
             return None
-        folded = form = None
-        for rule in self.rules:
-            if size > rule.max_chars * 2:  # raw text may hold extra spaces
+        limits = self._limits
+        # A rule applies when size <= 2 * max_chars and len(form) <= max_chars.
+        index = bisect_left(limits, (size + 1) // 2)
+        if index == len(limits):
+            return None
+        tier = self._tiers[index]
+        folded = block.casefold()
+        hinted = tier.hints is not None and tier.hints.search(folded)
+        if not (hinted or tier.plain):
+            return None
+        form = _folded_match_form(block, folded)
+        index = bisect_left(limits, max(len(form), (size + 1) // 2))
+        if index == len(limits):
+            return None
+        tier = self._tiers[index]
+        if tier.may_match(form):
+            return _first_match(tier.rules, block, form)
+        return _first_match(tier.hinted, block, form) if hinted else None
+
+
+@dataclass(frozen=True, slots=True)
+class _Tier:
+    """The rules allowed up to one length, with their union prefilters."""
+
+    rules: tuple[Rule, ...]  # in priority order
+    hinted: tuple[Rule, ...]  # the rules with hint words
+    plain: bool  # some rule has no hint words
+    hints: re.Pattern[str] | None  # any hint word of any rule
+    anchored: re.Pattern[str] | None  # union of the full/start rules
+    ends: re.Pattern[str] | None  # union of the end rules
+    searches: re.Pattern[str] | None  # union of the search rules without hints
+    exact: bool  # a rule could not join a union: always try every rule
+
+    def may_match(self, form: str) -> bool:
+        """Whether some rule without hint words may match (never a false no)."""
+        return (
+            self.exact
+            or (self.anchored is not None and self.anchored.match(form) is not None)
+            or (self.ends is not None and self.ends.search(form[-120:]) is not None)
+            or (self.searches is not None and self.searches.search(form) is not None)
+        )
+
+
+def _tier(rules: list[Rule]) -> _Tier:
+    hinted = tuple(r for r in rules if r.hints)
+    plain = [r for r in rules if not r.hints]
+    # A word holding another hint word adds nothing to "any word occurs".
+    words = {h for r in hinted for h in r.hints}
+    words = {w for w in words if not any(o != w and o in w for o in words)}
+    hints = re.compile("|".join(map(re.escape, sorted(words)))) if words else None
+    exact = any(r.regex.groups or r.regex.flags != re.UNICODE for r in plain)
+    unions: list[re.Pattern[str] | None] = []
+    for modes in (("full", "start"), ("end",), ("search",)):
+        members = [r.regex.pattern for r in plain if r.mode in modes]
+        try:
+            union = re.compile("|".join(f"(?:{p})" for p in members))
+        except re.error:
+            exact, union = True, None
+        unions.append(union if members else None)
+    anchored, ends, searches = unions
+    return _Tier(
+        tuple(rules), hinted, bool(plain), hints, anchored, ends, searches, exact
+    )
+
+
+def _first_match(rules: Iterable[Rule], block: str, form: str) -> Rule | None:
+    """The first of ``rules`` matching the block (hint words checked), in order."""
+    folded = None
+    for rule in rules:
+        if len(block) > rule.max_chars * 2:  # raw text may hold extra spaces
+            continue
+        if rule.hints:
+            if folded is None:
+                folded = block.casefold()
+            if not any(h in folded for h in rule.hints):
                 continue
-            if rule.hints:
-                if folded is None:
-                    folded = block.casefold()
-                if not any(h in folded for h in rule.hints):
-                    continue
-            if form is None:
-                form = match_form(block)
-            if rule.matches(form):
-                return rule
-        return None
+        if rule.matches(form):
+            return rule
+    return None
 
 
 _QUOTES = (("’", "'"), ("‘", "'"), ("`", "'"), ("“", '"'), ("”", '"'), ("„", '"'))
@@ -603,6 +686,22 @@ def match_form(block: str) -> str:
             if old in block:
                 block = block.replace(old, new)
     return " ".join(block.casefold().split())
+
+
+def _folded_match_form(block: str, folded: str) -> str:
+    """:func:`match_form` of ``block``, reusing ``folded = block.casefold()``.
+
+    Casefolding never makes nor changes a quote, so the quotes may be
+    straightened after it; only a block that NFKC changes is redone.
+    """
+    if block.isascii():
+        return " ".join(folded.split())
+    if not unicodedata.is_normalized("NFKC", block):
+        return match_form(block)
+    for old, new in _QUOTES:
+        if old in folded:
+            folded = folded.replace(old, new)
+    return " ".join(folded.split())
 
 
 def _nested_unbounded(pattern: str) -> bool:

@@ -33,14 +33,41 @@ MAX_CANDIDATES = 48
 GAP_CONTAINMENT = 0.5
 MAX_ALIGN = 16
 RECORD_MIN_COPIES = 3
+# Blocks shorter than this usually need their short key too (templates,
+# exact repeats of short blocks): see :class:`BlockForms`.
+SHORT_KEY_CHARS = 300
 
 _NON_WORD = re.compile(r"[\W\d_]+")
 _NON_ALNUM = re.compile(r"[\W_]+")
+_DIGIT = re.compile(r"\d+")
 _CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 # ASCII bytes that are not letters (or letters/digits) become spaces; UTF-8
 # bytes >= 128 stay, so non-ASCII words are split only at ASCII separators.
 _LETTERS = bytes(c if chr(c).isalpha() or c >= 128 else 32 for c in range(256))
 _ALNUM = bytes(c if chr(c).isalnum() or c >= 128 else 32 for c in range(256))
+
+
+def _punctuation_bytes() -> re.Pattern[bytes]:
+    """UTF-8 of the Latin-1 and General Punctuation symbols (never word characters).
+
+    Blanked at the byte level, they no longer send an English text with curly
+    quotes or dashes down the slow Unicode path of :func:`_fast_sub`.
+    """
+    codes = (*range(0xA0, 0xC0), 0xD7, 0xF7, *range(0x2000, 0x2070))
+    tails: dict[bytes, list[int]] = {}
+    for char in map(chr, codes):
+        if re.match(r"\W", char):  # removed by both _NON_WORD and _NON_ALNUM
+            data = char.encode("utf-8")
+            tails.setdefault(data[:-1], []).append(data[-1])
+    return re.compile(
+        b"|".join(
+            re.escape(lead) + b"[" + b"".join(b"\\x%02x" % t for t in last) + b"]"
+            for lead, last in tails.items()
+        )
+    )
+
+
+_PUNCTUATION = _punctuation_bytes()
 
 
 def _fast_sub(text: str, table: bytes, regex: re.Pattern[str]) -> str:
@@ -49,8 +76,10 @@ def _fast_sub(text: str, table: bytes, regex: re.Pattern[str]) -> str:
     ``bytes.translate`` is 20x faster than a Unicode regex; only the words
     with non-ASCII characters go through the regex.
     """
-    data = text.casefold().encode("utf-8", "surrogatepass")
-    out = data.translate(table).decode("utf-8", "surrogatepass")
+    data = text.casefold().encode("utf-8", "surrogatepass").translate(table)
+    if not data.isascii():
+        data = _PUNCTUATION.sub(b" ", data)
+    out = data.decode("utf-8", "surrogatepass")
     if out.isascii():
         return " ".join(out.split())
     words = [w if w.isascii() else regex.sub(" ", w) for w in out.split()]
@@ -62,13 +91,75 @@ def normalize(text: str) -> str:
     return _fast_sub(text, _LETTERS, _NON_WORD)
 
 
+def _alnum_form(text: str) -> str:
+    """:func:`short_key` before its fallback (empty for symbols-only blocks)."""
+    return _fast_sub(text, _ALNUM, _NON_ALNUM)
+
+
+def _without_digits(alnum: str) -> str:
+    """:func:`normalize` of a text from its :func:`_alnum_form`.
+
+    Both keep maximal runs of kept characters; the normal form keeps the same
+    characters minus digits, so dropping the digits of the alphanumeric form
+    (then collapsing spaces) gives exactly the normal form.
+    """
+    if _DIGIT.search(alnum) is None:
+        return alnum
+    return " ".join(_DIGIT.sub(" ", alnum).split())
+
+
 def short_key(text: str) -> str:
     """Exact-repeat key of a short block: like :func:`normalize`, digits kept.
 
     ("Step 1" and "Step 2", or two match scores, are different blocks.)
     """
-    key = _fast_sub(text, _ALNUM, _NON_ALNUM)
+    key = _alnum_form(text)
     return key or " ".join(text.casefold().split())
+
+
+class BlockForms:
+    """The comparison forms of one document's blocks, each computed once.
+
+    :func:`normalize`, :func:`short_key` and :func:`tokens` of ``blocks[i]``,
+    cached per index; a block short enough to need both keys gets its normal
+    form derived from its short key (one pass over the text instead of two).
+    """
+
+    __slots__ = ("_norms", "_shorts", "_toks", "blocks")
+
+    def __init__(self, blocks: Sequence[str]) -> None:
+        self.blocks = blocks
+        self._norms: dict[int, str] = {}
+        self._shorts: dict[int, str] = {}
+        self._toks: dict[int, list[str]] = {}
+
+    def short(self, i: int) -> str:
+        """``short_key(blocks[i])``."""
+        key = self._shorts.get(i)
+        if key is None:
+            text = self.blocks[i]
+            key = _alnum_form(text)
+            if i not in self._norms:
+                self._norms[i] = _without_digits(key)
+            key = self._shorts[i] = key or " ".join(text.casefold().split())
+        return key
+
+    def norm(self, i: int) -> str:
+        """``normalize(blocks[i])``."""
+        norm = self._norms.get(i)
+        if norm is None:
+            if len(self.blocks[i]) < SHORT_KEY_CHARS:
+                self.short(i)
+                return self._norms[i]
+            norm = self._norms[i] = normalize(self.blocks[i])
+        return norm
+
+    def toks(self, i: int) -> list[str]:
+        """``tokens(normalize(blocks[i]))``."""
+        toks = self._toks.get(i)
+        if toks is None:
+            toks = self._toks[i] = tokens(self.norm(i))
+        return toks
 
 
 def tokens(norm: str) -> list[str]:
@@ -90,33 +181,57 @@ def _bigrams(toks: Sequence[str]) -> set[tuple[str, str]]:
 
 
 class _Index:
-    """Inverted index of earlier blocks, for containment candidates."""
+    """Inverted index of earlier blocks, for containment candidates.
 
-    __slots__ = ("df", "postings", "sets", "toks")
+    Built lazily: ``seen`` (the union of the indexed blocks' tokens) rules out
+    most queries with one set intersection, and the document frequencies and
+    postings are only computed when a query gets past it (postings are then
+    filled in indexing order, exactly as if built eagerly).
+    """
+
+    __slots__ = ("_df", "added", "posted", "postings", "seen", "sets", "toks")
 
     def __init__(self, toks: dict[int, list[str]]) -> None:
         self.toks = toks
         self.sets = {i: frozenset(t) for i, t in toks.items()}
-        self.df: Counter[str] = Counter()
-        for s in self.sets.values():
-            self.df.update(s)
+        self.seen: set[str] = set()
+        self.added: list[int] = []
+        self.posted = 0
         self.postings: dict[str, list[int]] = {}
+        self._df: Counter[str] | None = None
+
+    @property
+    def df(self) -> Counter[str]:
+        """Number of indexable blocks holding each token."""
+        if self._df is None:
+            self._df = Counter(itertools.chain.from_iterable(self.sets.values()))
+        return self._df
 
     def add(self, i: int) -> None:
+        self.added.append(i)
+        self.seen.update(self.sets[i])
+
+    def _post(self) -> None:
+        """Index the added blocks not yet in the postings."""
         df = self.df
-        for tok in self.sets[i]:
-            if df[tok] > 1:  # a token of one block only links no pair
-                self.postings.setdefault(tok, []).append(i)
+        for i in self.added[self.posted :]:
+            for tok in self.sets[i]:
+                if df[tok] > 1:  # a token of one block only links no pair
+                    self.postings.setdefault(tok, []).append(i)
+        self.posted = len(self.added)
 
     def container(self, i: int) -> int | None:
         """An earlier indexed block that contains block ``i``, if any."""
         tset = self.sets[i]
         need = math.ceil(TOKEN_CONTAINMENT * len(tset))
+        if len(tset & self.seen) < need:  # no indexed block shares enough
+            return None
         size = len(tset) - need + 1
         df = self.df
         shared = [t for t in tset if df[t] > 1]
         if len(shared) < need:  # too many tokens found in no other block
             return None
+        self._post()
         prefix = sorted(shared, key=lambda t: (df[t], t))[
             : size - len(tset) + len(shared)
         ]
@@ -142,21 +257,25 @@ class _Index:
         return shared >= BIGRAM_CONTAINMENT * len(small)
 
 
-def find_repeats(blocks: Sequence[str], active: Sequence[int]) -> dict[int, int]:
+def find_repeats(
+    blocks: Sequence[str], active: Sequence[int], forms: BlockForms | None = None
+) -> dict[int, int]:
     """Map each repeated block index to the index of its first occurrence.
 
     Only the ``active`` indices (in increasing order) take part, so a block
     already removed for another reason is neither a source nor a repeat.
+    ``forms`` may hold the blocks' forms already computed.
     """
-    norms = {i: normalize(blocks[i]) for i in active}
-    big = {i: t for i in active if len(t := tokens(norms[i])) >= NEAR_MIN_TOKENS}
+    if forms is None:
+        forms = BlockForms(blocks)
+    big = {i: t for i in active if len(t := forms.toks(i)) >= NEAR_MIN_TOKENS}
     index = _Index(big)
     first: dict[str, int] = {}
     source: dict[int, int] = {}
     for i in active:
-        if not norms[i]:  # numbers and symbols only (table cells): never a repeat
+        if not forms.norm(i):  # numbers and symbols only (table cells): never a repeat
             continue
-        key = norms[i] if i in big else short_key(blocks[i])
+        key = forms.norm(i) if i in big else forms.short(i)
         if key in first:
             source[i] = first[key]
             continue
@@ -171,30 +290,38 @@ def find_repeats(blocks: Sequence[str], active: Sequence[int]) -> dict[int, int]
 
 
 def fill_edited(
-    blocks: Sequence[str], active: Sequence[int], source: dict[int, int]
+    blocks: Sequence[str],
+    active: Sequence[int],
+    source: dict[int, int],
+    forms: BlockForms | None = None,
 ) -> None:
     """Add to ``source`` a single edited long block inside a copied run.
 
     Its neighbours copy the blocks around its own source: the block is the
     edited copy of the block between them.
     """
+    if forms is None:
+        forms = BlockForms(blocks)
     for a, k, b in zip(active, active[1:], active[2:], strict=False):
         if a in source and b in source and k not in source:
             mid = source[a] + 1
-            if source[b] == mid + 1 and _edited_copy(blocks[k], blocks[mid]):
+            if source[b] == mid + 1 and _edited_copy(forms, k, mid):
                 source[k] = mid
 
 
-def _edited_copy(block: str, original: str) -> bool:
-    """A long block sharing at least half its tokens with ``original``."""
-    s = set(tokens(normalize(block)))
+def _edited_copy(forms: BlockForms, block: int, original: int) -> bool:
+    """A long block sharing at least half its tokens with block ``original``."""
+    s = set(forms.toks(block))
     if len(s) < NEAR_MIN_TOKENS:
         return False  # short blocks repeat exactly or not at all
-    return len(s & set(tokens(normalize(original)))) >= GAP_CONTAINMENT * len(s)
+    return len(s & set(forms.toks(original))) >= GAP_CONTAINMENT * len(s)
 
 
 def copy_runs(
-    blocks: Sequence[str], active: Sequence[int], source: dict[int, int]
+    blocks: Sequence[str],
+    active: Sequence[int],
+    source: dict[int, int],
+    forms: BlockForms | None = None,
 ) -> dict[int, bool]:
     """Members of copied runs, each mapped to whether its run is a *record*.
 
@@ -205,7 +332,7 @@ def copy_runs(
     document: one structure repeated with variations, not one region copied.
     A single edited long block inside a run joins it (``source`` is updated).
     """
-    fill_edited(blocks, active, source)
+    fill_edited(blocks, active, source, forms)
     root = {i: source.get(i, i) for i in active}
     copies = Counter(root.values())
     members: dict[int, bool] = {}

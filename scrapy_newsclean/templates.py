@@ -44,8 +44,12 @@ def block_key(block: str) -> int:
     Case, punctuation and spacing are ignored; digits are kept (a dateline or
     "Part 2" differs between articles and must not become a template).
     """
-    norm = short_key(block)
-    return int.from_bytes(blake2b(norm.encode("utf-8"), digest_size=8).digest(), "big")
+    return digest_key(short_key(block))
+
+
+def digest_key(short: str) -> int:
+    """:func:`block_key` of a block from its :func:`~.repeats.short_key`."""
+    return int.from_bytes(blake2b(short.encode("utf-8"), digest_size=8).digest(), "big")
 
 
 def eligible(block: str, max_chars: int = DEFAULT_MAX_CHARS) -> bool:

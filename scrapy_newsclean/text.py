@@ -44,13 +44,12 @@ from scrapy_newsclean.boilerplate_signatures import (
 )
 from scrapy_newsclean.repeats import (
     NEAR_MIN_TOKENS,
+    BlockForms,
     copy_runs,
     find_repeats,
     normalize,
-    short_key,
-    tokens,
 )
-from scrapy_newsclean.templates import block_key
+from scrapy_newsclean.templates import digest_key
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -131,9 +130,10 @@ def clean_blocks(
     ]
     _mark_sections(blocks, rules, reasons)
     _mark_weak(blocks, rules, reasons)
+    forms = BlockForms(blocks)
     if template is not None:
-        _mark_template(blocks, reasons, template)
-    _mark_repeats(blocks, rules, reasons)
+        _mark_template(blocks, reasons, template, forms)
+    _mark_repeats(blocks, rules, reasons, forms)
     kept = tuple(b for b, r in zip(blocks, reasons, strict=False) if r is None)
     removed = tuple(
         Removal(i, r, blocks[i]) for i, r in enumerate(reasons) if r is not None
@@ -164,10 +164,10 @@ def _is_prose(text: str) -> bool:
     return _words(text) >= PROSE_MIN_WORDS and bool(_SENTENCE_END.search(text))
 
 
-def _is_sentence(text: str) -> bool:
+def _is_sentence(forms: BlockForms, i: int) -> bool:
     """A long block ending like a sentence (never a record field)."""
-    long = len(tokens(normalize(text))) >= NEAR_MIN_TOKENS
-    return long and bool(_SENTENCE_END.search(text.rstrip()))
+    long = len(forms.toks(i)) >= NEAR_MIN_TOKENS
+    return long and bool(_SENTENCE_END.search(forms.blocks[i].rstrip()))
 
 
 def _headline_like(text: str) -> bool:
@@ -272,7 +272,10 @@ def _near_removed(blocks: Sequence[str], reasons: Sequence[str | None], i: int) 
 
 
 def _mark_template(
-    blocks: Sequence[str], reasons: list[str | None], template: TemplateLookup
+    blocks: Sequence[str],
+    reasons: list[str | None],
+    template: TemplateLookup,
+    forms: BlockForms,
 ) -> None:
     """Remove learned template blocks, unless nothing would be left."""
     hits = [
@@ -280,7 +283,7 @@ def _mark_template(
         for i, b in enumerate(blocks)
         if reasons[i] is None
         and 0 < len(b.strip()) < TEMPLATE_MAX_CHARS
-        and template.is_template(block_key(b))
+        and template.is_template(digest_key(forms.short(i)))
     ]
     kept = sum(1 for i, b in enumerate(blocks) if reasons[i] is None and b.strip())
     if hits and len(hits) < kept:
@@ -305,26 +308,29 @@ def _article_zone(
 
 
 def _mark_repeats(
-    blocks: Sequence[str], rules: Sequence[Rule | None], reasons: list[str | None]
+    blocks: Sequence[str],
+    rules: Sequence[Rule | None],
+    reasons: list[str | None],
+    forms: BlockForms,
 ) -> None:
     """Remove repeats that look like boilerplate (see the module docstring)."""
     active = [i for i, r in enumerate(reasons) if r is None and blocks[i].strip()]
-    source = find_repeats(blocks, active)
-    runs = copy_runs(blocks, active, source)
-    zone = _article_zone(blocks, rules, reasons)
+    source = find_repeats(blocks, active, forms)
+    runs = copy_runs(blocks, active, source, forms) if source else {}
+    zone = _article_zone(blocks, rules, reasons) if source else range(0)
     for i in source:
         if i in runs:
             # A recurring record field inside the article is content, unless
             # it is a sentence (an article pasted three times).
-            if not (runs[i] and i in zone and not _is_sentence(blocks[i])):
+            if not (runs[i] and i in zone and not _is_sentence(forms, i)):
                 reasons[i] = "repeated_run"
         elif (
             i not in zone
-            or len(tokens(normalize(blocks[i]))) >= NEAR_MIN_TOKENS
+            or len(forms.toks(i)) >= NEAR_MIN_TOKENS
             or _next_to(blocks, reasons, i, "link_list")
         ):
             reasons[i] = "repeated_block"
-    _mark_teaser_repeats(blocks, reasons, active)
+    _mark_teaser_repeats(blocks, reasons, active, forms)
 
 
 def _next_to(
@@ -341,7 +347,10 @@ def _next_to(
 
 
 def _mark_teaser_repeats(
-    blocks: Sequence[str], reasons: list[str | None], active: Sequence[int]
+    blocks: Sequence[str],
+    reasons: list[str | None],
+    active: Sequence[int],
+    forms: BlockForms,
 ) -> None:
     """Remove copies of teasers that a link-list section removed.
 
@@ -351,14 +360,14 @@ def _mark_teaser_repeats(
     teasers: dict[str, int] = {}
     for i, reason in enumerate(reasons):
         if reason == "link_list" and _headline_like(blocks[i].strip()):
-            teasers.setdefault(short_key(blocks[i]), i)
+            teasers.setdefault(forms.short(i), i)
     if not teasers:
         return
     for i in active:
         text = blocks[i].strip()
         if reasons[i] is not None or len(text) > TEASER_MAX_CHARS:
             continue
-        first = teasers.get(short_key(text))
+        first = teasers.get(forms.short(i))
         if (
             first is not None
             and (first < i or _words(text) <= 3)

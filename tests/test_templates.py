@@ -162,3 +162,17 @@ def test_memory_is_bounded_and_learned_keys_survive_a_flood() -> None:
     exported = counter.export()["a.example"]
     assert len(exported) <= 50 + max(64, 50 // 4)
     assert counter.lookup("a.example").is_template(block_key(TEMPLATE))
+
+
+def test_digest_key_of_a_short_key_is_the_block_key() -> None:
+    from scrapy_newsclean.repeats import short_key
+    from scrapy_newsclean.templates import digest_key
+
+    for block in (
+        "Sign up for our newsletter",
+        "It\u2019s \u201clive\u201d \u2014 2024",
+        "",
+        "!!!",
+    ):
+        assert digest_key(short_key(block)) == block_key(block)
+    assert digest_key("sign up for our newsletter") == 3953782732811239783

@@ -798,3 +798,126 @@ def test_blog_and_widget_furniture_removed(reason: str, block: str) -> None:
 )
 def test_furniture_traps_kept(trap: str) -> None:
     assert clean_blocks([PROSE, trap, PROSE_2]).blocks == (PROSE, trap, PROSE_2)
+
+
+# --- fast paths give the same answers as the plain definitions ----------------
+
+_WORDY = st.text(
+    alphabet=st.sampled_from(
+        list("ab Z9_-.,'\"\t ")
+        + list("’‘“”„–—…«»·\u00a0\u2009²µºſKİßﬀé中文日本語한국어٣５")
+    ),
+    max_size=40,
+)
+
+
+def _reference_classify(signatures: object, block: str) -> object:
+    """The first rule matching ``block``, trying every rule in order."""
+    from scrapy_newsclean.boilerplate_signatures import Signatures, match_form
+
+    assert isinstance(signatures, Signatures)
+    form = match_form(block)
+    for rule in signatures.rules:
+        if len(block) > rule.max_chars * 2:
+            continue
+        if rule.hints and not any(h in block.casefold() for h in rule.hints):
+            continue
+        if rule.matches(form):
+            return rule
+    return None
+
+
+_PREFILTER_BLOCKS = [
+    "",
+    "Advertisement",
+    "ADVERTISEMENT  ",
+    "Share this article",
+    "© 2024 Example News. All rights reserved.",
+    "Copyright 2023 Example",
+    "Most popular",
+    "Comments",
+    "Sorry!!",
+    "Haftungsausschluss:",
+    "We use cookies to improve your experience on this site.",
+    "The views expressed in this article are those of the author.",
+    "Cookie Monster ate the advice column in this informational piece.",
+    PROSE,
+    PROSE[:59],
+    "x" * 59,
+    "Related:  “Quoted”   story …",
+    "ＡＬＬ ＲＩＧＨＴＳ ＲＥＳＥＲＶＥＤ",
+    "無断転載禁止",
+    "무단전재 및 재배포 금지",
+]
+
+
+@pytest.mark.parametrize("block", _PREFILTER_BLOCKS)
+def test_classify_prefilter_agrees_with_trying_every_rule(block: str) -> None:
+    assert DEFAULT_SIGNATURES.classify(block) is _reference_classify(
+        DEFAULT_SIGNATURES, block
+    )
+
+
+def test_classify_prefilter_with_groups_flags_and_user_hints() -> None:
+    # A backreference cannot join a union: such a tier tries every rule.
+    extra = [
+        Signature("site_chrome", r"(ab)\1", "full", "block", 10),
+        Signature("call_to_action", r"tip us", "search", "block", 100, ("tip",)),
+        Signature("advertisement", r"sponsored by \w+", "start", "block", 50),
+        Signature("copyright", r"no reuse", "end", "block", 70),
+    ]
+    signatures = compile_signatures(extra)
+    for block in [*_PREFILTER_BLOCKS, "abab", "Please tip us!", "Sponsored by Acme"]:
+        for text in (block, f"{block} no reuse."):
+            expected = _reference_classify(signatures, text)
+            assert signatures.classify(text) is expected
+    assert signatures.classify("abab") is not None
+    assert signatures.classify("Please tip us now") is not None
+    assert signatures.classify("text, no reuse.") is not None
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(_WORDY, max_size=4).map(" ".join))
+def test_classify_prefilter_agrees_on_random_text(block: str) -> None:
+    for raw in (block, f"Advertisement {block}", f"{block} all rights reserved"):
+        text = raw.strip()
+        expected = _reference_classify(DEFAULT_SIGNATURES, text)
+        assert DEFAULT_SIGNATURES.classify(text) is expected
+
+
+@settings(max_examples=500, deadline=None)
+@given(_WORDY)
+def test_match_form_from_casefolded_text(block: str) -> None:
+    from scrapy_newsclean.boilerplate_signatures import _folded_match_form, match_form
+
+    assert _folded_match_form(block, block.casefold()) == match_form(block)
+
+
+def _reference_sub(text: str, pattern: str) -> str:
+    return " ".join(re.sub(pattern, " ", text.casefold()).split())
+
+
+@settings(max_examples=500, deadline=None)
+@given(_WORDY)
+def test_normal_forms_match_their_regex_definitions(block: str) -> None:
+    from scrapy_newsclean.repeats import BlockForms, short_key, tokens
+
+    assert normalize(block) == _reference_sub(block, r"[\W\d_]+")
+    key = _reference_sub(block, r"[\W_]+") or " ".join(block.casefold().split())
+    assert short_key(block) == key
+    # Shared forms: the normal form derived from the short key, in either order.
+    for first in ("short", "norm"):
+        forms = BlockForms([block, f"{block} " * 40])
+        for i in (0, 1):
+            if first == "short":
+                forms.short(i)
+            assert forms.norm(i) == normalize(forms.blocks[i])
+            assert forms.short(i) == short_key(forms.blocks[i])
+            assert forms.toks(i) == tokens(normalize(forms.blocks[i]))
+
+
+def test_curly_punctuation_is_blanked_like_ascii_punctuation() -> None:
+    assert normalize("It’s “done” — finally…") == "it s done finally"
+    # Latin-1 letters and superscripts are word characters, not punctuation.
+    assert normalize("Die Straße² µ ª") == "die strasse² μ ª"
+    assert normalize("«Olé» · 5×5 ±") == "olé"
