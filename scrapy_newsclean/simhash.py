@@ -48,6 +48,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from hashlib import blake2b
 from heapq import nsmallest
+from itertools import repeat
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -94,9 +95,13 @@ _STRIP = (
 # Often written between words without spaces ("word\u2014word").
 _SEPARATORS = ("\u2014", "\u2013", "\u2026")
 _CACHE_LIMIT = 1 << 17
-# Pure memoisation of feature -> digest (deterministic, safe to share between
-# crawlers): news vocabulary is Zipfian, so most tokens hit. Cleared when full.
+_MEMO_CHARS = 64
+# Pure memoisation of raw token (of at most _MEMO_CHARS) -> concatenated
+# digests of its features, for the default ``ngram`` (other values: their own
+# dict). Deterministic, safe to share between crawlers: news vocabulary is
+# Zipfian, so most tokens hit. Cleared when full.
 _DIGESTS: dict[str, bytes] = {}
+_NGRAM_DIGESTS: dict[int, dict[str, bytes]] = {}
 # ``_BIT_MASKS[b]`` has bit ``b`` set in every byte (for up to 2**16 features;
 # ``&`` truncates to the shorter operand, so longer inputs are chunked).
 _MAX_CHUNK = 1 << 16
@@ -198,23 +203,60 @@ def features(text: str, config: SimhashConfig = DEFAULT) -> list[str]:
     return out
 
 
-def _digests(tokens: list[str], ngram: int) -> list[bytes]:
-    """Concatenated feature digests of each token (memoised by token)."""
-    found = list(map(_DIGESTS.get, tokens))
-    if None not in found:
-        return found  # type: ignore[return-value]
-    if len(_DIGESTS) >= _CACHE_LIMIT:
-        _DIGESTS.clear()
-    for i, cached in enumerate(found):
-        if cached is None:
-            token = tokens[i]
-            blob = _DIGESTS.get(token)
-            if blob is None:
-                blob = b"".join(map(feature_digest, _token_features(token, ngram)))
-                if len(token) <= 64:
-                    _DIGESTS[token] = blob
-            found[i] = blob
-    return found  # type: ignore[return-value]
+def _token_blobs(tokens: list[str], ngram: int) -> list[bytes]:
+    """Concatenated feature digests of each whitespace-free token of raw text.
+
+    Normalising token by token gives the features of the normalised text:
+    whitespace stays whitespace under NFKC and casefolding and never composes
+    with a neighbour, so normalisation never crosses it. The tokens are
+    normalised in one call, joined by newlines (nothing else maps to one).
+    """
+    if not tokens:
+        return []
+    folded = normalize("\n".join(tokens))
+    pieces = folded.split("\n")
+    # Most pieces are one feature once stripped (normalisation makes no space).
+    stripped = list(map(str.strip, pieces, repeat(_STRIP)))
+    blobs = list(map(feature_digest, stripped))
+    if "" in stripped:
+        blobs = [
+            blob if feature else b""
+            for feature, blob in zip(stripped, blobs, strict=True)
+        ]
+    if " " in folded or _NOSPACE_RUN.search(folded):
+        for i, piece in enumerate(pieces):
+            if " " in piece or (not piece.isascii() and _NOSPACE_RUN.search(piece)):
+                blobs[i] = b"".join(map(feature_digest, _piece_features(piece, ngram)))
+    return blobs
+
+
+def _piece_features(piece: str, ngram: int) -> list[str]:
+    return [
+        feature for part in piece.split() for feature in _token_features(part, ngram)
+    ]
+
+
+def _feature_blob(text: str, ngram: int) -> bytes:
+    """Concatenated digests of :func:`features` of ``text`` (memoised by raw token)."""
+    tokens = text.split()
+    memo = _DIGESTS if ngram == DEFAULT.ngram else _NGRAM_DIGESTS.setdefault(ngram, {})
+    get = memo.get
+    try:  # a miss is None: join raises TypeError
+        return b"".join(map(get, tokens))  # type: ignore[arg-type]
+    except TypeError:  # some token not memoised yet
+        pass
+    missing = list(set(tokens).difference(memo))
+    if len(memo) + len(missing) > _CACHE_LIMIT:
+        memo.clear()
+        missing = list(set(tokens))
+    new = dict(zip(missing, _token_blobs(missing, ngram), strict=True))
+    memo.update([item for item in new.items() if len(item[0]) <= _MEMO_CHARS])
+    try:
+        return b"".join(map(get, tokens, map(new.get, tokens)))  # type: ignore[arg-type]
+    except TypeError:  # another thread cleared the memo meanwhile
+        distinct = list(set(tokens))
+        blobs = dict(zip(distinct, _token_blobs(distinct, ngram), strict=True))
+        return b"".join(map(blobs.__getitem__, tokens))
 
 
 def _column_counts(digests: bytes) -> list[int]:
@@ -277,7 +319,7 @@ def content_hash(text: str, config: SimhashConfig = DEFAULT) -> int:
     Equal to ``fingerprint(text).content``: case, whitespace and edge
     punctuation do not change it; any word does.
     """
-    return _content(b"".join(map(feature_digest, features(text, config))))
+    return _content(_feature_blob(text, config.ngram))
 
 
 def shingle_hashes(digests: bytes) -> bytes:
@@ -358,7 +400,7 @@ def min_hash_sketch(shingles: bytes) -> int:
 
 def fingerprint(text: str, config: SimhashConfig = DEFAULT) -> Fingerprint:
     """Fingerprint ``text`` (total on any str, including lone surrogates)."""
-    tf = b"".join(_digests(normalize(text).split(), config.ngram))
+    tf = _feature_blob(text, config.ngram)
     if not tf:
         return Fingerprint(0, 0, _content(b""), 0)
     shingles = shingle_hashes(tf)
