@@ -105,7 +105,8 @@ _NGRAM_DIGESTS: dict[int, dict[str, bytes]] = {}
 # ``_BIT_MASKS[b]`` has bit ``b`` set in every byte (for up to 2**16 features;
 # ``&`` truncates to the shorter operand, so longer inputs are chunked).
 _MAX_CHUNK = 1 << 16
-_BITS = (1, 2, 4, 8, 16, 32, 64, 128)
+# The value bit of each count of fold(): byte column j (0 = most significant), bit b.
+_FOLD_BITS = tuple(1 << (8 * (7 - j) + b) for j in range(8) for b in range(8))
 _BIT_MASKS = tuple(
     int.from_bytes(bytes([1 << b]) * _MAX_CHUNK, "big") for b in range(8)
 )
@@ -280,20 +281,15 @@ def fold(digests: bytes, weight: int) -> int:
     instead of a Python loop over features. Bit set when count > weight / 2.
     """
     half = weight // 2
-    value = 0
     if len(digests) > 8 * _MAX_CHUNK:
-        for position, count in enumerate(_column_counts(digests)):
-            if count > half:
-                value |= 1 << position
-        return value
-    for j in range(8):
-        column = int.from_bytes(digests[j::8], "big")
-        counts = map(int.bit_count, map(column.__and__, _BIT_MASKS))
-        byte = sum(
-            [bit for bit, count in zip(_BITS, counts, strict=True) if count > half]
-        )
-        value |= byte << 8 * (7 - j)
-    return value
+        counts = _column_counts(digests)
+        return sum([1 << position for position, n in enumerate(counts) if n > half])
+    counts = [
+        (column & mask).bit_count()
+        for column in [int.from_bytes(digests[j::8], "big") for j in range(8)]
+        for mask in _BIT_MASKS
+    ]
+    return sum([bit for bit, n in zip(_FOLD_BITS, counts, strict=True) if n > half])
 
 
 def simhash_of(weighted: Mapping[str, int] | Iterable[tuple[str, int]]) -> int:
@@ -336,8 +332,8 @@ def shingle_hashes(digests: bytes) -> bytes:
     width = min(SHINGLE, count)
     runs = count - width + 1
     size = 8 * runs
-    acc = 0
-    for j in range(width):
+    acc = int.from_bytes(digests[:size], "big")
+    for j in range(1, width):
         part = digests[8 * j : 8 * j + size].translate(_SBOXES[j])
         acc ^= int.from_bytes(part, "big")
     return acc.to_bytes(size, "big")
