@@ -31,7 +31,7 @@ from types import MappingProxyType
 from typing import TYPE_CHECKING, NamedTuple
 
 if TYPE_CHECKING:
-    from collections.abc import Mapping
+    from collections.abc import Iterable, Mapping
 
 
 class Signature(NamedTuple):
@@ -346,6 +346,36 @@ SIGNATURES: tuple[Signature, ...] = tuple(
     )
     for reason, where, pattern, slack in _ROWS
 )
+
+
+def anchor_groups(
+    literals: Iterable[str], min_anchor: int = 6
+) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    """Literals grouped under a shared substring (the anchor), for scanning.
+
+    A literal can only occur where its anchor does, so a markup without the
+    anchor skips the whole group: one scan instead of one per literal. Greedy:
+    the substring (at least ``min_anchor`` characters) shared by most literals
+    first; a literal sharing none is its own anchor.
+    """
+    left = list(dict.fromkeys(literals))
+    groups: list[tuple[str, tuple[str, ...]]] = []
+    while left:
+        subs = {
+            lit[i : i + n]
+            for lit in left
+            for n in range(min_anchor, len(lit) + 1)
+            for i in range(len(lit) - n + 1)
+        }
+        best = max(sorted(subs), key=lambda a: (sum(a in lit for lit in left), len(a)))
+        members = tuple(lit for lit in left if best in lit)
+        if len(members) < 2:
+            groups.extend((lit, (lit,)) for lit in left)
+            break
+        groups.append((best, members))
+        left = [lit for lit in left if lit not in members]
+    return tuple(groups)
+
 
 # Final URL paths (after a redirect) that name an error page.
 ERROR_PATH = re.compile(

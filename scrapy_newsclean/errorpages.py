@@ -13,7 +13,7 @@ import re
 import sys
 from dataclasses import dataclass
 from itertools import islice
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 from urllib.parse import urlsplit
 
 from lxml import etree, html
@@ -66,6 +66,20 @@ _BODY_NON_SCRIPT = etree.XPath(
 )
 _SCRIPT_SRCS = etree.XPath("/descendant::script/@src", smart_strings=False)
 _PASSWORD_INPUT = etree.XPath("/descendant::input[@type='password']")
+_LITERALS = [
+    lit
+    for row in sig.SIGNATURES
+    if row.where in {"markup", "stub"}
+    for lit in row.literals
+]
+_LITERALS_ASCII = all(lit.isascii() for lit in _LITERALS)
+_LITERAL_GROUPS = sig.anchor_groups(_LITERALS)
+_LITERAL_BYTES = tuple(
+    (anchor.encode(), tuple((lit, lit.encode()) for lit in members))
+    for anchor, members in sig.anchor_groups(_LITERALS)
+    if _LITERALS_ASCII
+)
+_Markup = TypeVar("_Markup", bytes, str)
 _SPACES = re.compile(r"\s+")
 _WORDS = re.compile(r"\w+")
 _SYMBOLS = re.compile(r"[^\w\s]+")
@@ -153,50 +167,67 @@ def page_signals(
     hits = [*_header_hits(headers)]
     title = "" if tree is None else _title(tree)
     hits.extend(_short_hits("title", _segments(title)))
-    if tree is not None:
-        titled = any(hit[1] == "title" for hit in hits)
-        size = _quick_size(tree, _largest_gate(hits), estimate=not titled)
-        if size is not None:
-            return PageSignals(title, (), size, "", tuple(hits))
     headings: tuple[str, ...] = ()
-    chars, message = 0, _plain_message(body)
+    chars, message = 0, ""
     if tree is not None:
-        headings = tuple(
-            _normalize(h.text_content()) for h in islice(tree.iter("h1"), 3)
-        )
+        quick = _quick_signals(tree, title, hits)
+        if isinstance(quick, PageSignals):
+            return quick
+        headings = quick
         chars, message = _visible_text(tree)
+    else:
+        message = _plain_message(body)
     hits.extend(_short_hits("h1", headings))
     if chars < sig.MAX_TEXT_FOR_MESSAGE:
         hits.extend(_search_hits("text", message))
         hits.extend(_search_hits("lead", message[: sig.LEAD_CHARS]))
     if chars < sig.MAX_TEXT_FOR_MARKUP:
-        markup = _markup(body, tree)
-        hits.extend(_literal_hits("markup", markup))
+        present = _present_literals(_markup(body, tree))
+        hits.extend(_literal_hits("markup", present))
         if chars == 0 and tree is not None and _is_stub(tree):
-            hits.extend(_literal_hits("stub", markup))
+            hits.extend(_literal_hits("stub", present))
     if tree is None or not _PASSWORD_INPUT(tree):
         hits = [hit for hit in hits if hit[0] != "login_wall"]
     article = any(hit[1] == "lead" for hit in hits) and _is_article(tree)
     return PageSignals(title, headings, chars, message, tuple(hits), article)
 
 
-def _largest_gate(hits: Iterable[tuple[str, str, str]]) -> int:
-    """Visible-text size above which none of ``hits`` nor any later hit counts."""
-    gates = [_gate(reason, where) for reason, where, _ in hits if where != "header"]
-    return max([sig.MAX_TEXT_FOR_TITLE, *gates])
+def _quick_signals(
+    tree: etree._Element, title: str, hits: list[tuple[str, str, str]]
+) -> PageSignals | tuple[str, ...]:
+    """Signals of a text-rich page (no verdict possible), else its ``<h1>`` texts.
 
-
-def _quick_size(tree: etree._Element, gate: int, *, estimate: bool) -> int | None:
-    """A cheap visible-text size when it already rules every hit out, else None.
-
-    The estimate counts hidden obfuscated scripts too (challenge pages pad with
-    them), so it is only used without a title hit, and with a margin.
+    The paragraph text is taken as a lower bound of the visible text. It is
+    first held against the largest gate any hit could have; then, with the
+    headings read, against the gates of the hits found so far and of the
+    markup and message hits still to come (the estimate keeps the first gate).
     """
+    gate = _largest_gate(hits)
     paragraphs = int(_PARAGRAPH_CHARS(tree))
-    if paragraphs >= gate or not estimate:
-        return paragraphs if paragraphs >= gate else None
-    size = int(_TEXT_ESTIMATE(tree))
-    return size if size >= gate * 5 // 4 else None
+    if paragraphs >= gate:
+        return PageSignals(title, (), paragraphs, "", tuple(hits))
+    headings = tuple(_normalize(h.text_content()) for h in islice(tree.iter("h1"), 3))
+    found = [*hits, *_short_hits("h1", headings)]
+    decided = any(hit[1] == "header" for hit in hits)  # its detail shows the size
+    if not decided and paragraphs >= _largest_gate(found, sig.MAX_TEXT_FOR_MARKUP):
+        return PageSignals(title, headings, paragraphs, "", tuple(found))
+    if not any(hit[1] == "title" for hit in hits):
+        # The estimate counts hidden obfuscated scripts too (challenge pages
+        # pad with them): only without a title hit, and with a margin.
+        size = int(_TEXT_ESTIMATE(tree))
+        if size >= gate * 5 // 4:
+            return PageSignals(title, (), size, "", tuple(hits))
+    return headings
+
+
+def _largest_gate(
+    hits: Iterable[tuple[str, str, str]], floor: int = sig.MAX_TEXT_FOR_TITLE
+) -> int:
+    """Visible-text size from which none of ``hits`` counts, nor any later hit
+    whose gate is at most ``floor`` (the title/h1 gate, or the markup gate once
+    the headings are read)."""
+    gates = [_gate(reason, where) for reason, where, _ in hits if where != "header"]
+    return max([floor, *gates])
 
 
 def _title(tree: etree._Element) -> str:
@@ -296,12 +327,29 @@ def _search_hits(where: str, text: str) -> Iterable[tuple[str, str, str]]:
                 yield row.reason, where, match.group(0)
 
 
-def _literal_hits(where: str, markup: str) -> Iterable[tuple[str, str, str]]:
+def _literal_hits(
+    where: str, present: Collection[str]
+) -> Iterable[tuple[str, str, str]]:
+    """Hits of the rows of ``where``: each row's first literal in ``present``."""
     for row in sig.SIGNATURES:
         if row.where == where:
-            found = next((lit for lit in row.literals if lit in markup), None)
+            found = next((lit for lit in row.literals if lit in present), None)
             if found is not None:
                 yield row.reason, where, found
+
+
+def _present_literals(markup: bytes | str) -> set[str]:
+    """The markup/stub literals that occur in the (lowercased) markup."""
+    present: set[str] = set()
+    if isinstance(markup, bytes):
+        for anchor, members in _LITERAL_BYTES:
+            if anchor in markup:
+                present.update(lit for lit, data in members if data in markup)
+        return present
+    for text_anchor, text_members in _LITERAL_GROUPS:
+        if text_anchor in markup:
+            present.update(lit for lit in text_members if lit in markup)
+    return present
 
 
 def _segments(title: str) -> list[str]:
@@ -352,16 +400,28 @@ def _is_stub(tree: etree._Element) -> bool:
     return all(str(src).startswith("/cdn-cgi/") for src in _SCRIPT_SRCS(tree))
 
 
-def _markup(body: bytes | str, tree: etree._Element | None) -> str:
-    """The head and tail of the raw markup, lowercased (serialized when no body)."""
+def _markup(body: bytes | str, tree: etree._Element | None) -> bytes | str:
+    """The head and tail of the raw markup, lowercased (serialized when no body).
+
+    Bytes stay bytes: the literals are ASCII, and lowering Latin-1 text never
+    makes an ASCII character, so ``bytes.lower`` finds the same literals as
+    lowering the Latin-1 decoded text, several times faster.
+    """
     if not body and tree is not None:
         body = str(etree.tostring(tree, encoding="unicode", method="html"))
     if isinstance(body, bytes):
-        body = body.decode("latin-1")
+        if not _LITERALS_ASCII:
+            return _window(body.decode("latin-1")).lower()
+        return _window(body).lower()
+    return _window(body).lower()
+
+
+def _window(markup: _Markup) -> _Markup:
+    """The first and last bytes of the markup (all of it when short)."""
     head, tail = sig.MARKUP_HEAD_BYTES, sig.MARKUP_TAIL_BYTES
-    if len(body) > head + tail:
-        body = body[:head] + body[-tail:]
-    return body.lower()
+    if len(markup) > head + tail:
+        return markup[:head] + markup[-tail:]
+    return markup
 
 
 def _parse(body: bytes | str) -> etree._Element | None:

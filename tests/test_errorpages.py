@@ -517,3 +517,89 @@ class TestNeverRaises:
         verdict = classify(status=503, url=ARTICLE_URL, body=garbage)
         assert verdict is not None
         assert verdict.reason == "status_503"
+
+
+class TestFastPaths:
+    """The shortcuts give the verdicts of the full analysis."""
+
+    @staticmethod
+    def paragraphs(chars: int) -> str:
+        sentence = "The council met on Tuesday to discuss the new budget. "
+        return "".join(
+            f"<p>{sentence * 4}</p>" for _ in range(chars // (4 * len(sentence)) + 1)
+        )
+
+    def test_error_heading_keeps_its_gate_over_medium_paragraphs(self) -> None:
+        # ~1,700 characters of paragraphs: over the markup gate, under the h1 one.
+        body = page("Example Site", "<h1>Page not found</h1>" + self.paragraphs(1600))
+        signals = page_signals(body=body)
+        assert 1500 < signals.text_chars < 2500
+        verdict = classify(status=200, url=ARTICLE_URL, body=body)
+        assert verdict is not None
+        assert verdict.reason == "soft_404"
+
+    def test_vendor_marker_on_a_medium_page_is_gated_out(self) -> None:
+        marker = '<div id="cf-wrapper"></div>'
+        medium = page("City news", marker + self.paragraphs(1600))
+        assert classify(status=200, url=ARTICLE_URL, body=medium) is None
+        short = page("City news", marker + self.paragraphs(300))
+        verdict = classify(status=200, url=ARTICLE_URL, body=short)
+        assert verdict is not None
+        assert verdict.reason == "challenge_cloudflare"
+
+    @pytest.mark.parametrize("as_text", [False, True])
+    def test_marker_found_in_any_case_as_bytes_or_text(self, as_text: bool) -> None:
+        body = page("Hold on", '<form id="DistilCaptchaForm"></form>')
+        data = body.decode("utf-8") if as_text else body
+        verdict = classify(status=200, url=ARTICLE_URL, body=data)
+        assert verdict is not None
+        assert verdict.reason == "challenge_distil"
+
+    @settings(max_examples=300, deadline=None)
+    @given(
+        st.lists(
+            st.sampled_from(
+                [
+                    "CAPTCHA",
+                    "px-captcha",
+                    "#PX-captcha",
+                    "kpsdk.load",
+                    "KPSDK.",
+                    "<code>NoSuchKey</code>",
+                    "cf-error-",
+                    "cf-error-code",
+                    "\u00c9\u00e9",
+                    "sucuri",
+                    "x",
+                ]
+            ),
+            max_size=8,
+        )
+    )
+    def test_literal_scan_matches_plain_search(self, parts: list[str]) -> None:
+        from scrapy_newsclean import errorpage_signatures as sig
+        from scrapy_newsclean.errorpages import _markup, _present_literals
+
+        raw = "".join(parts)
+        literals = [
+            lit
+            for row in sig.SIGNATURES
+            if row.where in {"markup", "stub"}
+            for lit in row.literals
+        ]
+        lowered = raw.encode("utf-8").decode("latin-1").lower()
+        expected = {lit for lit in literals if lit in lowered}
+        assert _present_literals(_markup(raw.encode("utf-8"), None)) == expected
+        text_expected = {lit for lit in literals if lit in raw.lower()}
+        assert _present_literals(_markup(raw, None)) == text_expected
+
+
+def test_anchor_groups_cover_every_literal_once() -> None:
+    from scrapy_newsclean.errorpage_signatures import anchor_groups
+
+    literals = ["cf-error-details", "cf-error-code", "gokuprops", "cf-error-code"]
+    groups = anchor_groups(literals)
+    assert groups[0] == ("cf-error-", ("cf-error-details", "cf-error-code"))
+    members = [lit for _, group in groups for lit in group]
+    assert sorted(members) == sorted(set(literals))
+    assert all(anchor in lit for anchor, group in groups for lit in group)
