@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import random
 from collections import Counter
 from pathlib import Path
 
@@ -289,3 +290,95 @@ def test_config_validation() -> None:
         SimhashConfig(ngram=0)
     with pytest.raises(ValueError, match="sketch_distance"):
         SimhashConfig(sketch_distance=65)
+
+
+def reference_fingerprint(
+    text: str, config: SimhashConfig = DEFAULT
+) -> tuple[int, ...]:
+    """Simhash, sketch, size straight from :func:`features` (no memo)."""
+    digests = b"".join(map(feature_digest, features(text, config)))
+    shingles = shingle_hashes(digests)
+    return (
+        fold(shingles, len(shingles) // 8),
+        min_hash_sketch(shingles),
+        len(digests) // 8,
+    )
+
+
+TRICKY = [
+    "caf\u00e9 cafe\u0301 e \u0301x \u00b4a a\u00b4b \u00a8",  # combining marks, compat spaces
+    "a\u00a0b\u2009c\u3000d\u202fe \x1cf\x85g",  # Unicode whitespace
+    "word\u2014word \u2026tail \u2013 x\u2014\u2014y \u2014",  # separators inside tokens
+    "Stra\u00dfe STRASSE \ufb01ne \u2460 \u33a1 \uff21\uff22 \u1100\u1161",  # casefold, NFKC
+    "東京都、abc 日本\u3002テスト ภาษาไทย mixed日本語text",  # no-space scripts
+    "https://example.com/" + "very-long-slug-" * 8 + " short " * 3,  # > 64 chars
+    "\ud800 lone \udfff \x00 control \u200b zero-width",
+]
+
+
+@pytest.mark.parametrize("text", TRICKY)
+def test_memoised_tokens_equal_whole_text_features(
+    text: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("scrapy_newsclean.simhash._DIGESTS", {})
+    expected = reference_fingerprint(text)
+    cold, warm = fingerprint(text), fingerprint(text)
+    assert (cold.simhash, cold.sketch, cold.size) == expected
+    assert warm == cold
+    assert cold.content == content_hash(text)
+    assert fingerprint(text + " " + text).size == 2 * cold.size  # partly memoised
+
+
+def test_memo_is_per_ngram(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("scrapy_newsclean.simhash._DIGESTS", {})
+    trigram = SimhashConfig(ngram=3)
+    fingerprint(JAPANESE)  # fills the default-ngram memo
+    fp = fingerprint(JAPANESE, trigram)
+    assert (fp.simhash, fp.sketch, fp.size) == reference_fingerprint(JAPANESE, trigram)
+    assert fp.size != fingerprint(JAPANESE).size
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    st.lists(
+        st.sampled_from(
+            ["a", "B", " ", "\u00a0", "\u0301", "\u00b4", "\u2014", "日", "本"]
+        )
+        | st.characters(codec=None),
+        max_size=60,
+    )
+)
+def test_memo_matches_features_on_any_text(chars: list[str]) -> None:
+    text = "".join(chars)
+    fp = fingerprint(text)
+    assert (fp.simhash, fp.sketch, fp.size) == reference_fingerprint(text)
+
+
+def nsmallest_sketch(shingles: bytes) -> int:
+    """min_hash_sketch's definition with a plain sort of every hash."""
+    values = sorted(
+        int.from_bytes(shingles[i : i + 8], "big") for i in range(0, len(shingles), 8)
+    )
+    found: dict[int, int] = {}
+    for value in values[:24]:
+        found.setdefault(value % BINS, (value // BINS) % 2**BIN_BITS)
+    if not found:
+        return 0
+    sketch = 0
+    for b in range(BINS):
+        step = next(s for s in range(BINS) if (b + s) % BINS in found)
+        bin_min = found[(b + step) % BINS] + 0x9E3779 * step
+        sketch |= (bin_min % 2**BIN_BITS) << BIN_BITS * (BINS - 1 - b)
+    return sketch
+
+
+@pytest.mark.parametrize("count", [1, 24, 97, 820, 5000])
+@pytest.mark.parametrize("first", [None, 0, 255], ids=["random", "low", "high"])
+def test_min_hash_prefilter_equals_full_sort(count: int, first: int | None) -> None:
+    rng = random.Random(count)
+    words = [rng.getrandbits(64).to_bytes(8, "big") for _ in range(count)]
+    if first is not None:  # every hash below or above the prefilter limit
+        words = [bytes([first]) + w[1:] for w in words]
+    words += words[: count // 3]  # repeated shingles
+    blob = b"".join(words)
+    assert min_hash_sketch(blob) == nsmallest_sketch(blob)
