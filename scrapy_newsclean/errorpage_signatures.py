@@ -106,7 +106,9 @@ FILLER = re.compile(
 )
 
 # Splits a title into its parts ("Page not found | Site name").
-TITLE_SEPARATORS = re.compile(r"\s[-|–—·:»/]\s|\s*[|–—·»]\s*")
+# (no \s* around the bare separators: the parts are stripped, and \s*X\s*
+# would make a title of whitespace quadratic to split)
+TITLE_SEPARATORS = re.compile(r"\s[-|–—·:»/]\s|[|–—·»]")
 
 # Multilingual "page not found" phrases (title, heading or main message).
 _NOT_FOUND = (

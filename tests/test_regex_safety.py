@@ -1,0 +1,101 @@
+"""Every regular expression the package ships stays linear on hostile input.
+
+A guard against catastrophic backtracking, not a benchmark: each pattern is
+checked for nested unbounded quantifiers and run over long adversarial
+strings; the time bound is generous (seconds for what takes milliseconds).
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from dataclasses import fields, is_dataclass
+from typing import TYPE_CHECKING, Any
+
+import pytest
+
+from scrapy_newsclean import (
+    boilerplate_signatures,
+    errorpage_signatures,
+    errorpages,
+    repeats,
+    simhash,
+    text,
+)
+from scrapy_newsclean import fields as fields_module
+from scrapy_newsclean.boilerplate_signatures import _nested_unbounded
+
+if TYPE_CHECKING:
+    from types import ModuleType
+
+MODULES = [
+    errorpage_signatures,
+    errorpages,
+    boilerplate_signatures,
+    text,
+    repeats,
+    simhash,
+    fields_module,
+]
+
+
+def patterns_in(value: Any, depth: int = 0) -> list[re.Pattern[Any]]:
+    """Compiled patterns held by a module value (in tuples and dataclasses too)."""
+    if isinstance(value, re.Pattern):
+        return [value]
+    if depth > 3:
+        return []
+    if isinstance(value, tuple | list | frozenset | set):
+        return [p for item in value for p in patterns_in(item, depth + 1)]
+    if is_dataclass(value) and not isinstance(value, type):
+        return [
+            p
+            for f in fields(value)
+            for p in patterns_in(getattr(value, f.name), depth + 1)
+        ]
+    return []
+
+
+def module_patterns(module: ModuleType) -> list[re.Pattern[Any]]:
+    found = [p for v in vars(module).values() for p in patterns_in(v)]
+    return list({(p.pattern, p.flags): p for p in found}.values())
+
+
+PATTERNS = [p for module in MODULES for p in module_patterns(module)]
+ADVERSARIAL = [
+    "a" * 100_000,
+    " " * 100_000,
+    "-" * 50_000 + "!",
+    "error " * 20_000,
+    "404 " * 25_000,
+    "page not " * 10_000,
+    "<a" * 50_000,
+    "<p " + "x" * 100_000,
+    "/" * 50_000 + "x",
+    "© " * 50_000,
+    "続き" * 50_000,
+]
+
+
+def test_patterns_were_found() -> None:
+    assert len(PATTERNS) > 20
+
+
+@pytest.mark.parametrize("pattern", PATTERNS, ids=lambda p: str(p.pattern)[:40])
+def test_no_nested_unbounded_quantifier(pattern: re.Pattern[Any]) -> None:
+    source = pattern.pattern
+    if isinstance(source, bytes):
+        source = source.decode("latin-1")
+    assert not _nested_unbounded(source)
+
+
+@pytest.mark.parametrize("pattern", PATTERNS, ids=lambda p: str(p.pattern)[:40])
+def test_linear_on_adversarial_input(pattern: re.Pattern[Any]) -> None:
+    start = time.perf_counter()
+    for subject in ADVERSARIAL:
+        value: str | bytes = subject
+        if isinstance(pattern.pattern, bytes):
+            value = subject.encode()
+        pattern.search(value)  # type: ignore[arg-type]
+        pattern.findall(value[:20_000])  # type: ignore[arg-type]
+    assert time.perf_counter() - start < 10
