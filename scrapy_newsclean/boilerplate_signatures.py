@@ -600,7 +600,9 @@ class Signatures:
             return None
         tier = self._tiers[index]
         folded = block.casefold()
-        hinted = tier.hints is not None and tier.hints.search(folded)
+        # Plain substring tests beat one regex of all words (no scan per word start).
+        words = tier.ascii_hints if folded.isascii() else tier.hints
+        hinted = any(word in folded for word in words)
         if not (hinted or tier.plain):
             return None
         form = _folded_match_form(block, folded)
@@ -620,7 +622,8 @@ class _Tier:
     rules: tuple[Rule, ...]  # in priority order
     hinted: tuple[Rule, ...]  # the rules with hint words
     plain: bool  # some rule has no hint words
-    hints: re.Pattern[str] | None  # any hint word of any rule
+    hints: tuple[str, ...]  # the hint words of all rules
+    ascii_hints: tuple[str, ...]  # those an ASCII text may hold
     anchored: re.Pattern[str] | None  # union of the full/start rules
     ends: re.Pattern[str] | None  # union of the end rules
     searches: re.Pattern[str] | None  # union of the search rules without hints
@@ -641,8 +644,7 @@ def _tier(rules: list[Rule]) -> _Tier:
     plain = [r for r in rules if not r.hints]
     # A word holding another hint word adds nothing to "any word occurs".
     words = {h for r in hinted for h in r.hints}
-    words = {w for w in words if not any(o != w and o in w for o in words)}
-    hints = re.compile("|".join(map(re.escape, sorted(words)))) if words else None
+    hints = tuple(sorted(w for w in words if not any(o != w and o in w for o in words)))
     exact = any(r.regex.groups or r.regex.flags != re.UNICODE for r in plain)
     unions: list[re.Pattern[str] | None] = []
     for modes in (("full", "start"), ("end",), ("search",)):
@@ -653,8 +655,17 @@ def _tier(rules: list[Rule]) -> _Tier:
             exact, union = True, None
         unions.append(union if members else None)
     anchored, ends, searches = unions
+    ascii_hints = tuple(w for w in hints if w.isascii())
     return _Tier(
-        tuple(rules), hinted, bool(plain), hints, anchored, ends, searches, exact
+        tuple(rules),
+        hinted,
+        bool(plain),
+        hints,
+        ascii_hints,
+        anchored,
+        ends,
+        searches,
+        exact,
     )
 
 

@@ -79,6 +79,17 @@ _LITERAL_BYTES = tuple(
     for anchor, members in sig.anchor_groups(_LITERALS)
     if _LITERALS_ASCII
 )
+
+
+def _union(where: str) -> re.Pattern[str] | None:
+    """One regex matching where any row of ``where`` matches (None if unsafe)."""
+    rows = [row.pattern for row in sig.SIGNATURES if row.where == where]
+    if not rows or any(p.groups or p.flags != rows[0].flags for p in rows):
+        return None  # numbered groups would shift; flags must agree
+    return re.compile("|".join(f"(?:{p.pattern})" for p in rows), rows[0].flags)
+
+
+_UNIONS = {where: _union(where) for where in ("title", "h1")}
 _Markup = TypeVar("_Markup", bytes, str)
 _SPACES = re.compile(r"\s+")
 _WORDS = re.compile(r"\w+")
@@ -305,9 +316,12 @@ def _header_hits(headers: Mapping[str, str] | None) -> Iterable[tuple[str, str, 
 def _short_hits(where: str, texts: Iterable[str]) -> Iterable[tuple[str, str, str]]:
     """Hits where the matched phrase is (nearly) all the text: no headlines."""
     rows = [row for row in sig.SIGNATURES if row.where == where]
+    union = _UNIONS.get(where)
     for text in texts:
         if not text or len(text) > 300:
             continue
+        if union is not None and union.search(text) is None:
+            continue  # no row matches: one scan instead of one per row
         for row in rows:
             match = row.pattern.search(text)
             if match is None:

@@ -47,27 +47,19 @@ _LETTERS = bytes(c if chr(c).isalpha() or c >= 128 else 32 for c in range(256))
 _ALNUM = bytes(c if chr(c).isalnum() or c >= 128 else 32 for c in range(256))
 
 
-def _punctuation_bytes() -> re.Pattern[bytes]:
-    """UTF-8 of the Latin-1 and General Punctuation symbols (never word characters).
-
-    Blanked at the byte level, they no longer send an English text with curly
-    quotes or dashes down the slow Unicode path of :func:`_fast_sub`.
-    """
-    codes = (*range(0xA0, 0xC0), 0xD7, 0xF7, *range(0x2000, 0x2070))
-    tails: dict[bytes, list[int]] = {}
-    for char in map(chr, codes):
-        if re.match(r"\W", char):  # removed by both _NON_WORD and _NON_ALNUM
-            data = char.encode("utf-8")
-            tails.setdefault(data[:-1], []).append(data[-1])
-    return re.compile(
-        b"|".join(
-            re.escape(lead) + b"[" + b"".join(b"\\x%02x" % t for t in last) + b"]"
-            for lead, last in tails.items()
-        )
+# The Latin-1 and General Punctuation symbols (curly quotes, dashes, ellipsis,
+# no-break space, guillemets, bullets...): none is a word character, so
+# blanking them first changes no result, and an English text with curly quotes
+# then takes the fast ASCII path of :func:`_fast_sub`.
+_PUNCTUATION = re.compile(
+    "["
+    + "".join(
+        re.escape(char)
+        for char in map(chr, (*range(0xA0, 0xC0), 0xD7, 0xF7, *range(0x2000, 0x2070)))
+        if re.fullmatch(r"\W", char)  # removed by both _NON_WORD and _NON_ALNUM
     )
-
-
-_PUNCTUATION = _punctuation_bytes()
+    + "]"
+)
 
 
 def _fast_sub(text: str, table: bytes, regex: re.Pattern[str]) -> str:
@@ -76,13 +68,17 @@ def _fast_sub(text: str, table: bytes, regex: re.Pattern[str]) -> str:
     ``bytes.translate`` is 20x faster than a Unicode regex; only the words
     with non-ASCII characters go through the regex.
     """
-    data = text.casefold().encode("utf-8", "surrogatepass").translate(table)
-    if not data.isascii():
-        data = _PUNCTUATION.sub(b" ", data)
+    folded = text.casefold()
+    if not folded.isascii():
+        folded = _PUNCTUATION.sub(" ", folded)
+    data = folded.encode("utf-8", "surrogatepass").translate(table)
     out = data.decode("utf-8", "surrogatepass")
     if out.isascii():
         return " ".join(out.split())
-    words = [w if w.isascii() else regex.sub(" ", w) for w in out.split()]
+    # A word of letters only (letters or digits for the short key) has
+    # nothing the regex would remove.
+    kept = str.isalpha if table is _LETTERS else str.isalnum
+    words = [w if kept(w) else regex.sub(" ", w) for w in out.split()]
     return " ".join(" ".join(words).split())
 
 
