@@ -246,6 +246,14 @@ def timings(pages: list[tuple[str, str, str]]) -> None:
         f"speed: median {statistics.median(per_doc):.3f} ms per 5 KB article "
         f"({len(articles)} aeb article bodies cut to 5,000 chars; best of 5 each)"
     )
+    items = [split_blocks(text) for _, text, _ in pages]
+    per_item = [_best_ms(lambda b=b: clean_blocks(b), 5) for b in items]  # type: ignore[misc]
+    print(
+        f"  per lazy-spider item: median {statistics.median(per_item):.3f} ms, "
+        f"p90 {statistics.quantiles(per_item, n=10)[-1]:.3f} ms (clean_blocks on "
+        f"all {len(items)} aeb pages, median "
+        f"{statistics.median(len(b) for b in items):.0f} blocks; best of 5 each)"
+    )
     corpus = "\n".join(text for _, text, _ in pages)
     for mb in (1, 2, 4, 8):
         size = mb * 1_000_000
