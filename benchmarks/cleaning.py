@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 import lxml.html
+from w3lib.encoding import html_to_unicode
 
 from benchmarks._shared import shared_dir
 from scrapy_newsclean.templates import SiteTemplateCounter
@@ -69,9 +70,18 @@ def _walk(el: HtmlElement, buf: list[str], out: list[str]) -> None:
         buf.append(child.tail or "")
 
 
+_XML_DECLARATION = re.compile(r"\A\s*<\?xml[^>]{0,200}\?>")
+
+
 def lazy_text(html: bytes) -> str:
-    """The text of every block element of the page body, one per line."""
-    doc = lxml.html.document_fromstring(html)
+    """The text of every block element of the page body, one per line.
+
+    The bytes are decoded as Scrapy decodes a response (w3lib's
+    ``html_to_unicode``: BOM, meta charset, then detection), not by lxml.
+    """
+    _, text = html_to_unicode(None, html)
+    text = _XML_DECLARATION.sub("", text, count=1)
+    doc = lxml.html.document_fromstring(text)
     body = doc.find("body")
     out: list[str] = []
     buf: list[str] = []
