@@ -88,8 +88,8 @@ BENCHMARKS = (
         "neardup_quality",
         (
             Figure(
-                "default k: recall, false pos., precision",
-                r"\n(\d+)\s.*?(\d\.\d{3})\s+(\d+)\s+(\d\.\d{4}) <- default",
+                "default k; recall; false pos.; precision",
+                r"\n(\d+)\s[^\n]*?(\d\.\d{3})\s+(\d+)\s+(\d\.\d{4}) <- default",
                 "P >= 0.99, R >= 0.95",
                 last=True,
             ),
@@ -185,7 +185,8 @@ def value(figure: Figure, output: str) -> str:
     if not matches:
         return "(not measured)"
     match = matches[-1] if figure.last else matches[0]
-    return "; ".join(" ".join(group.split()) for group in match.groups())
+    text = "; ".join(" ".join(group.split()) for group in match.groups())
+    return text.replace("|", "/")  # the table is Markdown
 
 
 def saved(bench: Benchmark) -> str:
