@@ -27,6 +27,7 @@ import lxml.html
 from w3lib.encoding import html_to_unicode
 
 from benchmarks._shared import shared_dir
+from scrapy_newsclean.memo import clear_all
 from scrapy_newsclean.templates import SiteTemplateCounter
 from scrapy_newsclean.text import clean, clean_blocks, split_blocks
 
@@ -240,8 +241,10 @@ def trafilatura_eval(root: Path) -> None:
 
 
 def _best_ms(func: Callable[[], object], repeat: int) -> float:
+    """Best of ``repeat`` cold runs (per-block memos emptied before each)."""
     times = []
     for _ in range(repeat):
+        clear_all()
         start = time.perf_counter()
         func()
         times.append(time.perf_counter() - start)

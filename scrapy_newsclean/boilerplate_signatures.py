@@ -30,6 +30,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from scrapy_newsclean.memo import Memo
+
 if TYPE_CHECKING:
     from collections.abc import Iterable
 
@@ -564,6 +566,10 @@ class Rule:
         return self.regex.match(form) is not None
 
 
+#: Longest block whose classification is memoised (chrome is short).
+MEMO_MAX_CHARS = 500
+
+
 @dataclass(frozen=True, slots=True)
 class Signatures:
     """Compiled signature rules; build with :func:`compile_signatures`.
@@ -579,6 +585,7 @@ class Signatures:
     max_chars: int
     _tiers: tuple[_Tier, ...] = field(init=False, repr=False, compare=False)
     _limits: tuple[int, ...] = field(init=False, repr=False, compare=False)
+    _memo: Memo[str, tuple[Rule | None]] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         limits = tuple(sorted({r.max_chars for r in self.rules}))
@@ -587,9 +594,23 @@ class Signatures:
         )
         object.__setattr__(self, "_limits", limits)
         object.__setattr__(self, "_tiers", tiers)
+        object.__setattr__(self, "_memo", Memo())
 
     def classify(self, block: str) -> Rule | None:
-        """The first rule matching a (stripped) block, strong rules first."""
+        """The first rule matching a (stripped) block, strong rules first.
+
+        Results for blocks up to :data:`MEMO_MAX_CHARS` are memoised (a site's
+        chrome recurs on every page).
+        """
+        if len(block) > MEMO_MAX_CHARS:
+            return self._classify(block)
+        hit = self._memo.get(block)
+        if hit is None:
+            hit = (self._classify(block),)
+            self._memo.put(block, hit)
+        return hit[0]
+
+    def _classify(self, block: str) -> Rule | None:
         size = len(block)
         if size > self.max_chars * 2:
             return None

@@ -19,6 +19,7 @@ from urllib.parse import urlsplit
 from lxml import etree, html
 
 from scrapy_newsclean import errorpage_signatures as sig
+from scrapy_newsclean.memo import Memo
 
 if TYPE_CHECKING:
     from collections.abc import Collection, Iterable, Mapping, Sequence
@@ -90,6 +91,14 @@ def _union(where: str) -> re.Pattern[str] | None:
 
 
 _UNIONS = {where: _union(where) for where in ("title", "h1")}
+_SHORT_HITS: Memo[tuple[str, str], tuple[tuple[str, str, str], ...]] = Memo(4096)
+# The largest visible-text gate of any hit but a header one (see _gate).
+_LARGEST_GATE = max(
+    sig.MAX_TEXT_FOR_TITLE,
+    *sig.MAX_TEXT_FOR_TITLE_BY_REASON.values(),
+    sig.MAX_TEXT_FOR_MARKUP,
+    sig.MAX_TEXT_FOR_MESSAGE,
+)
 _Markup = TypeVar("_Markup", bytes, str)
 _SPACES = re.compile(r"\s+")
 _WORDS = re.compile(r"\w+")
@@ -150,7 +159,7 @@ def classify(
     if status in drop_statuses:
         if status not in _CHALLENGE_STATUSES:
             return PageVerdict(f"status_{status}", f"status={status}", False)
-        signals = page_signals(headers=headers, body=body, root=root)
+        signals = _signals(headers, body, root, verdict_only=True)
         verdict = _decide(signals, challenges_only=True)
         if verdict is not None:
             return verdict
@@ -160,7 +169,7 @@ def classify(
     verdict = _redirect_verdict(url, redirect_urls)
     if verdict is not None:
         return verdict
-    return _decide(page_signals(headers=headers, body=body, root=root))
+    return _decide(_signals(headers, body, root, verdict_only=True))
 
 
 def page_signals(
@@ -174,14 +183,29 @@ def page_signals(
     On text-rich pages extraction stops early: ``text_chars`` is then the
     paragraph text (a lower bound) or an estimate, and headings are not read.
     """
+    return _signals(headers, body, root, verdict_only=False)
+
+
+def _signals(
+    headers: Mapping[str, str] | None,
+    body: bytes | str,
+    root: html.HtmlElement | None,
+    *,
+    verdict_only: bool,
+) -> PageSignals:
+    """:func:`page_signals`; ``verdict_only`` skips the title on pages whose
+    paragraph text passes every gate (no hit but a header one could decide)."""
     tree = root if isinstance(root, etree._Element) else _parse(body)
     hits = [*_header_hits(headers)]
+    paragraphs = 0 if tree is None else int(_PARAGRAPH_CHARS(tree))
+    if verdict_only and not hits and paragraphs >= _LARGEST_GATE:
+        return PageSignals("", (), paragraphs, "", ())
     title = "" if tree is None else _title(tree)
     hits.extend(_short_hits("title", _segments(title)))
     headings: tuple[str, ...] = ()
     chars, message = 0, ""
     if tree is not None:
-        quick = _quick_signals(tree, title, hits)
+        quick = _quick_signals(tree, title, hits, paragraphs)
         if isinstance(quick, PageSignals):
             return quick
         headings = quick
@@ -204,7 +228,7 @@ def page_signals(
 
 
 def _quick_signals(
-    tree: etree._Element, title: str, hits: list[tuple[str, str, str]]
+    tree: etree._Element, title: str, hits: list[tuple[str, str, str]], paragraphs: int
 ) -> PageSignals | tuple[str, ...]:
     """Signals of a text-rich page (no verdict possible), else its ``<h1>`` texts.
 
@@ -214,7 +238,6 @@ def _quick_signals(
     markup and message hits still to come (the estimate keeps the first gate).
     """
     gate = _largest_gate(hits)
-    paragraphs = int(_PARAGRAPH_CHARS(tree))
     if paragraphs >= gate:
         return PageSignals(title, (), paragraphs, "", tuple(hits))
     headings = tuple(_normalize(h.text_content()) for h in islice(tree.iter("h1"), 3))
@@ -314,21 +337,30 @@ def _header_hits(headers: Mapping[str, str] | None) -> Iterable[tuple[str, str, 
 
 
 def _short_hits(where: str, texts: Iterable[str]) -> Iterable[tuple[str, str, str]]:
-    """Hits where the matched phrase is (nearly) all the text: no headlines."""
-    rows = [row for row in sig.SIGNATURES if row.where == where]
-    union = _UNIONS.get(where)
+    """Hits where the matched phrase is (nearly) all the text: no headlines.
+
+    Results are memoised per text: a site's name segment recurs in its titles.
+    """
     for text in texts:
         if not text or len(text) > 300:
             continue
-        if union is not None and union.search(text) is None:
-            continue  # no row matches: one scan instead of one per row
-        for row in rows:
-            match = row.pattern.search(text)
-            if match is None:
-                continue
-            rest = sig.FILLER.sub(" ", row.pattern.sub(" ", text))
-            if len(_WORDS.findall(rest)) <= row.slack:
-                yield row.reason, where, text
+        found = _SHORT_HITS.get((where, text))
+        if found is None:
+            found = tuple(_text_short_hits(where, text))
+            _SHORT_HITS.put((where, text), found)
+        yield from found
+
+
+def _text_short_hits(where: str, text: str) -> Iterable[tuple[str, str, str]]:
+    union = _UNIONS.get(where)
+    if union is not None and union.search(text) is None:
+        return  # no row matches: one scan instead of one per row
+    for row in sig.SIGNATURES:
+        if row.where != where or row.pattern.search(text) is None:
+            continue
+        rest = sig.FILLER.sub(" ", row.pattern.sub(" ", text))
+        if len(_WORDS.findall(rest)) <= row.slack:
+            yield row.reason, where, text
 
 
 def _search_hits(where: str, text: str) -> Iterable[tuple[str, str, str]]:

@@ -58,7 +58,7 @@ class CrawlEffects:
         assert self.crawler.stats is not None
         self.crawler.stats.inc_value(f"newsclean/{event}", count)
         if site is not None:
-            self.auditor.tally.add(event, site)
+            self.auditor.tally.add(event, site, count)
 
     def note(self, url: str | None, message: str) -> None:
         logger.log(

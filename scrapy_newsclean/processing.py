@@ -161,9 +161,15 @@ class ItemProcessor:
     def _account(self, outcome: ItemCleanOutcome, url: str | None, site: str) -> None:
         if outcome.removed:
             self.effects.inc("clean/items_cleaned")
-        for removal in outcome.removed:
-            self.effects.inc(f"clean/blocks_removed/{removal.reason}", site=site)
-            self.effects.inc(f"clean/chars_removed/{removal.reason}", len(removal.text))
+        blocks: dict[str, int] = {}
+        chars: dict[str, int] = {}
+        for removal in outcome.removed:  # one counter update per reason
+            reason = removal.reason
+            blocks[reason] = blocks.get(reason, 0) + 1
+            chars[reason] = chars.get(reason, 0) + len(removal.text)
+        for reason, count in blocks.items():
+            self.effects.inc(f"clean/blocks_removed/{reason}", count, site=site)
+            self.effects.inc(f"clean/chars_removed/{reason}", chars[reason])
         for name, problem in outcome.problems.items():
             self.effects.inc(f"clean/field_skipped/{problem}")
             self.effects.note(url, f"field {name!r} not cleaned ({problem})")

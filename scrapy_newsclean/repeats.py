@@ -23,6 +23,8 @@ import re
 from collections import Counter
 from typing import TYPE_CHECKING
 
+from scrapy_newsclean.memo import Memo
+
 if TYPE_CHECKING:
     from collections.abc import Sequence
 
@@ -109,8 +111,25 @@ def short_key(text: str) -> str:
 
     ("Step 1" and "Step 2", or two match scores, are different blocks.)
     """
+    if len(text) < SHORT_KEY_CHARS:
+        return short_forms(text)[0]
     key = _alnum_form(text)
     return key or " ".join(text.casefold().split())
+
+
+# Short blocks recur across a site's pages (chrome): their keys are memoised.
+_SHORT_FORMS: Memo[str, tuple[str, str]] = Memo()
+
+
+def short_forms(text: str) -> tuple[str, str]:
+    """``(short_key(text), normalize(text))`` in one pass, memoised for short texts."""
+    forms = _SHORT_FORMS.get(text)
+    if forms is None:
+        alnum = _alnum_form(text)
+        forms = (alnum or " ".join(text.casefold().split()), _without_digits(alnum))
+        if len(text) < SHORT_KEY_CHARS:
+            _SHORT_FORMS.put(text, forms)
+    return forms
 
 
 class BlockForms:
@@ -133,11 +152,9 @@ class BlockForms:
         """``short_key(blocks[i])``."""
         key = self._shorts.get(i)
         if key is None:
-            text = self.blocks[i]
-            key = _alnum_form(text)
-            if i not in self._norms:
-                self._norms[i] = _without_digits(key)
-            key = self._shorts[i] = key or " ".join(text.casefold().split())
+            key, norm = short_forms(self.blocks[i])
+            self._shorts[i] = key
+            self._norms.setdefault(i, norm)
         return key
 
     def norm(self, i: int) -> str:

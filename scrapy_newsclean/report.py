@@ -50,8 +50,9 @@ class SiteTally:
 
     def add(self, key: str, site: str, count: int = 1) -> None:
         counter = self.counts.setdefault(key, Counter())
-        if site in counter or len(counter) < MAX_SITES_PER_KEY:
-            counter[site or "(no site)"] += count
+        name = site or "(no site)"
+        if name in counter or len(counter) < MAX_SITES_PER_KEY:
+            counter[name] += count
 
     def top(self, key: str, limit: int = TOP_SITES) -> list[tuple[str, int]]:
         return self.counts.get(key, Counter()).most_common(limit)

@@ -19,6 +19,7 @@ from collections import OrderedDict
 from hashlib import blake2b
 from typing import TYPE_CHECKING, Protocol
 
+from scrapy_newsclean.memo import Memo
 from scrapy_newsclean.repeats import short_key
 
 if TYPE_CHECKING:
@@ -47,9 +48,19 @@ def block_key(block: str) -> int:
     return digest_key(short_key(block))
 
 
+# Template candidates are short blocks that recur across a site's pages.
+_DIGESTS: Memo[str, int] = Memo()
+
+
 def digest_key(short: str) -> int:
     """:func:`block_key` of a block from its :func:`~.repeats.short_key`."""
-    return int.from_bytes(blake2b(short.encode("utf-8"), digest_size=8).digest(), "big")
+    key = _DIGESTS.get(short)
+    if key is None:
+        digest = blake2b(short.encode("utf-8"), digest_size=8).digest()
+        key = int.from_bytes(digest, "big")
+        if len(short) < DEFAULT_MAX_CHARS:
+            _DIGESTS.put(short, key)
+    return key
 
 
 def eligible(block: str, max_chars: int = DEFAULT_MAX_CHARS) -> bool:
