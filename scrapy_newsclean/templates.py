@@ -82,7 +82,25 @@ def template_keys(
     texts = [b for b in blocks if b.strip()]
     if len(texts) < 2:
         return set()
-    return {block_key(b) for b in texts if eligible(b, max_chars)}
+    if max_chars != DEFAULT_MAX_CHARS:
+        return {block_key(b) for b in texts if eligible(b, max_chars)}
+    keys = set(map(_learnable_key, texts))
+    keys.discard(-1)
+    return keys
+
+
+# Block -> its key when learnable, else -1 (chrome recurs across pages).
+_LEARNABLE: Memo[str, int] = Memo()
+
+
+def _learnable_key(block: str) -> int:
+    """``block_key(block)`` if :func:`eligible` (default size), else -1."""
+    key = _LEARNABLE.get(block)
+    if key is None:
+        key = block_key(block) if eligible(block) else -1
+        if len(block) < DEFAULT_MAX_CHARS:
+            _LEARNABLE.put(block, key)
+    return key
 
 
 class _SiteCounts:

@@ -113,3 +113,20 @@ def test_verdict_fast_path_agrees_with_full_signals(page: str) -> None:
     )
     assert fast == full
     assert (fast is None) == (page is TEXT_RICH)
+
+
+def test_template_keys_from_the_memo_equal_direct_ones() -> None:
+    from scrapy_newsclean.templates import eligible, template_keys
+
+    blocks = [
+        *BLOCKS,
+        "A sentence that is long enough to be prose and not learnable at all here.",
+        "x" * 400,
+    ]
+    expected = {block_key(b) for b in blocks if b.strip() and eligible(b)}
+    clear_all()
+    assert template_keys(blocks) == expected
+    assert template_keys(blocks) == expected  # from the memo
+    assert template_keys(blocks, max_chars=30) == {
+        block_key(b) for b in blocks if b.strip() and eligible(b, 30)
+    }
