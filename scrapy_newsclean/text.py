@@ -48,6 +48,7 @@ from scrapy_newsclean.repeats import (
     copy_runs,
     find_repeats,
     normalize,
+    short_key,
 )
 from scrapy_newsclean.templates import digest_key
 
@@ -84,6 +85,8 @@ TEASER_MAX_CJK_CHARS = 60
 TEASER_MAX_CHARS = 500
 PROSE_MIN_WORDS = 30
 TEMPLATE_MAX_CHARS = 300
+#: Cleaning passes at most (a pass after the first only when repeats survive).
+MAX_PASSES = 3
 # Lines that end the article zone (repeats after them are page furniture).
 _ZONE_END = frozenset({"comment_widget", "copyright"})
 
@@ -122,8 +125,38 @@ def clean_blocks(
     signatures: Signatures = DEFAULT_SIGNATURES,
     template: TemplateLookup | None = None,
 ) -> CleanResult:
-    """Remove boilerplate and repeated blocks; blank blocks are kept as they are."""
-    blocks = list(blocks)
+    """Remove boilerplate and repeated blocks; blank blocks are kept as they are.
+
+    When exact repeats survive a pass (a record's fields kept beside removed
+    copies), the kept blocks are cleaned again, at most :data:`MAX_PASSES`
+    times, so that cleaning cleaned text changes nothing.
+    """
+    current = list(blocks)
+    positions = list(range(len(current)))
+    removed: list[Removal] = []
+    for _ in range(MAX_PASSES):
+        result = _clean_once(current, signatures, template)
+        removed.extend(
+            Removal(positions[r.index], r.reason, r.text) for r in result.removed
+        )
+        if not result.removed or not _exact_repeats_left(result.blocks):
+            break
+        gone = {r.index for r in result.removed}
+        positions = [p for i, p in enumerate(positions) if i not in gone]
+        current = list(result.blocks)
+    removed.sort(key=lambda r: r.index)
+    return CleanResult(result.text, result.blocks, tuple(removed))
+
+
+def _exact_repeats_left(blocks: Sequence[str]) -> bool:
+    keys = [short_key(b) for b in blocks if b.strip()]
+    return len(keys) != len(set(keys))
+
+
+def _clean_once(
+    blocks: list[str], signatures: Signatures, template: TemplateLookup | None
+) -> CleanResult:
+    """One pass of every rule over the blocks."""
     rules = [_classify(b, signatures) for b in blocks]
     reasons: list[str | None] = [
         r.reason if r is not None and r.role != "weak" else None for r in rules

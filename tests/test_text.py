@@ -921,3 +921,17 @@ def test_curly_punctuation_is_blanked_like_ascii_punctuation() -> None:
     # Latin-1 letters and superscripts are word characters, not punctuation.
     assert normalize("Die Straße² µ ª") == "die strasse² μ ª"
     assert normalize("«Olé» · 5×5 ±") == "olé"
+
+
+@pytest.mark.parametrize(
+    "pattern", [(0, 1, 0, 1, 0), (1, 0, 1, 0, 1), (0, 0, 1, 0, 1, 1)], ids=str
+)
+def test_idempotent_when_a_record_line_survives_the_first_pass(
+    pattern: tuple[int, ...],
+) -> None:
+    # Found by hypothesis: a long paragraph repeated around a recipe-like line.
+    paragraph = next(b for b in POOL if b.startswith("The central bank"))
+    record = next(b for b in POOL if b.startswith("1 cup oats"))
+    text = "\n".join(paragraph if x == 0 else record for x in pattern)
+    first = clean(text)
+    assert clean(first.text).text == first.text
