@@ -127,9 +127,10 @@ def clean_blocks(
 ) -> CleanResult:
     """Remove boilerplate and repeated blocks; blank blocks are kept as they are.
 
-    When exact repeats survive a pass (a record's fields kept beside removed
-    copies), the kept blocks are cleaned again, at most :data:`MAX_PASSES`
-    times, so that cleaning cleaned text changes nothing.
+    When a pass removed repeats and exact repeats survive it (a record's
+    fields kept beside removed copies), the kept blocks are cleaned again, at
+    most :data:`MAX_PASSES` times, so that cleaning cleaned text changes
+    nothing.
     """
     current = list(blocks)
     positions = list(range(len(current)))
@@ -139,13 +140,17 @@ def clean_blocks(
         removed.extend(
             Removal(positions[r.index], r.reason, r.text) for r in result.removed
         )
-        if not result.removed or not _exact_repeats_left(result.blocks):
+        if not _repeat_removed(result) or not _exact_repeats_left(result.blocks):
             break
         gone = {r.index for r in result.removed}
         positions = [p for i, p in enumerate(positions) if i not in gone]
         current = list(result.blocks)
     removed.sort(key=lambda r: r.index)
     return CleanResult(result.text, result.blocks, tuple(removed))
+
+
+def _repeat_removed(result: CleanResult) -> bool:
+    return any(r.reason.startswith("repeated_") for r in result.removed)
 
 
 def _exact_repeats_left(blocks: Sequence[str]) -> bool:
