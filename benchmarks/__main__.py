@@ -146,6 +146,49 @@ BENCHMARKS = (
         ),
     ),
     Benchmark(
+        "stages",
+        (
+            Figure(
+                "whole chain, fresh memos",
+                r"chain \(fresh\): (\S+ items/s), (\S+ MB/s)",
+            ),
+            Figure(
+                "whole chain, warm memos",
+                r"items kept\); warm: (\S+ items/s), (\S+ MB/s)",
+            ),
+            Figure(
+                "us/item fresh: check; clean; fingerprint; store",
+                r"error-page check\s+\S+ items/s\s+\S+ MB/s\s+(\S+) us/item.*?"
+                r"\n\s+cleaning\s+\S+ items/s\s+\S+ MB/s\s+(\S+) us/item.*?"
+                r"\n\s+fingerprint\s+\S+ items/s\s+\S+ MB/s\s+(\S+) us/item.*?"
+                r"\n\s+store lookup\+add\s+\S+ items/s\s+\S+ MB/s\s+(\S+) us/item",
+            ),
+            Figure(
+                "simhash Simhash+SimhashIndex / fingerprint+store",
+                r"SimhashIndex / newsclean fingerprint\+store: ([^\n]+)",
+            ),
+        ),
+    ),
+    Benchmark(
+        "sqlite_store",
+        (
+            Figure(
+                "fill: n; check_and_reserve+commit/s",
+                r"fill: (\S+) fingerprints in \S+ s: (\S+) check_and_reserve",
+            ),
+            Figure("disk (db+wal, checkpointed)", r"disk: .*?, (\S+ B/fp)"),
+            Figure("open (reload index)", r"open: (\S+ s) to reload (\S+) fing"),
+            Figure(
+                "lookup+add after fill: median; p99",
+                r"lookup\+add after the fill [^:]*: median (\S+ us), p99 (\S+ us)",
+            ),
+            Figure(
+                "index RSS after open", r"memory: RSS \+(\S+ MB) after open, (\S+ B/fp)"
+            ),
+        ),
+        quick_args=("--quick",),
+    ),
+    Benchmark(
         "crawl_overhead",
         (
             Figure(
