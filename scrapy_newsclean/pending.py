@@ -1,26 +1,37 @@
 """Hold per-item work until Scrapy says whether the item reached storage.
 
 A pipeline *reserves* something for an item (a fingerprint, template counts)
-and :class:`PendingItems` calls back ``on_scraped`` when the item passed every
-later pipeline (``item_scraped``) or ``on_discarded`` when a later pipeline
-dropped it or failed (``item_dropped``, ``item_error``). Entries still open when
-the spider closes are discarded: newsclean never keeps state for an item it
-could not see reach storage.
+in its :class:`PendingItems`, which calls back ``on_scraped`` when the item
+passed every later pipeline (``item_scraped``) or ``on_discarded`` when a later
+pipeline dropped it or failed (``item_dropped``, ``item_error``). Entries still
+open when the spider closes are discarded: newsclean never keeps state for an
+item it could not see reach storage.
+
+One :class:`ItemSignals` per crawler receives the three signals for every
+:class:`PendingItems`, with a synchronous handler: a callback resolves its
+entry at once and returns ``None``, or returns an awaitable when its store
+really has to wait (a network store). Only then does the handler return a
+coroutine for Scrapy to await, so a crawl on a local store costs Scrapy one
+plain call per item and signal, not a coroutine per pipeline.
 """
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
+from weakref import WeakKeyDictionary
 
 from scrapy import signals
 
 if TYPE_CHECKING:
-    from collections.abc import Awaitable, Callable
+    from collections.abc import Awaitable, Callable, Coroutine
 
     from scrapy.crawler import Crawler
 
 T = TypeVar("T")
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass(slots=True)
@@ -30,20 +41,18 @@ class _Entry(Generic[T]):
 
 
 class PendingItems(Generic[T]):
-    """Map in-flight items to a reservation, resolved by Scrapy's item signals."""
+    """Map one stage's in-flight items to a reservation, resolved by signals."""
 
     def __init__(
         self,
         crawler: Crawler,
-        on_scraped: Callable[[T], Awaitable[None]],
-        on_discarded: Callable[[T], Awaitable[None]],
+        on_scraped: Callable[[T], Awaitable[None] | None],
+        on_discarded: Callable[[T], Awaitable[None] | None],
     ) -> None:
         self._entries: dict[int, _Entry[T]] = {}
-        self._on_scraped = on_scraped
-        self._on_discarded = on_discarded
-        crawler.signals.connect(self._item_scraped, signal=signals.item_scraped)
-        crawler.signals.connect(self._item_discarded, signal=signals.item_dropped)
-        crawler.signals.connect(self._item_discarded, signal=signals.item_error)
+        self.on_scraped = on_scraped
+        self.on_discarded = on_discarded
+        ItemSignals.of(crawler).register(self)
 
     def __len__(self) -> int:
         return len(self._entries)
@@ -51,26 +60,83 @@ class PendingItems(Generic[T]):
     def add(self, item: Any, value: T) -> None:
         self._entries[id(item)] = _Entry(item, value)
 
-    def _pop(self, item: Any) -> T | None:
+    def pop(self, item: Any) -> T | None:
+        """The value held for this very object (not a replacement), removed."""
         entry = self._entries.get(id(item))
         if entry is None or entry.item is not item:
             return None
         del self._entries[id(item)]
         return entry.value
 
-    async def _item_scraped(self, item: Any) -> None:
-        value = self._pop(item)
-        if value is not None:
-            await self._on_scraped(value)
-
-    async def _item_discarded(self, item: Any) -> None:
-        value = self._pop(item)
-        if value is not None:
-            await self._on_discarded(value)
-
     async def discard_all(self) -> int:
         """Discard every open entry (at close); return how many there were."""
         entries, self._entries = self._entries, {}
         for entry in entries.values():
-            await self._on_discarded(entry.value)
+            result = self.on_discarded(entry.value)
+            if result is not None:
+                await result
         return len(entries)
+
+
+class ItemSignals:
+    """The crawler's single receiver of the item signals for every stage."""
+
+    def __init__(self, crawler: Crawler) -> None:
+        self._stages: list[PendingItems[Any]] = []
+        crawler.signals.connect(self.item_scraped, signal=signals.item_scraped)
+        crawler.signals.connect(self.item_discarded, signal=signals.item_dropped)
+        crawler.signals.connect(self.item_discarded, signal=signals.item_error)
+
+    @classmethod
+    def of(cls, crawler: Crawler) -> ItemSignals:
+        """The crawler's dispatcher (connected on first use)."""
+        dispatcher = _DISPATCHERS.get(crawler)
+        if dispatcher is None:
+            dispatcher = _DISPATCHERS[crawler] = cls(crawler)
+        return dispatcher
+
+    def register(self, pending: PendingItems[Any]) -> None:
+        """Resolve *pending*'s entries too (in registration order)."""
+        self._stages.append(pending)
+
+    def item_scraped(self, item: Any) -> Coroutine[Any, Any, None] | None:
+        """Commit every stage's entry for *item*; awaitable only if one must wait."""
+        return self._resolve(item, scraped=True)
+
+    def item_discarded(self, item: Any) -> Coroutine[Any, Any, None] | None:
+        """Release every stage's entry for *item* (dropped, or a pipeline failed)."""
+        return self._resolve(item, scraped=False)
+
+    def _resolve(self, item: Any, scraped: bool) -> Coroutine[Any, Any, None] | None:
+        waits: list[Awaitable[None]] = []
+        for stage in self._stages:
+            if not stage._entries:  # the per-item fast path: nothing pending
+                continue
+            value = stage.pop(item)
+            if value is None:
+                continue
+            callback = stage.on_scraped if scraped else stage.on_discarded
+            try:
+                result = callback(value)
+            except Exception:
+                logger.exception("Error resolving an item with %r", callback)
+                continue
+            if result is not None:
+                waits.append(result)
+        return _wait_all(waits) if waits else None
+
+
+async def _wait_all(waits: list[Awaitable[None]]) -> None:
+    """Await each in turn; one failure is logged and does not stop the rest."""
+    for wait in waits:
+        await _logged(wait)
+
+
+async def _logged(wait: Awaitable[None]) -> None:
+    try:
+        await wait
+    except Exception:
+        logger.exception("Error resolving an item")
+
+
+_DISPATCHERS: WeakKeyDictionary[Crawler, ItemSignals] = WeakKeyDictionary()

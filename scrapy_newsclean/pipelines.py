@@ -140,7 +140,7 @@ class CleanTextPipeline(_ProcessorPipeline):
     def __init__(self, crawler: Crawler) -> None:
         super().__init__(crawler)
         self.pending: PendingItems[TemplateEntry] = PendingItems(
-            crawler, self.processor.learn, self._forget
+            crawler, self.processor.learn_now, self._forget
         )
 
     def _needs_store(self, config: Any) -> bool:
@@ -156,7 +156,7 @@ class CleanTextPipeline(_ProcessorPipeline):
             self.pending.add(item, entry)
         return item
 
-    async def _forget(self, entry: TemplateEntry) -> None:
+    def _forget(self, entry: TemplateEntry) -> None:
         """An item that never reached storage teaches nothing."""
 
 
@@ -182,7 +182,7 @@ class NearDuplicatePipeline(_ProcessorPipeline):
     def __init__(self, crawler: Crawler) -> None:
         super().__init__(crawler)
         self.pending: PendingItems[Reservation] = PendingItems(
-            crawler, self.processor.commit, self.processor.release
+            crawler, self.processor.commit_now, self.processor.release_now
         )
 
     async def close_spider(self) -> None:

@@ -23,6 +23,7 @@ from scrapy_newsclean.itemclean import (
 from scrapy_newsclean.simhash import DEFAULT, SimhashConfig, fingerprint
 from scrapy_newsclean.sites import site_of
 from scrapy_newsclean.stores import Match, Reservation, StoreUnavailable
+from scrapy_newsclean.stores.base import ResolvesNow
 from scrapy_newsclean.templates import SiteTemplateView, template_keys
 
 if TYPE_CHECKING:
@@ -109,6 +110,17 @@ class ItemProcessor:
         self.store = store
         self.effects = effects
         self.sleep = sleep
+        self._seen: FingerprintStore | None = None  # the store ready() gave
+        self._now: ResolvesNow | None = None  # it, if it resolves without awaiting
+
+    async def _ready(self) -> FingerprintStore:
+        """The open store (see :meth:`StoreAccess.ready`), remembered."""
+        assert self.store is not None
+        store = await self.store.ready()
+        if store is not self._seen:
+            self._seen = store
+            self._now = store if isinstance(store, ResolvesNow) else None
+        return store
 
     async def clean(
         self, adapter: ItemAdapter, url: str | None
@@ -150,7 +162,7 @@ class ItemProcessor:
         if not keys or self.store is None:
             return None
         try:
-            store = await self.store.ready()
+            store = await self._ready()
             counts = await store.template_counts(site, keys)
         except StoreUnavailable:
             self.effects.inc("clean/template_store_unavailable")
@@ -214,8 +226,7 @@ class ItemProcessor:
         self, scope: str, fp: Fingerprint, url: str | None
     ) -> Match | Reservation:
         """Check-and-reserve; while the match is still in flight, wait for it."""
-        assert self.store is not None
-        store = await self.store.ready()
+        store = await self._ready()
         deadline = time.monotonic() + self.config.pending_wait
         delay = 0.01
         while True:
@@ -260,20 +271,41 @@ class ItemProcessor:
         self.effects.inc("duplicate/store_unavailable_passed")
         self.effects.note(url, f"store unavailable ({exc}); it passes unchecked")
 
+    def learn_now(self, entry: TemplateEntry) -> Awaitable[None] | None:
+        """:meth:`learn` at once if the store allows it, else its awaitable."""
+        if self._now is None:
+            return self.learn(entry)
+        self._now.add_template_keys_now(*entry)
+        return None
+
+    def commit_now(self, reservation: Reservation) -> Awaitable[None] | None:
+        """:meth:`commit` at once if the store allows it, else its awaitable."""
+        if self._now is None:
+            return self.commit(reservation)
+        self._now.commit_now(reservation, time.time())
+        self.effects.inc("duplicate/committed")
+        return None
+
+    def release_now(self, reservation: Reservation) -> Awaitable[None] | None:
+        """:meth:`release` at once if the store allows it, else its awaitable."""
+        if self._now is None:
+            return self.release(reservation)
+        self._now.release_now(reservation)
+        self.effects.inc("duplicate/released")
+        return None
+
     async def learn(self, entry: TemplateEntry) -> None:
         """The item reached storage: its blocks count towards the site template."""
-        assert self.store is not None
         try:
-            store = await self.store.ready()
+            store = await self._ready()
             await store.add_template_keys(*entry)
         except StoreUnavailable:
             self.effects.inc("clean/template_store_unavailable")
 
     async def commit(self, reservation: Reservation) -> None:
         """The item reached storage: keep its fingerprint."""
-        assert self.store is not None
         try:
-            store = await self.store.ready()
+            store = await self._ready()
             await store.commit(reservation, time.time())
         except StoreUnavailable as exc:
             self.effects.inc("duplicate/commit_failed")
@@ -285,9 +317,8 @@ class ItemProcessor:
 
     async def release(self, reservation: Reservation) -> None:
         """The item never reached storage: forget its fingerprint."""
-        assert self.store is not None
         try:
-            store = await self.store.ready()
+            store = await self._ready()
             await store.release(reservation)
         except StoreUnavailable:
             self.effects.inc("duplicate/release_failed")

@@ -12,7 +12,7 @@ Stores also keep the per-site template counts learned by the cleaning stage.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Mapping
@@ -75,3 +75,19 @@ class FingerprintStore(Protocol):
 
     async def add_template_keys(self, site: str, keys: Iterable[int]) -> None:
         """Count one more stored article of *site* containing each key."""
+
+
+@runtime_checkable
+class ResolvesNow(Protocol):
+    """Optional: a store (in-process) that resolves reservations without awaiting.
+
+    Callers that find these methods may use them instead of the awaitable
+    :meth:`~FingerprintStore.commit`, :meth:`~FingerprintStore.release` and
+    :meth:`~FingerprintStore.add_template_keys`, to the same effect.
+    """
+
+    def commit_now(self, reservation: Reservation, now: float) -> None: ...
+
+    def release_now(self, reservation: Reservation) -> None: ...
+
+    def add_template_keys_now(self, site: str, keys: Iterable[int]) -> None: ...

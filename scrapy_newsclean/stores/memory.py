@@ -111,12 +111,20 @@ class MemoryStore:
         return Reservation(scope, fingerprint, url, ref)
 
     async def commit(self, reservation: Reservation, now: float) -> None:
+        self.commit_now(reservation, now)
+
+    def commit_now(self, reservation: Reservation, now: float) -> None:
+        """Synchronous :meth:`commit`."""
         record = self._records.get(reservation.ref)
         if record is not None:
             record.pending = False
             record.time = now
 
     async def release(self, reservation: Reservation) -> None:
+        self.release_now(reservation)
+
+    def release_now(self, reservation: Reservation) -> None:
+        """Synchronous :meth:`release`."""
         if reservation.ref in self._records:
             self._forget(
                 reservation.scope, reservation.ref, reservation.fingerprint.sketch
@@ -131,6 +139,10 @@ class MemoryStore:
         return {key: counts[key] for key in keys if key in counts}
 
     async def add_template_keys(self, site: str, keys: Iterable[int]) -> None:
+        self.add_template_keys_now(site, keys)
+
+    def add_template_keys_now(self, site: str, keys: Iterable[int]) -> None:
+        """Synchronous :meth:`add_template_keys`."""
         counts = self._templates.setdefault(site, OrderedDict())
         for key in keys:
             counts[key] = counts.get(key, 0) + 1

@@ -195,7 +195,7 @@ class SQLiteStore(MemoryStore):
         super()._forget(scope, ref, sketch)
         self.db.execute("DELETE FROM fingerprints WHERE id = ?", (ref,))
 
-    async def commit(self, reservation: Reservation, now: float) -> None:
+    def commit_now(self, reservation: Reservation, now: float) -> None:
         if self._records.pop(reservation.ref, None) is None:
             return  # empty fingerprint, or released meanwhile
         fp = reservation.fingerprint
@@ -217,15 +217,15 @@ class SQLiteStore(MemoryStore):
             for ref, scope, sketch in self._purge_rows(now):
                 self._index(scope).remove(ref, sketch)
 
-    async def release(self, reservation: Reservation) -> None:
+    def release_now(self, reservation: Reservation) -> None:
         if self._records.pop(reservation.ref, None) is not None:
             self._index(reservation.scope).remove(
                 reservation.ref, reservation.fingerprint.sketch
             )
 
-    async def add_template_keys(self, site: str, keys: Iterable[int]) -> None:
+    def add_template_keys_now(self, site: str, keys: Iterable[int]) -> None:
         keys = list(keys)
-        await super().add_template_keys(site, keys)
+        super().add_template_keys_now(site, keys)
         self.db.executemany(
             "INSERT INTO templates VALUES (?, ?, 1)"
             " ON CONFLICT (site, key) DO UPDATE SET count = count + 1",
