@@ -34,6 +34,7 @@ import sys
 import time
 from typing import TYPE_CHECKING, Any
 
+from itemadapter import ItemAdapter
 from lxml import html
 
 from benchmarks._shared import shared_dir
@@ -85,7 +86,7 @@ def check_pages(pages: list[Page]) -> None:
 
 def clean_pages(pages: list[Page]) -> None:
     for url, _, body in pages:
-        clean_item({"url": url, "body": body}, CONFIG)  # type: ignore[arg-type]
+        clean_item(ItemAdapter({"url": url, "body": body}), CONFIG)
 
 
 def fingerprint_texts(texts: list[str]) -> None:
@@ -116,7 +117,7 @@ async def _chain(pages: list[Page]) -> int:
         if errorpages.classify(status=200, url=url, root=root) is not None:
             continue
         item = {"url": url, "body": body}
-        clean_item(item, CONFIG)  # type: ignore[arg-type]
+        clean_item(ItemAdapter(item), CONFIG)
         fp = simhash.fingerprint(item["body"])
         outcome = store.check_and_reserve_now("", fp, url, NOW)
         if isinstance(outcome, Reservation):
@@ -199,7 +200,7 @@ def main(argv: list[str]) -> None:
     cleaned = []
     for url, _, body in pages:
         item = {"url": url, "body": body}
-        clean_item(item, CONFIG)  # type: ignore[arg-type]
+        clean_item(ItemAdapter(item), CONFIG)
         cleaned.append(item["body"])
     fps = [simhash.fingerprint(text) for text in cleaned]
     raw_mb = sum(len(body.encode()) for _, _, body in pages) / 1e6

@@ -33,7 +33,7 @@ if TYPE_CHECKING:
     from scrapy.crawler import Crawler
     from typing_extensions import Self
 
-    from scrapy_newsclean.processing import TemplateEntry
+    from scrapy_newsclean.processing import ProcessConfig, TemplateEntry
     from scrapy_newsclean.stores import Reservation
 
 logger = logging.getLogger(__name__)
@@ -85,6 +85,7 @@ class _ProcessorPipeline:
 
     stage: str
     switch: str
+    pending: PendingItems[Any]
 
     def __init__(self, crawler: Crawler) -> None:
         settings = crawler.settings
@@ -99,7 +100,7 @@ class _ProcessorPipeline:
             config, self.shared, CrawlEffects(crawler, self.auditor), sleep
         )
 
-    def _needs_store(self, config: Any) -> bool:
+    def _needs_store(self, config: ProcessConfig) -> bool:
         return True
 
     @classmethod
@@ -110,8 +111,8 @@ class _ProcessorPipeline:
         if self.shared is not None:
             await self.shared.acquire()
 
-    async def _close(self, pending: PendingItems[Any]) -> None:
-        unresolved = await pending.discard_all()
+    async def close_spider(self) -> None:
+        unresolved = await self.pending.discard_all()
         if unresolved:
             self.auditor.inc("unresolved", unresolved)
         if self.shared is not None:
@@ -143,11 +144,8 @@ class CleanTextPipeline(_ProcessorPipeline):
             crawler, self.processor.learn_now, self._forget
         )
 
-    def _needs_store(self, config: Any) -> bool:
-        return bool(config.templates)
-
-    async def close_spider(self) -> None:
-        await self._close(self.pending)
+    def _needs_store(self, config: ProcessConfig) -> bool:
+        return config.templates
 
     async def process_item(self, item: Any) -> Any:
         adapter = ItemAdapter(item)
@@ -184,9 +182,6 @@ class NearDuplicatePipeline(_ProcessorPipeline):
         self.pending: PendingItems[Reservation] = PendingItems(
             crawler, self.processor.commit_now, self.processor.release_now
         )
-
-    async def close_spider(self) -> None:
-        await self._close(self.pending)
 
     async def process_item(self, item: Any) -> Any:
         adapter = ItemAdapter(item)
