@@ -146,6 +146,7 @@ async def test_redis_going_away_mid_crawl_and_coming_back(
     result = await crawl(urls, settings, spidercls=ArticleSpider)
     stories = sorted(int(item["url"].split("/")[-2]) for item in result.items)
     assert stories == [0, 1, 2, 3, 4]  # one copy of story 4 (either may win)
-    assert result.stat("newsclean/duplicate/store_unavailable_passed") == 2
-    assert result.stat("newsclean/store/unavailable") >= 2
+    # which items meet the outage depends on how pipelines overlap: at least one
+    assert result.stat("newsclean/duplicate/store_unavailable_passed") >= 1
+    assert result.stat("newsclean/store/unavailable") >= 1
     assert result.stat("newsclean/duplicate/near_duplicate") == 1  # Redis is back
