@@ -3,9 +3,12 @@
 Run from the repository root: ``.venv/bin/python -m benchmarks.crawl_overhead``.
 
 A server on 127.0.0.1 (its own process) serves ``PAGES`` article URLs whose
-bodies are the real news pages of ``../shared/benchmarks/aeb`` (cycled); a
-spider yields one item per page (url, title, the page's paragraphs as body),
-the way news spiders do. Each crawl runs in its own process and reports its own
+bodies are the real news pages of ``../shared/benchmarks/aeb``, each page made
+distinct: past the first round through the corpus, the words of every text run
+inside a ``<p>`` are shuffled (seeded by the URL), so every item's text is new,
+as in a real crawl, and per-block memos hit no more than there. A spider yields
+one item per page (url, title, the paragraphs' text as body), the way news
+spiders do. Each crawl runs in its own process and reports its own
 CPU time (``time.process_time``), so the server's CPU is not counted. Runs
 alternate between the plain crawl and the crawl with the add-on
 (``NEWSCLEAN_DUPLICATE_ACTION = "tag"`` so every item flows to the end, a
@@ -16,6 +19,8 @@ from __future__ import annotations
 
 import gzip
 import json
+import random
+import re
 import statistics
 import subprocess
 import sys
@@ -75,13 +80,37 @@ def pages() -> list[bytes]:
     return [gzip.decompress(p.read_bytes()) for p in sorted(html.glob("*.html.gz"))]
 
 
+_PARAGRAPH = re.compile(rb"(<p(?:\s[^>]*)?>)(.*?)(</p>)", re.IGNORECASE | re.DOTALL)
+_TAG = re.compile(rb"(<[^>]*>)")
+
+
+def page(bodies: list[bytes], n: int) -> bytes:
+    """Page ``n``: corpus page ``n % len(bodies)``, the words of each text run of
+    its paragraphs shuffled when ``n`` is past the first round (seeded by ``n``,
+    so both crawls get the same pages)."""
+    body = bodies[n % len(bodies)]
+    if n < len(bodies):
+        return body
+    rng = random.Random(n)
+
+    def shuffle(match: re.Match[bytes]) -> bytes:
+        parts = _TAG.split(match.group(2))
+        for k in range(0, len(parts), 2):  # even parts are text, odd ones tags
+            words = parts[k].split()
+            rng.shuffle(words)
+            parts[k] = b" ".join(words)
+        return match.group(1) + b"".join(parts) + match.group(3)
+
+    return _PARAGRAPH.sub(shuffle, body)
+
+
 def serve(bodies: list[bytes]) -> ThreadingHTTPServer:
     class Handler(BaseHTTPRequestHandler):
         def log_message(self, format: str, *args: Any) -> None:  # noqa: A002
             pass
 
         def do_GET(self) -> None:
-            body = bodies[int(self.path.rsplit("/", 1)[-1]) % len(bodies)]
+            body = page(bodies, int(self.path.rsplit("/", 1)[-1]))
             self.send_response(200)
             self.send_header("Content-Type", "text/html; charset=utf-8")
             self.send_header("Content-Length", str(len(body)))
