@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING
 
 from benchmarks._shared import shared_dir
 from scrapy_newsclean import simhash
+from scrapy_newsclean.fingerprints import features
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -48,7 +49,7 @@ def median_us(func: Callable[[str], object], texts: list[str], rounds: int) -> f
 
 
 def cold(text: str) -> simhash.Fingerprint:
-    simhash._DIGESTS.clear()
+    features._DIGESTS.clear()
     return simhash.fingerprint(text)
 
 
@@ -56,16 +57,16 @@ def crawl_like_us(texts: list[str], rounds: int) -> float:
     """Median time per text with a memo of the other texts' tokens only."""
     memos = []
     for i in range(len(texts)):
-        simhash._DIGESTS.clear()
+        features._DIGESTS.clear()
         for other in texts[:i] + texts[i + 1 :]:
             simhash.fingerprint(other)
-        memos.append(dict(simhash._DIGESTS))
+        memos.append(dict(features._DIGESTS))
     times = []
     clock = time.perf_counter
     for _ in range(rounds):
         for text, memo in zip(texts, memos, strict=True):
-            simhash._DIGESTS.clear()
-            simhash._DIGESTS.update(memo)
+            features._DIGESTS.clear()
+            features._DIGESTS.update(memo)
             start = clock()
             simhash.fingerprint(text)
             times.append(clock() - start)

@@ -39,6 +39,7 @@ from lxml import html
 
 from benchmarks._shared import shared_dir
 from scrapy_newsclean import errorpages, memo, simhash
+from scrapy_newsclean.fingerprints import features
 from scrapy_newsclean.itemclean import CleanConfig, clean_item
 from scrapy_newsclean.stores.base import Reservation
 from scrapy_newsclean.stores.memory import MemoryStore
@@ -69,8 +70,8 @@ def load_pages() -> list[Page]:
 
 def clear_caches() -> None:
     memo.clear_all()
-    simhash._DIGESTS.clear()
-    simhash._NGRAM_DIGESTS.clear()
+    features._DIGESTS.clear()
+    features._NGRAM_DIGESTS.clear()
 
 
 def timed(func: Callable[[], object]) -> float:

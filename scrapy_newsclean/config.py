@@ -14,9 +14,9 @@ from scrapy.utils.project import data_path
 
 from scrapy_newsclean import _defaults
 from scrapy_newsclean.boilerplate_signatures import compile_signatures
+from scrapy_newsclean.fingerprints.params import SimhashConfig
 from scrapy_newsclean.itemclean import CleanConfig
 from scrapy_newsclean.processing import ProcessConfig
-from scrapy_newsclean.simhash import SimhashConfig
 
 if TYPE_CHECKING:
     from scrapy.settings import BaseSettings

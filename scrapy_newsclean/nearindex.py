@@ -21,10 +21,13 @@ import sys
 from array import array
 from typing import TYPE_CHECKING
 
-from scrapy_newsclean.simhash import BIN_BITS, BINS, DEFAULT, MASK64, sketch_bins
+from scrapy_newsclean.fingerprints.params import DEFAULT
+from scrapy_newsclean.fingerprints.simhash64 import MASK64
+from scrapy_newsclean.fingerprints.sketch import BIN_BITS, BINS, sketch_bins
 
 if TYPE_CHECKING:
-    from scrapy_newsclean.simhash import Fingerprint, SimhashConfig
+    from scrapy_newsclean.fingerprints.build import Fingerprint
+    from scrapy_newsclean.fingerprints.params import SimhashConfig
 
 _MIN_BUCKET_BITS = 8
 _LOAD = 4  # entries per bucket before the buckets double

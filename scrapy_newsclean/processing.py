@@ -14,13 +14,14 @@ from typing import TYPE_CHECKING, Any, NoReturn, Protocol
 
 from scrapy_newsclean.dedup import dedup_text
 from scrapy_newsclean.fields import DEFAULT_TEXT_FIELDS
+from scrapy_newsclean.fingerprints.build import fingerprint
+from scrapy_newsclean.fingerprints.params import DEFAULT, SimhashConfig
 from scrapy_newsclean.itemclean import (
     CleanConfig,
     ItemCleanOutcome,
     clean_prepared,
     prepare_item,
 )
-from scrapy_newsclean.simhash import DEFAULT, SimhashConfig, fingerprint
 from scrapy_newsclean.sites import site_of
 from scrapy_newsclean.stores import Match, Reservation, StoreUnavailable
 from scrapy_newsclean.stores.base import ResolvesNow
@@ -31,7 +32,7 @@ if TYPE_CHECKING:
 
     from itemadapter import ItemAdapter
 
-    from scrapy_newsclean.simhash import Fingerprint
+    from scrapy_newsclean.fingerprints.build import Fingerprint
     from scrapy_newsclean.stores import FingerprintStore
 
 #: (site, template keys) of a cleaned item, learned once the item is stored.

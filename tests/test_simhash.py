@@ -320,7 +320,7 @@ TRICKY = [
 def test_memoised_tokens_equal_whole_text_features(
     text: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr("scrapy_newsclean.simhash._DIGESTS", {})
+    monkeypatch.setattr("scrapy_newsclean.fingerprints.features._DIGESTS", {})
     expected = reference_fingerprint(text)
     cold, warm = fingerprint(text), fingerprint(text)
     assert (cold.simhash, cold.sketch, cold.size) == expected
@@ -330,7 +330,7 @@ def test_memoised_tokens_equal_whole_text_features(
 
 
 def test_memo_is_per_ngram(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr("scrapy_newsclean.simhash._DIGESTS", {})
+    monkeypatch.setattr("scrapy_newsclean.fingerprints.features._DIGESTS", {})
     trigram = SimhashConfig(ngram=3)
     fingerprint(JAPANESE)  # fills the default-ngram memo
     fp = fingerprint(JAPANESE, trigram)

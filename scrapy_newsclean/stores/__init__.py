@@ -23,7 +23,7 @@ from scrapy_newsclean.stores.redis import RedisStore
 from scrapy_newsclean.stores.sqlite import SQLiteStore
 
 if TYPE_CHECKING:
-    from scrapy_newsclean.simhash import SimhashConfig
+    from scrapy_newsclean.fingerprints.params import SimhashConfig
 
 __all__ = [
     "FingerprintStore",

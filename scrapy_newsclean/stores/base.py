@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Protocol, runtime_checkable
 if TYPE_CHECKING:
     from collections.abc import Iterable, Mapping
 
-    from scrapy_newsclean.simhash import Fingerprint
+    from scrapy_newsclean.fingerprints.build import Fingerprint
 
 
 class StoreUnavailable(Exception):

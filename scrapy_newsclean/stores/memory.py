@@ -10,14 +10,15 @@ from collections import OrderedDict
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from scrapy_newsclean.fingerprints.params import DEFAULT
 from scrapy_newsclean.nearindex import NearIndex
-from scrapy_newsclean.simhash import DEFAULT
 from scrapy_newsclean.stores.base import Match, Reservation
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Mapping
 
-    from scrapy_newsclean.simhash import Fingerprint, SimhashConfig
+    from scrapy_newsclean.fingerprints.build import Fingerprint
+    from scrapy_newsclean.fingerprints.params import SimhashConfig
 
 #: Most template keys kept per site (least recently counted go first).
 DEFAULT_MAX_TEMPLATE_KEYS = 4096

@@ -19,13 +19,9 @@ from collections import OrderedDict
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from scrapy_newsclean.simhash import (
-    DEFAULT,
-    FINGERPRINT_VERSION,
-    Fingerprint,
-    to_signed,
-    to_unsigned,
-)
+from scrapy_newsclean.fingerprints.build import FINGERPRINT_VERSION, Fingerprint
+from scrapy_newsclean.fingerprints.params import DEFAULT
+from scrapy_newsclean.fingerprints.simhash64 import to_signed, to_unsigned
 from scrapy_newsclean.stores.base import StoreLocked
 from scrapy_newsclean.stores.memory import (
     DEFAULT_MAX_TEMPLATE_KEYS,
@@ -36,7 +32,7 @@ from scrapy_newsclean.stores.memory import (
 if TYPE_CHECKING:
     from collections.abc import Iterable
 
-    from scrapy_newsclean.simhash import SimhashConfig
+    from scrapy_newsclean.fingerprints.params import SimhashConfig
     from scrapy_newsclean.stores.base import Reservation
 
 #: Expired rows are purged every this many commits (and at open).
