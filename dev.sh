@@ -2,6 +2,8 @@
 # Developer entry point.
 #   ./dev.sh example   set up .venv and run the example crawl end to end
 #   ./dev.sh test      set up .venv (and redis-server when possible), lint, type-check, run every test
+#   ./dev.sh fuzz      run only the property tests (-m fuzz), 20x their CI budget
+#                      (HYPOTHESIS_PROFILE=long unless set; extra args go to pytest)
 #   ./dev.sh bench     run the benchmarks (needs ../shared beside the repository)
 set -euo pipefail
 cd "$(dirname "$0")"
@@ -29,6 +31,17 @@ ensure_redis() {
     fi
 }
 
+# pytest with the given arguments; "collected no tests" (status 5) is a failure.
+run_pytest() {
+    local status=0
+    .venv/bin/python -m pytest "$@" || status=$?
+    if [ "$status" = 5 ]; then
+        echo "pytest collected no tests: treating that as a failure" >&2
+        return 1
+    fi
+    return "$status"
+}
+
 case "${1:-}" in
     example)
         setup
@@ -40,20 +53,19 @@ case "${1:-}" in
         .venv/bin/ruff check .
         .venv/bin/ruff format --check .
         .venv/bin/mypy scrapy_newsclean
-        status=0
-        .venv/bin/python -m pytest --cov=scrapy_newsclean --cov-branch --cov-report=term "${@:2}" || status=$?
-        if [ "$status" = 5 ]; then
-            echo "pytest collected no tests: treating that as a failure" >&2
-            exit 1
-        fi
-        exit "$status"
+        run_pytest --cov=scrapy_newsclean --cov-branch --cov-report=term "${@:2}"
+        ;;
+    fuzz)
+        setup
+        HYPOTHESIS_PROFILE="${HYPOTHESIS_PROFILE:-long}" \
+            run_pytest -m fuzz --hypothesis-show-statistics "${@:2}"
         ;;
     bench)
         setup
         .venv/bin/python -m benchmarks "${@:2}"
         ;;
     *)
-        echo "usage: ./dev.sh example|test|bench" >&2
+        echo "usage: ./dev.sh example|test|fuzz|bench" >&2
         exit 2
         ;;
 esac

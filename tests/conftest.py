@@ -1,4 +1,7 @@
-"""Shared fixtures: a real HTTP server on 127.0.0.1 and a crawl helper."""
+"""Shared fixtures: a real HTTP server on 127.0.0.1 and a crawl helper.
+
+Also loads the Hypothesis profile (``HYPOTHESIS_PROFILE``: ``ci`` or ``long``).
+"""
 
 from __future__ import annotations
 
@@ -14,8 +17,12 @@ from typing import TYPE_CHECKING
 
 import pytest
 
+from tests._fuzz import load_profile
+
 if TYPE_CHECKING:
     from collections.abc import Iterator
+
+load_profile()  # before the test modules build their @settings
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -122,3 +129,11 @@ def redis_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RedisServ
     yield server
     server.proc.terminate()
     server.proc.wait(timeout=10)
+
+
+@pytest.hookimpl(tryfirst=True)  # before -m selects on the marker
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Mark every Hypothesis test ``fuzz``, if not already (``./dev.sh fuzz``)."""
+    for item in items:
+        if getattr(getattr(item, "obj", None), "is_hypothesis_test", False):
+            item.add_marker(pytest.mark.fuzz)

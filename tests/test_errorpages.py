@@ -21,6 +21,7 @@ from scrapy_newsclean.errorpages import (
     is_html,
     page_signals,
 )
+from tests._fuzz import examples
 
 FIXTURES = Path(__file__).parent / "fixtures"
 ARTICLE_URL = "https://news.example.com/world/2024/05/some-long-article-slug.html"
@@ -439,8 +440,9 @@ class TestIsHtml:
 
 
 class TestNeverRaises:
+    @pytest.mark.fuzz
     @settings(
-        max_examples=150,
+        max_examples=examples(150),
         deadline=None,
         suppress_health_check=[HealthCheck.too_slow],
     )
@@ -469,7 +471,8 @@ class TestNeverRaises:
         assert verdict is None or verdict.reason
         is_html(headers, body)
 
-    @settings(max_examples=60, deadline=None)
+    @pytest.mark.fuzz
+    @settings(max_examples=examples(60), deadline=None)
     @given(
         markup=st.lists(
             st.sampled_from(
@@ -555,7 +558,8 @@ class TestFastPaths:
         assert verdict is not None
         assert verdict.reason == "challenge_distil"
 
-    @settings(max_examples=300, deadline=None)
+    @pytest.mark.fuzz
+    @settings(max_examples=examples(300), deadline=None)
     @given(
         st.lists(
             st.sampled_from(

@@ -32,6 +32,7 @@ from scrapy_newsclean.simhash import (
     to_signed,
     to_unsigned,
 )
+from tests._fuzz import examples
 
 FIXTURES = Path(__file__).parent / "fixtures" / "simhash"
 SEED_A = (FIXTURES / "000_f0605b7f478a5237.expected.txt").read_text("utf-8")
@@ -160,7 +161,8 @@ def test_determinism_across_calls() -> None:
     assert fingerprint(SEED_B, SimhashConfig()) == fingerprint(SEED_B)
 
 
-@settings(max_examples=200, deadline=None)
+@pytest.mark.fuzz
+@settings(max_examples=examples(200), deadline=None)
 @given(st.text(alphabet=st.characters(codec=None), max_size=300))
 def test_total_on_any_str(text: str) -> None:
     fp = fingerprint(text)
@@ -338,7 +340,8 @@ def test_memo_is_per_ngram(monkeypatch: pytest.MonkeyPatch) -> None:
     assert fp.size != fingerprint(JAPANESE).size
 
 
-@settings(max_examples=150, deadline=None)
+@pytest.mark.fuzz
+@settings(max_examples=examples(150), deadline=None)
 @given(
     st.lists(
         st.sampled_from(

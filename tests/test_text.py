@@ -28,6 +28,7 @@ from scrapy_newsclean.text import (
     clean_blocks,
     split_blocks,
 )
+from tests._fuzz import examples
 
 FIXTURES = Path(__file__).parent / "fixtures" / "text"
 SEEDS = ["000_f0605b7f478a5237", "003_52c365f2d776a0bf"]
@@ -735,7 +736,12 @@ POOL = [
 ]
 
 
-@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@pytest.mark.fuzz
+@settings(
+    max_examples=examples(300),
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow],
+)
 @given(st.lists(st.sampled_from(POOL), max_size=40))
 def test_clean_is_idempotent_and_keeps_whole_blocks(blocks: list[str]) -> None:
     text = "\n".join(blocks)
@@ -876,7 +882,8 @@ def test_classify_prefilter_with_groups_flags_and_user_hints() -> None:
     assert signatures.classify("text, no reuse.") is not None
 
 
-@settings(max_examples=300, deadline=None)
+@pytest.mark.fuzz
+@settings(max_examples=examples(300), deadline=None)
 @given(st.lists(_WORDY, max_size=4).map(" ".join))
 def test_classify_prefilter_agrees_on_random_text(block: str) -> None:
     for raw in (block, f"Advertisement {block}", f"{block} all rights reserved"):
@@ -885,7 +892,8 @@ def test_classify_prefilter_agrees_on_random_text(block: str) -> None:
         assert DEFAULT_SIGNATURES.classify(text) is expected
 
 
-@settings(max_examples=500, deadline=None)
+@pytest.mark.fuzz
+@settings(max_examples=examples(500), deadline=None)
 @given(_WORDY)
 def test_match_form_from_casefolded_text(block: str) -> None:
     from scrapy_newsclean.boilerplate_signatures import _folded_match_form, match_form
@@ -897,7 +905,8 @@ def _reference_sub(text: str, pattern: str) -> str:
     return " ".join(re.sub(pattern, " ", text.casefold()).split())
 
 
-@settings(max_examples=500, deadline=None)
+@pytest.mark.fuzz
+@settings(max_examples=examples(500), deadline=None)
 @given(_WORDY)
 def test_normal_forms_match_their_regex_definitions(block: str) -> None:
     from scrapy_newsclean.repeats import BlockForms, short_key, tokens
