@@ -1,6 +1,7 @@
 """Crawl overhead: CPU seconds of the same local crawl with and without newsclean.
 
-Run from the repository root: ``.venv/bin/python -m benchmarks.crawl_overhead``.
+Run from the repository root: ``.venv/bin/python -m benchmarks.crawl_overhead
+[--breakdown]`` (``--breakdown`` adds crawls with one part of the add-on each).
 
 A server on 127.0.0.1 (its own process) serves ``PAGES`` article URLs whose
 bodies are the real news pages of ``../shared/benchmarks/aeb``, each page made
@@ -66,6 +67,7 @@ if {newsclean}:
         "NEWSCLEAN_DUPLICATE_ACTION": "tag",
         "NEWSCLEAN_LOG_LEVEL": "DEBUG",
     }})
+    settings.update(json.loads({extra!r}))
 process = CrawlerProcess(settings)
 crawler = process.create_crawler(Articles)
 process.crawl(crawler)
@@ -122,8 +124,29 @@ def serve(bodies: list[bytes]) -> ThreadingHTTPServer:
     return server
 
 
-def crawl(base: str, *, newsclean: bool) -> dict[str, float]:
-    script = CRAWL_SCRIPT.format(pages=PAGES, base=base, newsclean=newsclean)
+# --breakdown: the add-on with one part only, to show where its CPU goes.
+PARTS: dict[str, dict[str, bool]] = {
+    "error-page check only": {
+        "NEWSCLEAN_CLEAN_ENABLED": False,
+        "NEWSCLEAN_DEDUP_ENABLED": False,
+    },
+    "cleaning only": {
+        "NEWSCLEAN_ERRORPAGE_ENABLED": False,
+        "NEWSCLEAN_DEDUP_ENABLED": False,
+    },
+    "near-duplicates only": {
+        "NEWSCLEAN_ERRORPAGE_ENABLED": False,
+        "NEWSCLEAN_CLEAN_ENABLED": False,
+    },
+}
+
+
+def crawl(
+    base: str, *, newsclean: bool, extra: dict[str, bool] | None = None
+) -> dict[str, float]:
+    script = CRAWL_SCRIPT.format(
+        pages=PAGES, base=base, newsclean=newsclean, extra=json.dumps(extra or {})
+    )
     out = subprocess.run(
         [sys.executable, "-c", script],
         cwd=ROOT,
@@ -152,7 +175,6 @@ def main() -> None:
             f"run: without {without['cpu']:.2f} s ({without['items']:.0f} items), "
             f"with add-on {with_addon['cpu']:.2f} s ({with_addon['items']:.0f} items)"
         )
-    server.shutdown()
     base_cpu, addon_cpu = statistics.median(plain), statistics.median(cleaned)
     print(f"{PAGES} real news pages, median of {RUNS} runs each")
     print(
@@ -162,6 +184,19 @@ def main() -> None:
         f"CPU with the add-on:   {addon_cpu:.2f} s ({addon_cpu / PAGES * 1000:.2f} ms/page)"
     )
     print(f"overhead ratio: {addon_cpu / base_cpu:.3f} (target <= 1.10)")
+    if "--breakdown" in sys.argv:
+        breakdown(base, base_cpu)
+    server.shutdown()
+
+
+def breakdown(base: str, base_cpu: float) -> None:
+    """The add-on with one part enabled at a time: CPU ms per page above the plain crawl."""
+    for label, extra in PARTS.items():
+        cpu = statistics.median(
+            crawl(base, newsclean=True, extra=extra)["cpu"] for _ in range(RUNS)
+        )
+        extra_ms = (cpu - base_cpu) / PAGES * 1000
+        print(f"{label}: +{extra_ms:.2f} ms/page (ratio {cpu / base_cpu:.3f})")
 
 
 if __name__ == "__main__":
