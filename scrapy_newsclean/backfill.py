@@ -14,6 +14,7 @@ from __future__ import annotations
 import asyncio
 import codecs
 import json
+import math
 from collections import Counter
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, NoReturn
@@ -117,7 +118,9 @@ def parse_line(raw: RawLine, max_bytes: int) -> tuple[Any, str | None, str]:
     if not text.strip():
         return None, None, ""
     try:
-        value = json.loads(text)
+        value = json.loads(
+            text, parse_constant=_non_standard, parse_float=_finite_float
+        )
     except (ValueError, RecursionError) as exc:
         if isinstance(exc, json.JSONDecodeError):
             why = f"{exc.msg} (column {exc.colno})"
@@ -130,6 +133,20 @@ def parse_line(raw: RawLine, max_bytes: int) -> tuple[Any, str | None, str]:
         kind = _JSON_TYPES.get(type(value), type(value).__name__)
         return None, "not_an_object", f"a JSON {kind}: {excerpt(data)}"
     return value, None, ""
+
+
+def _non_standard(name: str) -> float:
+    """Refuse ``NaN``/``Infinity``: Python reads them, standard JSON has none."""
+    raise ValueError(f"{name} is not standard JSON")
+
+
+def _finite_float(literal: str) -> float:
+    """A JSON number as a float; refused when too large for one (it would be
+    written back as ``Infinity``, a line other JSON readers refuse)."""
+    value = float(literal)
+    if math.isinf(value):
+        raise ValueError(f"number {literal[:40]} is too large for a float")
+    return value
 
 
 def encode(item: dict[str, Any]) -> bytes:

@@ -310,6 +310,25 @@ class TestMalformedInput:
         assert [item["url"] for item in kept] == [ORIGINAL, JAPAN]
         assert "malformed: 6 (" in stderr
 
+    def test_non_standard_numbers_refused(self, tmp_path: Path) -> None:
+        """NaN, Infinity and floats too large would be written back as
+        ``NaN``/``Infinity``, which standard JSON readers refuse."""
+        lines = [
+            b'{"url": "https://x.example/1", "score": NaN}\n',
+            b'{"url": "https://x.example/2", "score": -Infinity}\n',
+            b'{"url": "https://x.example/3", "score": 1e400}\n',
+            b'{"url": "https://x.example/4", "score": 1.5e300}\n',
+        ]
+        (tmp_path / "in.jsonl").write_bytes(b"".join(lines))
+        result = cli("clean", "in.jsonl", "-o", "out.jsonl", "--no-dedup", cwd=tmp_path)
+        assert result.returncode == 1
+        stderr = result.stderr.decode()
+        assert "in.jsonl:1: malformed_json: NaN is not standard JSON" in stderr
+        assert "in.jsonl:2: malformed_json: -Infinity is not standard JSON" in stderr
+        assert "in.jsonl:3: malformed_json: number 1e400 is too large" in stderr
+        output = (tmp_path / "out.jsonl").read_text("utf-8")
+        assert output == '{"url": "https://x.example/4", "score": 1.5e+300}\n'
+
     def test_longer_limit_accepts_a_big_line(self, tmp_path: Path) -> None:
         big = {"url": "https://big.example/1", "body": "x" * 300}
         (tmp_path / "in.jsonl").write_bytes(encode(big))
