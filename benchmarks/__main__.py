@@ -5,7 +5,8 @@ machine: running them side by side would skew every timing). Its full output
 goes to ``benchmarks/results/<name>.txt``; the headline figures are picked out
 of it by the patterns below and printed as one table. Comparisons are ratios
 measured within one benchmark run; timings are medians. ``--quick`` skips the
-10M-fingerprint index and the 1M Redis runs, and passes small sizes where a
+10M-fingerprint index, the 1M Redis runs and the crawl overhead's breakdown
+by part, and passes small sizes where a
 benchmark offers them; ``--only a,b`` runs only those benchmarks (the others'
 saved outputs still fill the table); ``--table`` prints the table from the
 saved outputs, without running anything.
@@ -209,14 +210,28 @@ BENCHMARKS = (
         (
             Figure(
                 "CPU ms per page without / with",
-                r"without newsclean: \S+ s \((\S+ ms/page)\).*?add-on:\s+\S+ s \((\S+ ms/page)\)",
+                r"without newsclean: \S+ s \((\S+ ms/page)\)"
+                r".*?add-on:\s+\S+ s \((\S+ ms/page)\)",
             ),
             Figure(
                 "CPU ratio with / without the add-on",
                 r"overhead ratio: (\S+)",
                 "<= 1.10",
             ),
+            *(
+                Figure(
+                    f"{part}: CPU per page; ratio",
+                    rf"{part}: (\S+ ms/page) \(ratio (\S+)\)",
+                )
+                for part in (
+                    "error-page check only",
+                    "cleaning only",
+                    "near-duplicates only",
+                )
+            ),
         ),
+        args=("--breakdown",),
+        quick_args=(),
     ),
 )
 
@@ -254,9 +269,12 @@ def saved(bench: Benchmark) -> str:
 
 
 def main(argv: list[str]) -> None:
+    if "--help" in argv or "-h" in argv:
+        print(__doc__)
+        return
     quick, table_only = "--quick" in argv, "--table" in argv
     only = set(argv[argv.index("--only") + 1].split(",")) if "--only" in argv else None
-    rows = []
+    rows: list[tuple[str, str, str, str]] = []
     for bench in BENCHMARKS:
         if table_only or (only is not None and bench.module not in only):
             output = saved(bench)
