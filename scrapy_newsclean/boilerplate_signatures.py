@@ -64,6 +64,71 @@ _PAGE_GONE = (
     r"(?:exist|be found|found|available|be displayed|exists)"
 )
 
+# Not a sentence reporting what someone said: no ", said ..." clause in the
+# 300 characters that follow.
+_NOT_REPORTED = (
+    r"(?![^\n]{0,300}[,;] (?:he |she |they |it )?(?:said|says|told|sagte|sagt|"
+    r"erklärte|betonte|a déclaré|affirme|a affirmé|a expliqué|explique|dijo|afirmó|"
+    r"explicó|aseguró|ha detto|ha affermato|ha spiegato|spiega|disse|afirmou|"
+    r"explicou|zei|zegt|aldus|powiedział|powiedziała|заявил|заявила|сказал|сказала|"
+    r"dedi|açıkladı|söyledi)\b)"
+)
+
+# Copyright phrases that end a line follow the owner's name after punctuation
+# ("Example Media, Inc. All rights reserved"), never a word and a space: "...yet
+# many publishers still end their pages with all rights reserved." is prose.
+# (The check looks back from the phrase's end: a leading lookbehind would cost
+# the regex engine its fast scan for the phrase's first letters.)
+_RIGHTS_RESERVED = tuple(
+    rf"{phrase}(?<![^\W\d_] {phrase})"
+    for phrase in (
+        r"all rights reserved",
+        r"alle rechte vorbehalten",
+        r"tous droits réservés",
+        r"todos los derechos reservados",
+        r"tutti i diritti riservati",
+        r"todos os direitos reservados",
+        r"alle rechten voorbehouden",
+        r"wszelkie prawa zastrzeżone",  # pl
+        r"tüm hakları saklıdır",  # tr
+        r"все права защищены",
+        r"جميع الحقوق محفوظة",
+    )
+)
+
+# Cookie notices speak for the site ("This website uses cookies...") from their
+# first words, after at most a short label ("Datenschutz & Cookies: "); a report
+# quotes them mid-sentence ("...banners that read 'We use cookies to improve
+# your experience'...") or says who said it ("..., sagte ein Sprecher").
+_COOKIE_NOTICE_OPENINGS = (
+    r"(?:this|our) (?:web)?site uses cookies",
+    r"we use cookies (?:to|and|on|for|\()",
+    r"by continuing to (?:use|browse) (?:this|our|the) (?:web)?site,? you",
+    r"the cookie settings on this (?:web)?site",
+    r"diese (?:website|webseite|seite) (?:verwendet|nutzt) cookies",
+    r"wir (?:verwenden|nutzen) cookies",
+    r"ce site utilise des cookies",
+    r"nous utilisons des cookies",
+    r"este sitio(?: web)? (?:utiliza|usa) cookies",
+    r"(?:utilizamos|usamos) cookies",
+    r"questo sito (?:web )?(?:utilizza|usa) (?:i )?cookie",
+    r"utilizziamo (?:i )?cookie",
+    r"este (?:site|website) (?:utiliza|usa) cookies",
+    r"deze (?:web)?site (?:maakt gebruik van|gebruikt) cookies",
+    r"wij gebruiken cookies",
+    (
+        r"(?:ta |nasza )?(?:strona|witryna|serwis)(?: internetowa)? (?:używa|"
+        r"wykorzystuje|korzysta z) (?:plików )?cookies?"
+    ),  # pl
+    r"(?:używamy|wykorzystujemy|korzystamy z) (?:plików )?cookies?",
+    (
+        r"(?:sitemizde|web sitemizde|internet sitemizde|bu (?:web )?sitede)"
+        r"[^\n.]{0,60}çerez(?:ler)? kullan"
+    ),  # tr
+    r"(?:этот )?сайт использует (?:файлы )?cookie",
+    r"мы используем (?:файлы )?cookie",
+)
+
 # (reason, role, mode, max_chars, patterns); comments name the languages.
 # fmt: off
 SIGNATURE_TABLE: tuple[tuple[str, str, str, int, tuple[str, ...]], ...] = (
@@ -91,20 +156,62 @@ SIGNATURE_TABLE: tuple[tuple[str, str, str, int, tuple[str, ...]], ...] = (
             r"content|piece)|here(?:in)?|above) are (?:solely )?(?:those of the|the "
             r"author|their own|not necessarily)"
         ),
-        r"does not constitute (?:financial|investment|legal) advice",
+        # self-referential: "this article does not constitute...", not a report
+        # that someone's post "does not constitute legal advice"
+        (
+            r"(?:(?:this|our) (?:article|content|post|page|site|website|material|"
+            r"publication|newsletter|report|analysis|commentary|information)|nothing "
+            r"(?:in|on) this \w{1,15}|herein|(?:the )?information (?:provided|contained|"
+            r"presented) (?:here(?:in)?|(?:in|on) this \w{1,15}))[^\n.!?]{0,60} "
+            r"(?:does not|do not|doesn't|shall not|should not|is not intended to) "
+            r"constitutes? (?:any )?(?:financial|investment|legal|tax) advice"
+        ),
         r"this (?:article|content|post) is for informational purposes only",
-        r"die (?:in diesem artikel )?geäusserten meinungen (?:sind|geben)",  # de (ß casefolds to ss)
+        # de (ß casefolds to ss); "die geäußerten Meinungen sind vielfältig" is prose
+        r"die in diesem (?:artikel|beitrag|text|kommentar|gastbeitrag) geäusserten meinungen",
+        (
+            r"die geäusserten meinungen (?:sind (?:die |ausschliesslich |allein )?(?:des|"
+            r"der) (?:autors|autorin|autoren|verfassers|verfasserin)|geben (?:nicht )?"
+            r"(?:zwingend |unbedingt |notwendigerweise )?(?:die|ausschliesslich))"
+        ),
         (
             r"für den inhalt (?:der|dieser) (?:pressemitteilung|meldung) ist "
             r"(?:allein )?(?:der|das)"
         ),
-        r"keine haftung für (?:die )?(?:richtigkeit|vollständigkeit)",
+        # "we accept no liability", not a court's finding that a platform does not
+        (
+            r"(?:^|[:.] )keine (?:haftung|gewähr) für (?:die )?(?:richtigkeit|"
+            r"vollständigkeit)|(?:übernehmen wir|wir übernehmen) keine (?:haftung|gewähr)"
+            r"(?: für (?:die )?(?:richtigkeit|vollständigkeit))?"
+        ),
         r"les opinions exprimées (?:dans cet article )?(?:n'engagent|sont celles)",  # fr
-        r"las opiniones expresadas (?:en este artículo )?son (?:responsabilidad|de)",
-        r"le opinioni espresse (?:in questo articolo )?sono",  # it
-        r"as opiniões expressas (?:neste artigo )?(?:são|não)",  # pt
-        r"de meningen (?:die )?(?:in dit artikel )?(?:geuit|verwoord)",  # nl
-        r"de (?:in dit artikel )?(?:geuite|verwoorde) meningen (?:zijn|komen|vallen)",
+        (
+            r"las opiniones expresadas (?:en este (?:artículo|texto) )?son (?:de )?(?:la |"
+            r"su )?(?:(?:exclusiva|entera|única) )?responsabilidad|las opiniones "
+            r"expresadas (?:en este (?:artículo|texto) )?son (?:de )?(?:sus|su|los|las|el|"
+            r"la) (?:autor|autora|autores|firmantes)|las opiniones expresadas en este "
+            r"(?:artículo|texto)"
+        ),
+        (
+            r"le opinioni espresse (?:in questo (?:articolo|contenuto|post)|nell'articolo)"
+            r"|le opinioni espresse sono (?:(?:esclusivamente|solo|unicamente) )?(?:quelle "
+            r"dell|dell'autore|degli autori|personali|di esclusiva responsabilità)"
+        ),  # it
+        (
+            r"as opiniões expressas (?:neste|nesta|no presente) (?:artigo|texto|coluna|"
+            r"conteúdo)|as opiniões expressas (?:aqui )?(?:são de (?:inteira |exclusiva )?"
+            r"responsabilidade|são (?:do|da|dos|das) (?:autor|autora|autores|autoras)|não "
+            r"(?:refletem|representam|expressam|necessariamente))"
+        ),  # pt
+        (
+            r"de meningen (?:die )?(?:in dit (?:artikel|stuk|opiniestuk) (?:worden )?"
+            r"(?:geuit|verwoord)|(?:worden )?(?:geuit|verwoord) in dit (?:artikel|stuk))"
+        ),  # nl
+        (
+            r"de in dit (?:artikel|stuk) (?:geuite|verwoorde) meningen|de (?:geuite|"
+            r"verwoorde) meningen (?:zijn|komen|vallen) [^\n.!?]{0,40}(?:auteur|schrijver|"
+            r"verantwoordelijkheid)"
+        ),
         r"мнение (?:редакции|автора) может не совпадать",  # ru
         r"本記事は情報提供(?:のみ)?を目的として",  # ja
         r"本文(?:仅)?代表作者(?:个人)?观点",  # zh
@@ -122,20 +229,13 @@ SIGNATURE_TABLE: tuple[tuple[str, str, str, int, tuple[str, ...]], ...] = (
         r"版[权權]所有",
     )),
     ("copyright", "block", "end", 250, (
-        r"all rights reserved",
-        r"alle rechte vorbehalten",
-        r"tous droits réservés",
-        r"todos los derechos reservados",
-        r"tutti i diritti riservati",
-        r"todos os direitos reservados",
-        r"alle rechten voorbehouden",
-        r"все права защищены",
-        r"無断(?:転載|複製)(?:を)?(?:禁じます|禁止)",
+        *_RIGHTS_RESERVED,
+        # ja: the notice's own wording, not a report that a site "forbids" it
+        r"無断(?:転載|複製)(?:・(?:転載|複製))?(?:を禁じます|を禁止します|禁止(?:します)?)",
         r"all rights reserved\.? ?無断転載禁止",
         r"版[权權]所有",
-        r"不得转载",
+        r"版[权權]所有[^\n]{0,40}不得转载",
         r"무단 ?전재(?: 및 | ?[-·ㆍ] ?)재배포 ?금지",
-        r"جميع الحقوق محفوظة",
     )),
     # --- calls to action ------------------------------------------------------
     ("call_to_action", "block", "full", 160, (
@@ -196,12 +296,20 @@ SIGNATURE_TABLE: tuple[tuple[str, str, str, int, tuple[str, ...]], ...] = (
         r"تابعونا على[^\n]{0,40}",
         r"اشترك(?: الآن)?",  # ar
         r"اشترك (?:الآن )?في (?:النشرة|نشرتنا|القناة|قناتنا)[^\n]{0,50}",
+        r"udostępnij(?: (?:na|w) \w{1,20})?:?",
+        r"obserwuj nas[^\n]{0,60}",  # pl
+        r"(?:zapisz się|zasubskrybuj)[^\n]{0,40}newslett[^\n]{0,40}",
+        r"paylaş(?:ın)?:?",
+        r"bizi takip edin[^\n]{0,60}",  # tr
+        r"[^\n]{0,30}bülten(?:imiz)?e (?:abone olun|kaydolun)[^\n]{0,40}",
+        r"rate this (?:recipe|article|story)[!.]?",
     )),
     # --- advertisement labels --------------------------------------------------
     ("advertisement", "block", "full", 80, (
         (
             r"(?:advertisement|advertising|sponsored|ad|adv|anzeige|werbung|publicité|"
-            r"publicidad|pubblicità|publicidade|advertentie|реклама|広告|广告|廣告|광고|"
+            r"publicidad|pubblicità|publicidade|advertentie|reklama|reklam|реклама|広告|"
+            r"广告|廣告|광고|"
             r"إعلان)(?: ?[-–—:] ?(?:scroll|continue) [^\n]{0,40})?:?"
         ),
         r"(?:story|article) continues below(?: this)? (?:advertisement|ad)",
@@ -214,28 +322,28 @@ SIGNATURE_TABLE: tuple[tuple[str, str, str, int, tuple[str, ...]], ...] = (
         r"広告の後に続きます",
     )),
     # --- cookie notices ---------------------------------------------------------
+    # (Search mode anchored with "^": only blocks holding a hint word are tried.)
     ("cookie_notice", "block", "search", 600, (
-        r"(?:this|our) (?:web)?site uses cookies",
-        r"we use cookies (?:to|and)",
-        r"by continuing to (?:use|browse) (?:this|our|the) (?:web)?site",
-        r"accept (?:all )?cookies",
-        r"cookie (?:policy|settings|preferences)",
-        r"diese (?:website|webseite|seite) (?:verwendet|nutzt) cookies",
+        r"^(?:[^\n.!?]{1,40}: ?)?(?:"
+        + "|".join(_COOKIE_NOTICE_OPENINGS)
+        + ")"
+        + _NOT_REPORTED,
+    )),
+    ("cookie_notice", "block", "search", 600, (
+        # buttons and links: the label on its own
+        r"^(?:accept|allow|reject|decline|refuse|manage)(?: all)? cookies\Z",
+        r"^(?:accept|allow|reject)(?: necessary| essential| optional) cookies\Z",
+        r"^(?:[^\n]{1,40}(?: ?& ?| and |, ?))?cookie (?:policy|settings)\Z",
+        r"^(?:[^\n]{1,40}(?: ?& ?| and |, ?))?cookie (?:preferences|notice|statement)\Z",
+        # addressed to the reader: "...you agree to our ... Cookie Policy"
+        r"\b(?:our|your) [^\n.!?]{0,60}cookie (?:policy|settings|preferences)",
+        # a footer's link list: "Privacy Policy | Cookie Policy | Terms"
+        r"(?:\| ?(?:privacy ?& ?)?cookie (?:policy|settings)|cookie (?:policy|settings) ?\|)",
+        # ... or without separators: link labels, no punctuation at all
         (
-            r"wir (?:verwenden|nutzen) "
-            r"cookies"
+            r"^(?=[^\n.!?,;:\"]{0,300}\Z)(?=[^\n]{0,300}\b(?:privacy|terms of "
+            r"(?:use|service)|contact)\b)[^\n]{0,150}cookie (?:policy|settings)"
         ),
-        r"ce site utilise des cookies",
-        r"nous utilisons des cookies",
-        r"este sitio(?: web)? (?:utiliza|usa) cookies",
-        r"(?:utilizamos|usamos) cookies",
-        r"questo sito (?:web )?(?:utilizza|usa) (?:i )?cookie",
-        r"utilizziamo (?:i )?cookie",
-        r"este (?:site|website) (?:utiliza|usa) cookies",
-        r"deze (?:web)?site (?:maakt gebruik van|gebruikt) cookies",
-        r"wij gebruiken cookies",
-        r"(?:этот )?сайт использует (?:файлы )?cookie",
-        r"мы используем (?:файлы )?cookie",
         r"(?:cookie|クッキー)を使用して",
         r"(?:本网站|我们)使用cookie",
         r"쿠키를 사용",
@@ -245,7 +353,8 @@ SIGNATURE_TABLE: tuple[tuple[str, str, str, int, tuple[str, ...]], ...] = (
     ("comment_widget", "block", "full", 80, (
         (
             r"(?:comments?|kommentare?|commentaires?|comentarios?|commenti|comentários|"
-            r"reacties|комментарии|コメント|评论|댓글|تعليقات)? ?\(?\d{0,3}\)? ?(?:"
+            r"reacties|komentarze|yorumlar|комментарии|コメント|评论|댓글|تعليقات)? ?"
+            r"\(?\d{0,3}\)? ?(?:"
             r"no comments?(?: yet)?|0 comments?|be the first to comment|there are no "
             r"comments(?: yet)?|comments are closed|leave a (?:comment|reply)|"
             r"post a comment|add a comment|join the (?:conversation|discussion)|"
@@ -256,6 +365,8 @@ SIGNATURE_TABLE: tuple[tuple[str, str, str, int, tuple[str, ...]], ...] = (
             r"deja un comentario|nessun commento|lascia un commento|"
             r"sii il primo a commentare|nenhum comentário|seja o primeiro a comentar|"
             r"deixe um comentário|geen reacties|plaats een reactie|"
+            r"brak komentarzy|dodaj komentarz|napisz komentarz|bądź pierwszy[^\n]{0,30}|"
+            r"henüz yorum yapılmamış|ilk yorumu (?:siz )?yapın|yorum (?:yap|yazın)|"
             r"нет комментариев|оставьте комментарий|будьте первым[^\n]{0,30}|"
             r"コメントはまだありません|コメントする|暂无评论|发表评论|"
             r"댓글이 없습니다|첫 댓글을 남겨주세요|لا توجد تعليقات|أضف تعليق)[.!]?"
@@ -264,7 +375,8 @@ SIGNATURE_TABLE: tuple[tuple[str, str, str, int, tuple[str, ...]], ...] = (
     ("comment_widget", "weak", "full", 30, (
         (
             r"(?:\d{1,4} )?(?:comments?|kommentare?|commentaires?|comentarios?|commenti|"
-            r"comentários|reacties|комментарии|コメント|评论|댓글|تعليقات)(?: \(\d{1,4}\))?"
+            r"comentários|reacties|komentarze|yorumlar|комментарии|コメント|评论|댓글|تعليقات)"
+            r"(?: \(\d{1,4}\))?"
         ),
     )),
     # --- error banners ---------------------------------------------------------
@@ -296,9 +408,11 @@ SIGNATURE_TABLE: tuple[tuple[str, str, str, int, tuple[str, ...]], ...] = (
         r"deze pagina bestaat niet[^\n]{0,80}",
         _ERR + r"страница не найдена[^\n]{0,80}",  # ru
         _ERR + r"запрашиваемая страница не (?:найдена|существует)[^\n]{0,80}",
-        r"(?:お探しの)?ページ(?:が|は)見つかりません[^\n]{0,80}",  # ja
-        r"(?:您访问的|你访问的)?页面不存在[^\n]{0,60}",
-        r"找不到(?:该)?页面[^\n]{0,60}",
+        # ja zh: the message and its explanation, not a sentence going on with a
+        # particle ("ページが見つかりませんとの表示は...", "页面不存在的提示...")
+        r"(?:お探しの)?ページ(?:が|は)見つかりません(?:でした)?(?:[\s。.!?、,:][^\n]{0,80})?",
+        r"(?:您访问的|你访问的)?页面不存在(?:[\s。.!?、,:~][^\n]{0,60})?",
+        r"找不到(?:该)?页面(?:[\s。.!?、,:~][^\n]{0,60})?",
         r"페이지를 찾을 수 없습니다[^\n]{0,80}",  # ko
         r"(?:عذرا[ًٌ]?،? )?(?:الصفحة غير موجودة|لم يتم العثور على الصفحة)[^\n]{0,80}",
     )),
@@ -360,6 +474,12 @@ SIGNATURE_TABLE: tuple[tuple[str, str, str, int, tuple[str, ...]], ...] = (
         r"(?:관련 ?기사|많이 본 (?:뉴스|기사)|인기 ?기사|추천 ?기사)" + _TAIL,  # ko
         r"(?:اقرأ أيضا|اقرأ أيضاً|مقالات ذات صلة|الأكثر قراءة|أخبار ذات صلة|"
         r"ذات صلة)" + _TAIL,  # ar
+        r"(?:czytaj (?:także|też|również)|zobacz (?:także|też|również)|polecamy|"
+        r"najczęściej czytane|najpopularniejsze|powiązane (?:artykuły|wiadomości))"
+        + _TAIL,  # pl
+        # tr ("İ" casefolds to "i" and a combining dot)
+        r"(?:i\u0307?lgili haberler|benzer haberler|en çok okunan(?:lar)?|(?:bunlar da )?"
+        r"i\u0307?lginizi çekebilir|diğer haberler)" + _TAIL,
         (
             r"(?:read more|see also|read also|weiterlesen|lire la suite|leer más|"
             r"continua a leggere|leia mais|lees meer|читать далее|続きを読む|"
@@ -372,7 +492,8 @@ SIGNATURE_TABLE: tuple[tuple[str, str, str, int, tuple[str, ...]], ...] = (
             r"(?:read more|read also|see also|also read|related|don't miss|lesen sie (?:auch|mehr)|"
             r"mehr dazu|weiterlesen|lire (?:aussi|la suite)|à lire aussi|leer más|"
             r"lee también|leggi anche|continua a leggere|leia (?:mais|também)|"
-            r"lees (?:meer|ook)|читайте также|читать далее|続きを読む|もっと見る|"
+            r"lees (?:meer|ook)|czytaj (?:także|też|więcej)|zobacz (?:także|też)|"
+            r"devamını oku|читайте также|читать далее|続きを読む|もっと見る|"
             r"阅读全文|阅读更多|閱讀全文|더 ?보기|اقرأ (?:المزيد|أيضا))"
             r"(?: ?[:：»›>→…|]{1,3} ?[^\n]{0,160}| ?[»›>→…]{1,3})"
         ),
@@ -482,6 +603,14 @@ SIGNATURE_TABLE: tuple[tuple[str, str, str, int, tuple[str, ...]], ...] = (
             r"[^\n]{0,160}"
         ),
     )),
+    # zh: a notice on its own ("未经授权不得转载"), not a ruling that quotes a
+    # contract's "no reprint without permission" clause mid-sentence
+    ("copyright", "block", "full", 120, (
+        (
+            r"(?:(?:本文|本站|本网|本报|本刊|原创|转载)[^\n，。]{0,30}[，,]? ?)?未经"
+            r"[^\n，。,]{0,12}[，,]? ?不得转载[。.!]?"
+        ),
+    )),
     ("copyright", "block", "search", 400, (
         r"this material may not be published, broadcast, rewritten,? or redistributed",
         (
@@ -510,6 +639,7 @@ SEARCH_HINTS: dict[str, tuple[str, ...]] = {
         "meinungen",
         "inhalt",
         "haftung",
+        "gewähr",
         "opinion",
         "opiniones",
         "opinioni",
@@ -522,7 +652,7 @@ SEARCH_HINTS: dict[str, tuple[str, ...]] = {
         "견해",
         "الآراء",
     ),
-    "cookie_notice": ("cookie", "クッキー", "쿠키", "ملفات تعريف الارتباط"),
+    "cookie_notice": ("cookie", "çerez", "クッキー", "쿠키", "ملفات تعريف الارتباط"),
     "copyright": ("redistributed", "permission", "genehmigung"),
 }
 

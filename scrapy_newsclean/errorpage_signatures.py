@@ -8,7 +8,8 @@ Each row of :data:`SIGNATURES` is ``(reason, where, pattern, slack)``:
     ``header``: searched in ``"name: value"`` lines (lowercase names); decisive alone.
     ``title`` / ``h1``: searched in each segment of the normalized (lowercase)
     title or in each ``<h1>``; a hit counts only when the words left around the
-    match, fillers (:data:`FILLER`) aside, are at most ``slack``.
+    match, fillers (:data:`FILLER`) aside, are at most ``slack``, and never
+    when the phrase is quoted (a headline quoting an error message).
     ``text``: searched in the first characters of the visible text, only on
     pages with little visible text; ``lead``: the same, in its first
     :data:`LEAD_CHARS` only (the page's main message, for generic phrases).
@@ -119,7 +120,7 @@ _NOT_FOUND = (
     r"(?:page|what you(?:'re| are| were) looking for)|page (?:is )?(?:no longer|not) "
     r"available|page you requested|no such page|file not found|nothing (?:was )?found"
     r"|page (?:has been|was) (?:removed|deleted)|this page (?:no longer )?exists? no"
-    r"|page (?:isn't|isn’t|is not) (?:here|available)|lost in space"
+    r"|page (?:isn't|isn’t|is not) (?:here|available)"
     r"|page you(?:'re| are| were)? looking for (?:does not|doesn't|doesn’t|is not|"
     r"isn't|isn’t|cannot|can't|can’t|could not|couldn't|couldn’t|no longer) "
     r"(?:exists?|be found|available|here)"
@@ -162,6 +163,48 @@ _NOT_FOUND_SHORT = (
     r"見つかりません|未找到|找不到|찾을 수 없습니다|غير موجودة|bulunamadı|"
     r"nie znaleziono|hittades inte|nenalezena|nem található"
 )
+
+# "Article/news not found": a news site's soft 404 names what it could not find.
+# Only with nothing but fillers around (slack 0): "Artikel nicht gefunden". At
+# the start of the title part or heading, after at most two fillers ("Oops!",
+# "Error 404:"): the title union then rules it out at once elsewhere.
+_CONTENT_NOT_FOUND = (
+    r"^\W{0,3}(?:(?:oops|sorry|error|fehler|erreur|errore|erro|fout|błąd|hata|"
+    r"ошибка|エラー|错误|\d{3})\W{0,3}){0,2}(?:the |this |that )?(?:"
+    r"(?:article|story|post|content|news item) (?:was |is )?(?:not found|no longer "
+    r"available|(?:does not|doesn't|doesn’t|no longer) exists?)"
+    r"|(?:artikel|beitrag|meldung|nachricht|inhalt) (?:wurde )?(?:nicht gefunden|"
+    r"(?:ist )?nicht (?:mehr )?verfügbar|existiert nicht)"
+    r"|(?:article|contenu) (?:introuvable|non trouvé|inexistant|indisponible)"
+    r"|(?:artículo|noticia|contenido) no (?:encontrad[oa]|disponible|existe)"
+    r"|(?:articolo|notizia|contenuto) non (?:trovat[oa]|disponibile|esiste)"
+    r"|(?:artigo|notícia|conteúdo|matéria) n[ãa]o (?:encontrad[oa]|dispon[íi]vel|existe)"
+    r"|(?:artikel|bericht) (?:niet gevonden|bestaat niet|niet (?:meer )?beschikbaar)"
+    r"|nie znaleziono (?:artykułu|materiału|wiadomości)|(?:artykuł|materiał) nie "
+    r"(?:istnieje|został znaleziony)"
+    r"|(?:статья|новость|материал|публикация) не (?:найден[аоы]?|существует)"
+    r"|(?:haber|içerik|makale) bulunamadı"
+    r"|(?:記事|ニュース|コンテンツ)(?:が|は)?見つかりません(?:でした)?"
+    r"|(?:文章|新闻|新聞|内容|內容)(?:不存在|未找到|找不到))"
+)
+
+# A phrase right after an opening quote is quoted by a headline ("„Seite nicht
+# gefunden“ - warum ...", «Доступ запрещён»), never an error page's own message.
+# An apostrophe after a letter is an elision ("l'articolo"), not a quote.
+_QUOTES = '"“”„«»‚‹›「『《'
+_APOSTROPHES = "'‘’"
+UNQUOTED = (
+    f"(?<![{_QUOTES}])(?<![{_QUOTES}{_APOSTROPHES}] )(?<!(?<!\\w)[{_APOSTROPHES}])"
+)
+# A title part or heading opening with a quote quotes what follows: no hit in it.
+QUOTED_START = re.compile(f"[{_QUOTES}{_APOSTROPHES}]")
+# An opening quote ending a text: searched up to a title or heading hit (which
+# is then quoted: "マイナポータルで障害 「ページが見つかりません」と表示").
+QUOTE_BEFORE = re.compile(f"(?:[{_QUOTES}]|(?<!\\w)[{_APOSTROPHES}]) ?\\Z")
+# Rows whose patterns hold the UNQUOTED guard (title and h1 rows check
+# QUOTE_BEFORE after a match instead: a guard in front of every alternative
+# would cost their union its fast scan, on every page's title).
+_PHRASE_WHERE = frozenset({"text", "lead"})
 
 _HTTP_ERROR_5XX = (
     r"\b5\d\d\b[^a-z]{0,3}(?:internal server error|bad gateway|service (?:temporarily )?"
@@ -297,8 +340,10 @@ _ROWS: tuple[tuple[str, str, str, int], ...] = (
         "login_wall",
         "title",
         (
-            r"^(?:log ?in|sign ?in|anmelden|connexion|iniciar sesión|accedi|entrar|"
-            r"inloggen|вход|ログイン|登录|로그인)$"
+            r"^(?:log ?in|sign ?in|anmelden|einloggen|connexion|se connecter|"
+            r"iniciar sesión|accedi|entrar|iniciar sessão|inloggen|zaloguj(?: się)?|"
+            r"logowanie|вход|войти|авторизация|giriş(?: yap)?|oturum aç|ログイン|"
+            r"登录|登入|로그인)$"
         ),
         1,
     ),
@@ -320,14 +365,19 @@ _ROWS: tuple[tuple[str, str, str, int], ...] = (
     ("soft_404", "h1", _NOT_FOUND, 2),
     ("soft_404", "title", _NOT_FOUND_SHORT, 0),
     ("soft_404", "h1", _NOT_FOUND_SHORT, 0),
+    ("soft_404", "title", _CONTENT_NOT_FOUND, 0),
+    ("soft_404", "h1", _CONTENT_NOT_FOUND, 0),
+    # A 404 page's joke, and a TV series: only on its own.
+    ("soft_404", "title", r"lost in space", 0),
+    ("soft_404", "h1", r"lost in space", 0),
     ("soft_404", "title", r"\b(?:404|410)\b", 0),
     ("soft_404", "h1", r"\b(?:404|410)\b", 0),
     (
         "soft_404",
         "lead",
-        r"^\W*(?:error\W*)?404\W*(?:error|not found|page|$)|^[^.!?]{0,20}(?:"
-        + _NOT_FOUND
-        + ")",
+        r"^\W*(?:error\W*)?404\W*(?:error|not found|page|$)|^[^.!?]{0,20}"
+        + UNQUOTED
+        + f"(?:{_NOT_FOUND})",
         0,
     ),
     ("soft_404", "markup", "<code>nosuchkey</code>", 0),
@@ -340,6 +390,8 @@ SIGNATURES: tuple[Signature, ...] = tuple(
         re.compile(
             "|".join(map(re.escape, pattern.split("|")))
             if where in _LITERAL
+            else f"{UNQUOTED}(?:{pattern})"
+            if where in _PHRASE_WHERE
             else pattern,
             re.IGNORECASE,
         ),
@@ -377,6 +429,26 @@ def anchor_groups(
         groups.append((best, members))
         left = [lit for lit in left if lit not in members]
     return tuple(groups)
+
+
+# A page declaring when it was published is an article (error, block and
+# challenge pages never do): its title, headings and text may quote error
+# phrases ("Accès refusé - des milliers d'allocataires...", a film review called
+# "Forbidden", a brief quoting a Cloudflare error), so hits found there do not
+# count. Only vendor markers in the markup and headers decide on such pages.
+# (JSON-LD and microdata dates count only on article types: WordPress gives
+# every page a WebPage with a datePublished, a seized-domain notice included.)
+PUBLISHED_XPATH = (
+    "/html/head/meta[@property='article:published_time' or "
+    "@name='article:published_time' or @name='pubdate' or @name='publishdate' or "
+    "@name='publish-date' or @name='parsely-pub-date' or @name='sailthru.date']"
+    " | /html/descendant::*[@itemprop='datePublished'][ancestor::*"
+    "[contains(@itemtype, 'Article') or contains(@itemtype, 'BlogPosting')]]"
+    " | /html/descendant::script[@type='application/ld+json']"
+    "[contains(., '\"datePublished\"')][contains(., 'Article\"') or "
+    "contains(., 'BlogPosting\"')]"
+)
+PUBLISHED_VETOES: frozenset[str] = frozenset({"title", "h1", "text", "lead"})
 
 
 # Final URL paths (after a redirect) that name an error page.

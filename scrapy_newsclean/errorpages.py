@@ -4,7 +4,9 @@
 headers, the title and ``<h1>`` headings, vendor markers in the markup and the
 amount of visible text. Body-wide markers are only looked at on pages with
 little visible text, so a real article that merely mentions "404", "captcha"
-or "access denied", or embeds a bot-detection script, is kept.
+or "access denied", or embeds a bot-detection script, is kept. Quoted phrases
+never count, and on a page that declares a publication date (an article) only
+headers and vendor markers in the markup decide.
 """
 
 from __future__ import annotations
@@ -67,6 +69,7 @@ _BODY_NON_SCRIPT = etree.XPath(
 )
 _SCRIPT_SRCS = etree.XPath("/descendant::script/@src", smart_strings=False)
 _PASSWORD_INPUT = etree.XPath("/descendant::input[@type='password']")
+_PUBLISHED = etree.XPath(sig.PUBLISHED_XPATH)
 _LITERALS = [
     lit
     for row in sig.SIGNATURES
@@ -122,7 +125,8 @@ class PageSignals:
     ``hits`` holds ``(reason, where, matched text)`` for every signature that
     matched, before the text-size gates of :func:`classify` are applied;
     ``article`` tells that the page declares itself an article (Open Graph,
-    ``<article>``), which vetoes the weak ``lead`` hits.
+    ``<article>``), which vetoes the weak ``lead`` hits; ``published`` that it
+    declares a publication date, which vetoes every title, heading and text hit.
     """
 
     title: str
@@ -131,6 +135,7 @@ class PageSignals:
     message: str
     hits: tuple[tuple[str, str, str], ...]
     article: bool = False
+    published: bool = False
 
     def describe(self) -> str:
         """One line summarising the signals, e.g. for logs or ``check``."""
@@ -224,7 +229,8 @@ def _signals(
     if tree is None or not _PASSWORD_INPUT(tree):
         hits = [hit for hit in hits if hit[0] != "login_wall"]
     article = any(hit[1] == "lead" for hit in hits) and _is_article(tree)
-    return PageSignals(title, headings, chars, message, tuple(hits), article)
+    published = tree is not None and _is_published(tree, hits)
+    return PageSignals(title, headings, chars, message, tuple(hits), article, published)
 
 
 def _quick_signals(
@@ -303,6 +309,8 @@ def _decide(
             continue
         if where == "lead" and signals.article:
             continue
+        if where in sig.PUBLISHED_VETOES and signals.published:
+            continue
         if signals.text_chars < _gate(reason, where):
             found.setdefault(reason, []).append(f"{where}={text[:60]!r}")
     for reason in sig.REASON_PRIORITY:
@@ -342,7 +350,7 @@ def _short_hits(where: str, texts: Iterable[str]) -> Iterable[tuple[str, str, st
     Results are memoised per text: a site's name segment recurs in its titles.
     """
     for text in texts:
-        if not text or len(text) > 300:
+        if not text or len(text) > 300 or sig.QUOTED_START.match(text):
             continue
         found = _SHORT_HITS.get((where, text))
         if found is None:
@@ -356,7 +364,10 @@ def _text_short_hits(where: str, text: str) -> Iterable[tuple[str, str, str]]:
     if union is not None and union.search(text) is None:
         return  # no row matches: one scan instead of one per row
     for row in sig.SIGNATURES:
-        if row.where != where or row.pattern.search(text) is None:
+        if row.where != where:
+            continue
+        match = row.pattern.search(text)
+        if match is None or sig.QUOTE_BEFORE.search(text, 0, match.start()):
             continue
         rest = sig.FILLER.sub(" ", row.pattern.sub(" ", text))
         if len(_WORDS.findall(rest)) <= row.slack:
@@ -432,6 +443,14 @@ def _is_article(tree: etree._Element | None) -> bool:
     if tree.find("head/meta[@property='article:published_time']") is not None:
         return True
     return tree.find(".//article") is not None
+
+
+def _is_published(tree: etree._Element, hits: Iterable[tuple[str, str, str]]) -> bool:
+    """Whether a hit that a publication date vetoes came with one (then the
+    page is an article quoting the phrase: see ``sig.PUBLISHED_VETOES``)."""
+    if not any(hit[1] in sig.PUBLISHED_VETOES for hit in hits):
+        return False
+    return bool(_PUBLISHED(tree))
 
 
 def _is_code(text: str) -> bool:
