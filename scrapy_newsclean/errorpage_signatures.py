@@ -253,7 +253,7 @@ _ROWS: tuple[tuple[str, str, str, int], ...] = (
         0,
     ),
     ("challenge_cloudflare", "text", r"ray id:? ?[0-9a-f]{16}\b", 0),
-    # Bot-fight stub: nothing but Cloudflare scripts (see errorpages._is_stub).
+    # Bot-fight stub: nothing but Cloudflare scripts (see page_reading.is_stub).
     ("challenge_cloudflare", "stub", "/cdn-cgi/|__cf$cv$params", 0),
     # --- Akamai ---
     ("challenge_akamai", "text", r"reference ?# ?\d+\.[0-9a-f]+\.\d+\.[0-9a-f]+", 0),

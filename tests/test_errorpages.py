@@ -582,7 +582,7 @@ class TestFastPaths:
     )
     def test_literal_scan_matches_plain_search(self, parts: list[str]) -> None:
         from scrapy_newsclean import errorpage_signatures as sig
-        from scrapy_newsclean.errorpages import _markup, _present_literals
+        from scrapy_newsclean.errorpage_hits import markup_window, present_literals
 
         raw = "".join(parts)
         literals = [
@@ -593,9 +593,9 @@ class TestFastPaths:
         ]
         lowered = raw.encode("utf-8").decode("latin-1").lower()
         expected = {lit for lit in literals if lit in lowered}
-        assert _present_literals(_markup(raw.encode("utf-8"), None)) == expected
+        assert present_literals(markup_window(raw.encode("utf-8"), None)) == expected
         text_expected = {lit for lit in literals if lit in raw.lower()}
-        assert _present_literals(_markup(raw, None)) == text_expected
+        assert present_literals(markup_window(raw, None)) == text_expected
 
 
 def test_anchor_groups_cover_every_literal_once() -> None:
