@@ -162,7 +162,9 @@ SIGNATURE_TABLE: tuple[tuple[str, str, str, int, tuple[str, ...]], ...] = (
             r"(?:(?:this|our) (?:article|content|post|page|site|website|material|"
             r"publication|newsletter|report|analysis|commentary|information)|nothing "
             r"(?:in|on) this \w{1,15}|herein|(?:the )?information (?:provided|contained|"
-            r"presented) (?:here(?:in)?|(?:in|on) this \w{1,15}))[^\n.!?]{0,60} "
+            r"presented) (?:here(?:in)?|(?:in|on) this \w{1,15})|(?:the )?information "
+            r"(?:in|on) this (?:press )?(?:release|announcement|communication|document|"
+            r"presentation|e-?mail|video|podcast))[^\n.!?]{0,60} "
             r"(?:does not|do not|doesn't|shall not|should not|is not intended to) "
             r"constitutes? (?:any )?(?:financial|investment|legal|tax) advice"
         ),

@@ -280,6 +280,13 @@ TRAP_PAIRS = [
     ),
     (
         (
+            "Regulators said the information in this case does not constitute "
+            "legal advice, the court found."
+        ),
+        "The information in this release does not constitute investment advice.",
+    ),
+    (
+        (
             "Das Gericht stellte fest, dass die Plattform keine Haftung für die "
             "Richtigkeit der Bewertungen übernimmt."
         ),
