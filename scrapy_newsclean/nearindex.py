@@ -23,7 +23,13 @@ from typing import TYPE_CHECKING
 
 from scrapy_newsclean.fingerprints.params import DEFAULT
 from scrapy_newsclean.fingerprints.simhash64 import MASK64
-from scrapy_newsclean.fingerprints.sketch import BIN_BITS, BINS, sketch_bins
+from scrapy_newsclean.fingerprints.sketch import (
+    BIN_BITS,
+    BIN_MASK,
+    BIN_SHIFTS,
+    BINS,
+    sketch_bins,
+)
 
 if TYPE_CHECKING:
     from scrapy_newsclean.fingerprints.build import Fingerprint
@@ -32,8 +38,6 @@ if TYPE_CHECKING:
 _MIN_BUCKET_BITS = 8
 _LOAD = 4  # entries per bucket before the buckets double
 _FREE = -(1 << 63)  # ref of a free slot (so refs.index() never finds it)
-_BIN_MASK = (1 << BIN_BITS) - 1
-_SHIFTS = tuple(BIN_BITS * (BINS - 1 - b) for b in range(BINS))
 
 
 class NearIndex:
@@ -122,14 +126,14 @@ class NearIndex:
         bucket = (1 << self._bits) - 1
         best: tuple[int, int] | None = None
         for b, value in enumerate(sketch_bins(fp.sketch)):
-            shift = _SHIFTS[b]
+            shift = BIN_SHIFTS[b]
             slot = self._heads[b][value & bucket]
             while slot >= 0:
                 distance = (sims[slot] ^ query).bit_count()
                 if (
                     distance <= k
                     and (best is None or distance < best[1])
-                    and (sketches[slot] >> shift) & _BIN_MASK == value
+                    and (sketches[slot] >> shift) & BIN_MASK == value
                 ):
                     best = (self._refs[slot], distance)
                     if distance == 0:

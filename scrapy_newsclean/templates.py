@@ -72,7 +72,8 @@ def eligible(block: str, max_chars: int = DEFAULT_MAX_CHARS) -> bool:
     stripped = block.strip()
     if not 0 < len(stripped) < max_chars:
         return False
-    return len(stripped.split()) < 15 or not _PROSE_END.search(stripped)
+    # The prose ending lies in the last two characters: no scan of the block.
+    return not _PROSE_END.search(stripped[-2:]) or len(stripped.split()) < 15
 
 
 def template_keys(

@@ -21,11 +21,11 @@ from heapq import nsmallest
 #: Min-hash bins in a sketch, of :data:`BIN_BITS` bits each.
 BINS = 3
 BIN_BITS = 21
-_BIN_MASK = (1 << BIN_BITS) - 1
+BIN_MASK = (1 << BIN_BITS) - 1
 # Bin minima are looked for among this many smallest shingle hashes (a bin
 # missing there, probability 3 * (2/3)**24 = 0.002%, is filled as an empty one).
 _LOWEST = 24
-_BIN_SHIFTS = tuple(BIN_BITS * (BINS - 1 - b) for b in range(BINS))
+BIN_SHIFTS = tuple(BIN_BITS * (BINS - 1 - b) for b in range(BINS))
 
 
 def _lowest(shingles: bytes) -> list[int]:
@@ -69,30 +69,30 @@ def min_hash_sketch(shingles: bytes) -> int:
     for value in _lowest(shingles):
         rest, b = divmod(value, BINS)
         if found[b] is None:
-            found[b] = rest & _BIN_MASK
+            found[b] = rest & BIN_MASK
             missing -= 1
             if not missing:
                 break
     sketch = 0
-    for b, shift in enumerate(_BIN_SHIFTS):
+    for b, shift in enumerate(BIN_SHIFTS):
         step, bin_min = 0, found[b]
         while bin_min is None:
             step += 1
             bin_min = found[(b + step) % BINS]
-        sketch |= ((bin_min + 0x9E3779 * step) & _BIN_MASK) << shift
+        sketch |= ((bin_min + 0x9E3779 * step) & BIN_MASK) << shift
     return sketch
 
 
 def shares_bin(a: int, b: int) -> bool:
     """True when two sketches hold the same value in at least one bin."""
     return any(
-        (a >> shift) & _BIN_MASK == (b >> shift) & _BIN_MASK for shift in _BIN_SHIFTS
+        (a >> shift) & BIN_MASK == (b >> shift) & BIN_MASK for shift in BIN_SHIFTS
     )
 
 
 def sketch_bins(sketch: int) -> tuple[int, ...]:
     """The :data:`BINS` bin values of a sketch (each below ``2**BIN_BITS``)."""
-    return tuple((sketch >> shift) & _BIN_MASK for shift in _BIN_SHIFTS)
+    return tuple((sketch >> shift) & BIN_MASK for shift in BIN_SHIFTS)
 
 
 def sketch_keys(sketch: int) -> tuple[int, ...]:
