@@ -214,7 +214,7 @@ def _is_sentence(forms: BlockForms, i: int) -> bool:
 def _headline_like(text: str) -> bool:
     if _CJK_CHAR.search(text) and len(text) <= TEASER_MAX_CJK_CHARS:
         return True
-    words = len(text.split())
+    words = _words(text)  # a CJK paragraph has no spaces: count its characters
     if words <= 6:
         return True
     return words <= TEASER_MAX_WORDS and not _SENTENCE_END.search(text)

@@ -328,6 +328,25 @@ class TestLinkLists:
         blocks = [PROSE, "Related", "What happens next", PROSE_2]
         assert clean_blocks(blocks).blocks == (PROSE, "What happens next", PROSE_2)
 
+    def test_cjk_paragraph_after_an_inline_related_line_is_kept(self) -> None:
+        """A CJK paragraph has no spaces: it is not a one-word headline."""
+        lead = (
+            "新华社北京9月26日电 记者26日从国家铁路集团获悉，国庆黄金周铁路运输将于"
+            "9月29日启动，至10月8日结束，为期10天，全国铁路预计发送旅客1.94亿人次。"
+        )
+        body = (
+            "为满足旅客出行需求，铁路部门将实行高峰运行图，在京沪、京广、沪昆等繁忙"
+            "干线加开夜间高铁，并在热门旅游城市之间增开直通列车，日均开行旅客列车"
+            "13000列以上。"
+        )
+        more = (
+            "这位负责人表示，铁路部门将进一步优化售票服务，推出候补购票等便民措施，"
+            "并在车站增设临时售票窗口和自助设备，为重点旅客提供预约服务。"
+        )
+        result = clean(f"{lead}\n相关阅读：国庆假期出行指南来了\n{body}\n{more}")
+        assert result.blocks == (lead, body, more)
+        assert [r.reason for r in result.removed] == ["link_list"]
+
     def test_inline_read_more_link_removed_alone(self) -> None:
         blocks = [PROSE, "Read more: Budget row deepens", "Next steps", PROSE_2]
         result = clean_blocks(blocks)
