@@ -61,6 +61,8 @@ REASON_PRIORITY: tuple[str, ...] = (
     "challenge_ddos_guard",
     "challenge_kasada",
     "challenge_vercel",
+    "challenge_radware",
+    "challenge_reblaze",
     "challenge_captcha",
     "blocked",
     "login_wall",
@@ -206,10 +208,37 @@ QUOTE_BEFORE = re.compile(f"(?:[{_QUOTES}]|(?<!\\w)[{_APOSTROPHES}]) ?\\Z")
 # would cost their union its fast scan, on every page's title).
 _PHRASE_WHERE = frozenset({"text", "lead"})
 
+# (Varnish's and Fastly's own 503 messages only after their status code.)
 _HTTP_ERROR_5XX = (
     r"\b5\d\d\b[^a-z]{0,3}(?:internal server error|bad gateway|service (?:temporarily )?"
-    r"unavailable|gateway time-?out|server error)|\b(?:internal server error|bad gateway"
-    r"|gateway time-?out)\b|guru meditation"
+    r"unavailable|gateway time-?out|server error|backend fetch failed|first byte timeout"
+    r"|backend read error)|\b(?:internal server error|bad gateway|gateway time-?out)\b"
+    r"|guru meditation"
+)
+
+# Maintenance, rate-limit and geo/legal block pages, as their whole heading
+# (as a title part they would also match an undated headline's kicker:
+# "Too many requests - City Hall's FOI office swamped").
+_MAINTENANCE = (
+    r"^(?:maintenance|(?:site |website )?(?:is )?(?:under|undergoing|down for) "
+    r"(?:scheduled )?maintenance|briefly unavailable for scheduled maintenance\W+check "
+    r"back in a minute|we['’]ll be back soon|wartungsarbeiten|(?:site )?en maintenance|"
+    r"(?:sitio )?en mantenimiento|(?:sito )?in manutenzione|(?:site )?em manutenção)\W*$"
+)
+_RATE_LIMITED = (
+    r"too many requests|rate limit(?:ed| exceeded)|zu viele anfragen|trop de requêtes|"
+    r"demasiadas (?:solicitudes|peticiones)|troppe richieste|muitas solicitações"
+)
+_GEO_BLOCKED = (
+    r"unavailable (?:due to|for) legal reasons|(?:is )?not available in your "
+    r"(?:country|region|location|area)|(?:ist )?in ihrem land nicht verfügbar|"
+    r"(?:n'est )?pas disponible dans votre (?:pays|région)|"
+    r"no (?:está )?disponible en (?:tu|su) (?:país|región)"
+)
+# US publishers' notice to EU readers (a page without a heading).
+_EU_BLOCKED = (
+    r"(?:web)?site is (?:currently |temporarily )?(?:unavailable|not available) "
+    r"in (?:most )?european countries"
 )
 
 _CAPTCHA_PHRASES = (
@@ -267,6 +296,7 @@ _ROWS: tuple[tuple[str, str, str, int], ...] = (
         0,
     ),
     ("challenge_imperva", "text", r"incapsula incident|powered by imperva", 0),
+    ("challenge_imperva", "lead", r"additional security check is required", 0),
     ("challenge_distil", "title", r"^pardon our interruption\W*$", 0),
     (
         "challenge_distil",
@@ -285,7 +315,8 @@ _ROWS: tuple[tuple[str, str, str, int], ...] = (
     ),
     ("challenge_perimeterx", "lead", r"press (?:&|and) hold", 0),
     # --- AWS WAF / CloudFront ---
-    ("challenge_aws_waf", "markup", "gokuprops|awswafintegration|awswafcaptcha", 0),
+    # (not the AwsWafIntegration/AwsWafCaptcha APIs: ordinary pages call them)
+    ("challenge_aws_waf", "markup", "gokuprops", 0),
     (
         "challenge_aws_waf",
         "text",
@@ -299,8 +330,27 @@ _ROWS: tuple[tuple[str, str, str, int], ...] = (
     # --- other vendors ---
     ("challenge_ddos_guard", "title", r"^ddos-guard$", 0),
     ("challenge_ddos_guard", "markup", "ddos-guard.net/|__ddg1_|__ddg2_", 0),
-    ("challenge_kasada", "markup", "kpsdk.scriptstart|kpsdk.load|/149e9513-01fa-", 0),
+    # (not its fixed path: the client script on ordinary pages shares it)
+    (
+        "challenge_kasada",
+        "markup",
+        "kpsdk.scriptstart|kpsdk.load|kpsdk.start=kpsdk.now()",
+        0,
+    ),
     ("challenge_vercel", "title", r"^vercel security checkpoint$", 0),
+    (
+        "challenge_radware",
+        "title",
+        r"^(?:radware bot manager|shieldsquare) captcha$",
+        0,
+    ),
+    (
+        "challenge_radware",
+        "markup",
+        "validate.perfdrive.com/|captcha.perfdrive.com/captcha-public/",
+        0,
+    ),
+    ("challenge_reblaze", "markup", "window.rbzns", 0),
     # --- generic captcha walls ---
     ("challenge_captcha", "title", _CAPTCHA_PHRASES, 3),
     ("challenge_captcha", "h1", _CAPTCHA_PHRASES, 3),
@@ -334,6 +384,10 @@ _ROWS: tuple[tuple[str, str, str, int], ...] = (
         0,
     ),
     ("blocked", "text", r"your access to this site has been limited", 0),
+    ("blocked", "h1", _RATE_LIMITED, 0),
+    ("blocked", "lead", r"^\W*(?:429\W*)?too many requests\b", 0),
+    ("blocked", "h1", _GEO_BLOCKED, 2),
+    ("blocked", "lead", _EU_BLOCKED, 0),
     ("blocked", "markup", "<code>accessdenied</code>", 0),
     # --- login walls ---
     (
@@ -346,6 +400,12 @@ _ROWS: tuple[tuple[str, str, str, int], ...] = (
             r"登录|登入|로그인)$"
         ),
         1,
+    ),
+    (
+        "login_wall",
+        "title",
+        r"^(?:log ?in|sign ?in) to (?:continue(?: reading)?|keep reading|your account)$",
+        0,
     ),
     # --- gone sites ---
     (
@@ -360,6 +420,9 @@ _ROWS: tuple[tuple[str, str, str, int], ...] = (
     # --- server errors ---
     ("server_error", "title", _HTTP_ERROR_5XX, 1),
     ("server_error", "h1", _HTTP_ERROR_5XX, 1),
+    ("server_error", "h1", _MAINTENANCE, 0),
+    # Windows HTTP.sys (IIS) when the application pool is down.
+    ("server_error", "lead", r"http error 503\. the service is unavailable", 0),
     # --- soft 404 ---
     ("soft_404", "title", _NOT_FOUND, 2),
     ("soft_404", "h1", _NOT_FOUND, 2),
