@@ -52,29 +52,58 @@ def package_hashfunc(raw: bytes) -> bytes:
 
 # Persisted by the stores: changing any of these needs a CHANGES entry.
 # FINGERPRINT_VERSION 2: word 3-gram shingle simhash and min-hash sketch
-# (version 1 had a word simhash and a word-set simhash); content unchanged.
+# (version 1 had a word simhash and a word-set simhash).
+# Version 3: a feature digest's lowest bit flags a digit in the feature, and
+# shingles holding one count twice in the simhash (every value changed).
 GOLDEN = [
-    ("Hello world", 0xAFA6DE465D3444EA, 0x45B139BB680FA3C7, 2),
+    ("Hello world", 0xAFA6DE465D34444E, 0x45B069BB618FA393, 2),
     (
         "The quick brown fox jumps over the lazy dog.",
-        0x364FDB5E729337CC,
-        0x5B7FD62965B60F6A,
+        0x364FDB5E7293377E,
+        0x16DA56DBF9A82714,
         9,
     ),
-    ("日本語のテキストです", 0xA671E4326B3C1848, 0x65E3125024B449AC, 9),
+    ("日本語のテキストです", 0xA671E4326B3C1821, 0x5126B72F1891D2B8, 9),
+    (
+        "Revenue rose 12% to 4.2 billion in 2024.",
+        0x309703018BB27300,
+        0x209F1A1ACD697FD7,
+        8,
+    ),
 ]
 
 
 @pytest.mark.parametrize(
-    ("text", "sim", "sketch", "size"), GOLDEN, ids=["en", "fox", "ja"]
+    ("text", "sim", "sketch", "size"), GOLDEN, ids=["en", "fox", "ja", "numbers"]
 )
 def test_golden_values(text: str, sim: int, sketch: int, size: int) -> None:
     fp = fingerprint(text)
     assert (fp.simhash, fp.sketch, fp.size) == (sim, sketch, size)
 
 
+def test_digest_flags_numeric_features() -> None:
+    for feature in ("2024", "4.2", "12%", "９月", "b2b", "٣"):
+        assert feature_digest(feature)[-1] & 1 == 1, feature
+    for feature in ("word", "u.s", "日本", "don't", ""):
+        assert feature_digest(feature)[-1] & 1 == 0, feature
+
+
+def test_numbers_weigh_twice() -> None:
+    """Version 3: two texts from one template with other figures are further
+    apart than with every shingle weighted alike."""
+    a = "The company reported revenue of 412 million and profit of 38 million."
+    b = "The company reported revenue of 977 million and profit of 61 million."
+    plain = [reference_unweighted(t) for t in (a, b)]
+    assert hamming(fingerprint(a).simhash, fingerprint(b).simhash) > hamming(*plain)
+
+
+def reference_unweighted(text: str) -> int:
+    shingles = shingle_hashes(digests_of(text))
+    return fold(shingles, len(shingles) // 8)
+
+
 def test_golden_content_hash() -> None:
-    assert content_hash("Hello world") == 0x5C56EE599C932E1B
+    assert content_hash("Hello world") == 0xE5DC2B251BA15C29
     assert fingerprint("Hello world").content == content_hash("Hello world")
 
 
@@ -87,12 +116,23 @@ def digests_of(text: str) -> bytes:
     return b"".join(map(feature_digest, features(text)))
 
 
+def numeric_flags(text: str) -> list[bool]:
+    """Per feature: whether it holds a digit (reference)."""
+    return [any(c.isdecimal() for c in feature) for feature in features(text)]
+
+
 @pytest.mark.parametrize(
     "text", [SEED_A, SEED_B, JAPANESE, CHINESE], ids=["a", "b", "ja", "zh"]
 )
 def test_simhash_equals_package_over_shingles(text: str) -> None:
+    """Version 3: a shingle holding a feature from a token with a digit counts twice."""
     shingles = shingle_hashes(digests_of(text))
-    counts = Counter(shingles[i : i + 8].hex() for i in range(0, len(shingles), 8))
+    flags = numeric_flags(text)
+    assert len(flags) == len(features(text))
+    counts: Counter[str] = Counter()
+    for i in range(len(shingles) // 8):
+        numeric = any(flags[i : i + 3])
+        counts[shingles[8 * i : 8 * i + 8].hex()] += 2 if numeric else 1
     package = simhash_package.Simhash(counts, hashfunc=unhex)
     assert fingerprint(text).simhash == package.value
     assert (
@@ -300,8 +340,14 @@ def reference_fingerprint(
     """Simhash, sketch, size straight from :func:`features` (no memo)."""
     digests = b"".join(map(feature_digest, features(text, config)))
     shingles = shingle_hashes(digests)
+    flags = [any(c.isdecimal() for c in f) for f in features(text, config)]
+    runs = len(shingles) // 8
+    width = 3 if runs > 1 else len(flags)
+    numeric = b"".join(
+        shingles[8 * i : 8 * i + 8] for i in range(runs) if any(flags[i : i + width])
+    )
     return (
-        fold(shingles, len(shingles) // 8),
+        fold(shingles + numeric, runs + len(numeric) // 8),
         min_hash_sketch(shingles),
         len(digests) // 8,
     )

@@ -7,15 +7,22 @@ entry.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from hashlib import blake2b
 
-from scrapy_newsclean.fingerprints.features import feature_blob, shingle_hashes
+from scrapy_newsclean.fingerprints.features import (
+    LOW_BIT,
+    SHINGLE,
+    feature_blob,
+    shingle_hashes,
+)
 from scrapy_newsclean.fingerprints.params import DEFAULT, SimhashConfig
 from scrapy_newsclean.fingerprints.simhash64 import fold
 from scrapy_newsclean.fingerprints.sketch import min_hash_sketch
 
-FINGERPRINT_VERSION = 2
+FINGERPRINT_VERSION = 3
+_FLAGGED_RUN = re.compile(b"\x01+")
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,14 +63,44 @@ def content_hash(text: str, config: SimhashConfig = DEFAULT) -> int:
 
 
 def fingerprint(text: str, config: SimhashConfig = DEFAULT) -> Fingerprint:
-    """Fingerprint ``text`` (total on any str, including lone surrogates)."""
+    """Fingerprint ``text`` (total on any str, including lone surrogates).
+
+    The simhash counts every shingle holding a number twice: articles written
+    from one template (earnings flashes, weather, results) share their fixed
+    sentences and differ in their figures, while copies of one story keep
+    them (version 3).
+    """
     tf = feature_blob(text, config.ngram)
     if not tf:
         return Fingerprint(0, 0, _content(b""), 0)
     shingles = shingle_hashes(tf)
+    numeric = numeric_shingles(tf, shingles)
     return Fingerprint(
-        simhash=fold(shingles, len(shingles) // 8),
+        simhash=fold(shingles + numeric, (len(shingles) + len(numeric)) // 8),
         sketch=min_hash_sketch(shingles),
         content=_content(tf),
         size=len(tf) // 8,
+    )
+
+
+def numeric_shingles(digests: bytes, shingles: bytes) -> bytes:
+    """The shingle hashes (in order) covering a numeric feature.
+
+    A feature digest flags a numeric feature in its lowest bit (see
+    :func:`~scrapy_newsclean.fingerprints.features.feature_digest`): the flags
+    are read from every 8th byte, and shingle ``i`` covers features ``i`` to
+    ``i + SHINGLE - 1`` (one shingle covers all of fewer features).
+    """
+    flags = digests[7::8].translate(LOW_BIT)  # one byte per feature: 0 or 1
+    if 1 not in flags:
+        return b""
+    runs = len(shingles) // 8
+    if runs == 1:
+        return shingles
+    covered = 0
+    for j in range(SHINGLE):
+        covered |= int.from_bytes(flags[j : j + runs], "big")
+    mask = covered.to_bytes(runs, "big")
+    return b"".join(
+        [shingles[8 * m.start() : 8 * m.end()] for m in _FLAGGED_RUN.finditer(mask)]
     )

@@ -8,8 +8,9 @@ U+2019 folded to ``'``). Digit runs are kept: numbers tell templated stories
 (scores, prices) apart. Runs of scripts written without spaces (Chinese,
 Japanese kana, Thai, Lao, Khmer, Myanmar) become overlapping character bigrams.
 
-Each feature gets a stable blake2b-8 hash (:func:`feature_digest`, memoised
-per raw token by :func:`feature_blob`); each run of :data:`SHINGLE`
+Each feature gets a stable blake2b-8 hash whose lowest bit tells whether the
+feature holds a digit (:func:`feature_digest`, memoised per raw token by
+:func:`feature_blob`); each run of :data:`SHINGLE`
 consecutive features (a word 3-gram) gets a 64-bit shingle hash combining
 them (:func:`shingle_hashes`). Shingles, not single words, because frequent
 words made unrelated articles look alike (version 1's word simhash put 1.25%
@@ -70,10 +71,26 @@ _NGRAM_DIGESTS: dict[int, dict[str, bytes]] = {}
 
 
 def feature_digest(feature: str) -> bytes:
-    """The stable 8-byte hash of one feature (blake2b, digest_size=8)."""
+    """The stable 8-byte hash of one feature (blake2b, digest_size=8), its
+    lowest bit replaced by whether the feature holds a digit (:func:`is_numeric`)."""
     state = _BLAKE2B_8.copy()
     state.update(feature.encode("utf-8", "surrogatepass"))
-    return state.digest()
+    digest = state.digest()
+    table = _NUMERIC_BIT if is_numeric(feature) else _CLEAR_BIT
+    return digest[:7] + table[digest[7]]
+
+
+def is_numeric(feature: str) -> bool:
+    """Whether a feature holds a (Unicode decimal) digit: a figure, a date, a score."""
+    return not feature.isalpha() and _DIGIT.search(feature) is not None
+
+
+_DIGIT = re.compile(r"\d")
+# Last digest byte -> that byte with its lowest bit cleared / set (one byte).
+_CLEAR_BIT = tuple(bytes([b & 0xFE]) for b in range(256))
+_NUMERIC_BIT = tuple(bytes([b | 1]) for b in range(256))
+# A digest's last byte -> 1 if it flags a numeric feature, else 0.
+LOW_BIT = bytes(b & 1 for b in range(256))
 
 
 def normalize(text: str) -> str:
@@ -149,7 +166,9 @@ def _digests_of(features: list[str]) -> list[bytes]:
     for feature in features:
         state = copy()
         state.update(feature.encode("utf-8", "surrogatepass"))
-        digests.append(state.digest())
+        digest = state.digest()
+        table = _NUMERIC_BIT if is_numeric(feature) else _CLEAR_BIT
+        digests.append(digest[:7] + table[digest[7]])
     return digests
 
 
