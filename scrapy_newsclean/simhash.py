@@ -8,7 +8,8 @@ stored value, and needs a CHANGES entry.
 - :func:`features` of a text (normalised, casefolded, edge punctuation
   stripped; character bigrams for scripts without spaces) get 8-byte hashes;
   each word 3-gram of them a shingle hash (:func:`shingle_hashes`);
-- ``simhash``: the 64-bit Charikar simhash of the shingles (:func:`fold`);
+- ``simhash``: the 64-bit Charikar simhash of the shingles (:func:`fold`),
+  the shingles holding a number counted twice (version 3);
   its Hamming distance (:func:`hamming`) estimates how much text two
   articles share;
 - ``sketch``: a one-permutation min-hash of the shingle set in :data:`BINS`
