@@ -130,16 +130,20 @@ class ErrorPageMiddleware:
 
     def _classify(self, request: Request, response: Response) -> PageVerdict | None:
         status = response.status
-        drop_statuses = self.drop_statuses - self._allowed_statuses(request)
+        allowed = self._allowed_statuses(request)
+        drop_statuses = self.drop_statuses - allowed
         is_2xx = 200 <= status < 300
-        if status not in drop_statuses and not (is_2xx and self.soft_errors):
+        # Other 4xx statuses (not allowed by the spider) may carry a challenge.
+        soft = is_2xx or (400 <= status < 500 and status not in allowed)
+        if status not in drop_statuses and not (soft and self.soft_errors):
             return None
         headers = {
             key.decode("latin-1").lower(): b",".join(values).decode("latin-1")
             for key, values in response.headers.items()
         }
-        if is_2xx and not is_html(headers, response.body):
-            self.auditor.inc("passed_non_html")
+        if status not in drop_statuses and not is_html(headers, response.body):
+            if is_2xx:
+                self.auditor.inc("passed_non_html")
             return None
         return classify(
             status=status,

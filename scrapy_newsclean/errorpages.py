@@ -119,8 +119,10 @@ def classify(
 ) -> PageVerdict | None:
     """Return why the response is an error/block/soft-error page, or ``None``.
 
-    ``root`` is an already-parsed lxml tree of ``body`` (never re-parsed when
-    given). Never raises: unparsable bodies are judged on status and headers.
+    A status in ``drop_statuses`` always gives a verdict; another 4xx status
+    only a vendor challenge; 2xx pages every kind of soft error. ``root`` is an
+    already-parsed lxml tree of ``body`` (never re-parsed when given). Never
+    raises: unparsable bodies are judged on status and headers.
     """
     if status in drop_statuses:
         if status not in _CHALLENGE_STATUSES:
@@ -130,6 +132,11 @@ def classify(
         if verdict is not None:
             return verdict
         return PageVerdict(f"status_{status}", f"status={status}", status == 429)
+    if 400 <= status < 500:
+        # Other client errors (Akamai's 428, AWS WAF's 405, Reblaze's 47x)
+        # count only as a vendor challenge.
+        signals = _signals(headers, body, root, verdict_only=True)
+        return _decide(signals, challenges_only=True)
     if not 200 <= status < 300:
         return None
     verdict = _redirect_verdict(url, redirect_urls)

@@ -131,6 +131,28 @@ class TestSoftErrors:
         assert record["status"] == 200
 
     @deferred_f_from_coro_f
+    async def test_challenge_on_another_4xx_status_retried_then_dropped(
+        self, mockserver: MockServer
+    ) -> None:
+        """Akamai answers 428, AWS WAF 405: outside the drop statuses, a vendor
+        challenge is still recognised, retried and counted."""
+        url = mockserver.url("/status/428/cloudflare_challenge.html")
+        result = await crawl([url], {**ADDON, "HTTPERROR_ALLOW_ALL": True})
+        assert result.items == []
+        assert result.stat("newsclean/error_page/retry/count") == 2
+        assert result.stat("newsclean/error_page/challenge_cloudflare") == 1
+        assert result.stat("downloader/response_status_count/428") == 3
+
+    @deferred_f_from_coro_f
+    async def test_other_4xx_without_a_challenge_passes(
+        self, mockserver: MockServer
+    ) -> None:
+        url = mockserver.url("/status/418/article.html")
+        result = await crawl([url], {**ADDON, "HTTPERROR_ALLOW_ALL": True})
+        assert result.urls == {url}
+        assert result.stat("newsclean/error_page/dropped") is None
+
+    @deferred_f_from_coro_f
     async def test_challenge_that_clears_on_retry_is_kept(
         self, mockserver: MockServer
     ) -> None:

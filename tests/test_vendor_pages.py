@@ -121,9 +121,6 @@ BLOCKS: list[Case] = [
         428,
         AKAMAI,
         "challenge_akamai",
-        known="Akamai's crypto challenge is served with 428, outside the drop "
-        "statuses and 2xx: classify never reads the body (Scrapy's HttpError "
-        "middleware still filters it, unretried)",
     ),
     # --- Imperva / Incapsula ---
     block("incapsula_iframe_block", 200, IMPERVA, "challenge_imperva"),
@@ -149,8 +146,6 @@ BLOCKS: list[Case] = [
         405,
         AWS_CAPTCHA,
         "challenge_aws_waf",
-        known="AWS WAF serves its CAPTCHA with 405, outside the drop statuses "
-        "and 2xx: classify returns None before the decisive header is read",
     ),
     block("aws_waf_block_default", 403, HTML, "status_403"),
     block("aws_waf_block_default", 200, HTML, "blocked"),
