@@ -127,22 +127,31 @@ def classify(
     if status in drop_statuses:
         if status not in _CHALLENGE_STATUSES:
             return PageVerdict(f"status_{status}", f"status={status}", False)
-        signals = _signals(headers, body, root, verdict_only=True)
-        verdict = _decide(signals, challenges_only=True)
+        verdict = _challenge(headers, body, root)
         if verdict is not None:
             return verdict
         return PageVerdict(f"status_{status}", f"status={status}", status == 429)
     if 400 <= status < 500:
-        # Other client errors (Akamai's 428, AWS WAF's 405, Reblaze's 47x)
-        # count only as a vendor challenge.
-        signals = _signals(headers, body, root, verdict_only=True)
-        return _decide(signals, challenges_only=True)
+        # Other client errors (Akamai's 428, AWS WAF's 405) count only as a
+        # vendor challenge.
+        return _challenge(headers, body, root)
     if not 200 <= status < 300:
         return None
     verdict = _redirect_verdict(url, redirect_urls)
     if verdict is not None:
         return verdict
     return _decide(_signals(headers, body, root, verdict_only=True))
+
+
+def _challenge(
+    headers: Mapping[str, str] | None,
+    body: bytes | str,
+    root: html.HtmlElement | None,
+) -> PageVerdict | None:
+    """The vendor challenge the page shows, if any (no other kind of verdict)."""
+    return _decide(
+        _signals(headers, body, root, verdict_only=True), challenges_only=True
+    )
 
 
 def page_signals(
