@@ -6,7 +6,7 @@ Each page becomes the text a lazy spider would store: the text of every block
 element of the body (p, div, li, h1-h6, td, blockquote, pre, figcaption, ...;
 text directly inside a block that also has block children becomes its own
 line), one line per block, scripts/styles dropped. The same rule applies to
-every page. That text is cleaned with :func:`scrapy_newsclean.text.clean` and
+every page. That text is cleaned with :func:`scrapy_newsclean.cleaning._blocks.clean` and
 compared with the ground truth by whitespace tokens (multiset precision and
 recall, the article-extraction-benchmark metric).
 """
@@ -27,9 +27,9 @@ import lxml.html
 from w3lib.encoding import html_to_unicode
 
 from benchmarks._shared import shared_dir
-from scrapy_newsclean.memo import clear_all
-from scrapy_newsclean.templates import SiteTemplateCounter
-from scrapy_newsclean.text import clean, clean_blocks, split_blocks
+from scrapy_newsclean._bounded_memo import clear_all
+from scrapy_newsclean.cleaning._blocks import clean, clean_blocks, split_blocks
+from scrapy_newsclean.cleaning._site_templates import SiteTemplateCounter
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterable

@@ -18,8 +18,8 @@ from typing import TYPE_CHECKING
 from lxml import html
 
 from benchmarks._shared import shared_dir
-from scrapy_newsclean.errorpages import classify, page_signals
-from scrapy_newsclean.memo import clear_all
+from scrapy_newsclean._bounded_memo import clear_all
+from scrapy_newsclean.errorpages._classify import classify, page_signals
 
 if TYPE_CHECKING:
     from collections.abc import Iterator

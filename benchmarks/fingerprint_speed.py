@@ -1,7 +1,7 @@
 """Fingerprint speed on real ~5 KB news texts (aeb ``articleBody``), one run.
 
 Prints the median time per text of each method and the ratios against this
-package's :func:`~scrapy_newsclean.simhash.fingerprint` (both simhashes, the
+package's :func:`~scrapy_newsclean.neardup.fingerprint` (both simhashes, the
 content hash). ``cold`` clears the feature-digest memo before every text (a
 crawl's first pages); ``warm`` keeps it (the same texts again: every token
 hits); ``crawl-like`` gives each text a memo holding the tokens of all the
@@ -19,9 +19,10 @@ import sys
 import time
 from typing import TYPE_CHECKING
 
-from benchmarks._shared import shared_dir
-from scrapy_newsclean import simhash
 from scrapy_newsclean.fingerprints import features
+
+from benchmarks._shared import shared_dir
+from scrapy_newsclean import neardup as simhash
 
 if TYPE_CHECKING:
     from collections.abc import Callable

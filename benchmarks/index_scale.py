@@ -6,7 +6,7 @@ from real word statistics: ``--real N`` (default 1M) pseudo-articles of
 articles, jumping to a word drawn from the real word frequencies 30% of the
 time (so frequent words, common phrases and their clustering are real, yet a
 small training corpus is not replayed verbatim), fingerprinted with
-:func:`~scrapy_newsclean.simhash.fingerprint` on all cores. Memory:
+:func:`~scrapy_newsclean.neardup.fingerprint` on all cores. Memory:
 ``NearIndex.memory_bytes()`` (allocated array capacity plus the object).
 Lookups: median and p99 of a hit (a stored fingerprint with 3 simhash bits
 flipped) and of a miss (an unseen pseudo-article).
@@ -25,8 +25,8 @@ from concurrent.futures import ProcessPoolExecutor
 from itertools import pairwise
 
 from benchmarks.neardup_quality import load_articles
-from scrapy_newsclean.nearindex import NearIndex
-from scrapy_newsclean.simhash import Fingerprint, fingerprint
+from scrapy_newsclean.neardup import Fingerprint, fingerprint
+from scrapy_newsclean.neardup._index import NearIndex
 
 LOOKUPS = 20_000
 JUMP = 0.3

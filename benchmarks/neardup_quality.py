@@ -20,7 +20,7 @@ from itertools import combinations
 from typing import TYPE_CHECKING
 
 from benchmarks._shared import shared_dir
-from scrapy_newsclean.simhash import (
+from scrapy_newsclean.neardup import (
     DEFAULT,
     Fingerprint,
     fingerprint,

@@ -37,9 +37,9 @@ from typing import Any
 
 import redis.asyncio
 
-from scrapy_newsclean.simhash import Fingerprint
-from scrapy_newsclean.stores.base import Match, Reservation
-from scrapy_newsclean.stores.redis import RedisStore
+from scrapy_newsclean.neardup import Fingerprint
+from scrapy_newsclean.stores._base import Match, Reservation
+from scrapy_newsclean.stores._redis._store import RedisStore
 
 SIZE, MILLION = 100_000, 1_000_000
 REPEATS = 3

@@ -1,6 +1,6 @@
 """SQLiteStore at a million fingerprints: fill rate, disk, open time, latency, memory.
 
-One process fills an :class:`~scrapy_newsclean.stores.sqlite.SQLiteStore` (a
+One process fills an :class:`~scrapy_newsclean.stores._sqlite.SQLiteStore` (a
 file in a temporary directory, deleted at the end) with N random fingerprints
 (random 64-bit simhash and content, sketch bit 63 clear, ~85-character URLs,
 one 30-day TTL scope), each by ``check_and_reserve`` + ``commit``: one
@@ -30,9 +30,9 @@ import tempfile
 import time
 from pathlib import Path
 
-from scrapy_newsclean.simhash import Fingerprint
-from scrapy_newsclean.stores.base import Match, Reservation
-from scrapy_newsclean.stores.sqlite import SQLiteStore
+from scrapy_newsclean.neardup import Fingerprint
+from scrapy_newsclean.stores._base import Match, Reservation
+from scrapy_newsclean.stores._sqlite import SQLiteStore
 
 FULL, QUICK = 1_000_000, 100_000
 TTL = 30 * 86400.0

@@ -4,11 +4,11 @@ The aeb pages (``html/*.html.gz``) are parsed once with lxml; each item is
 ``{"url", "body"}`` with the body built as the crawl benchmark's spider does
 (every ``<p>`` text joined by newlines). Stages, timed over the whole corpus:
 
-- error-page check: :func:`~scrapy_newsclean.errorpages.classify` with the
+- error-page check: :func:`~scrapy_newsclean.errorpages._classify.classify` with the
   pre-parsed root, status 200;
-- cleaning: :func:`~scrapy_newsclean.itemclean.clean_item`, default
-  :class:`~scrapy_newsclean.itemclean.CleanConfig`, a fresh dict per run;
-- fingerprint: :func:`~scrapy_newsclean.simhash.fingerprint` of the cleaned body;
+- cleaning: :func:`~scrapy_newsclean.cleaning._item.clean_item`, default
+  :class:`~scrapy_newsclean.cleaning._item.CleanConfig`, a fresh dict per run;
+- fingerprint: :func:`~scrapy_newsclean.neardup.fingerprint` of the cleaned body;
 - store: ``MemoryStore.check_and_reserve_now`` + ``commit`` (a new store per run);
 - chain: all four in a row per item, as the add-on runs them.
 
@@ -36,13 +36,15 @@ from typing import TYPE_CHECKING, Any
 
 from itemadapter import ItemAdapter
 from lxml import html
+from scrapy_newsclean.fingerprints import features
 
 from benchmarks._shared import shared_dir
-from scrapy_newsclean import errorpages, memo, simhash
-from scrapy_newsclean.fingerprints import features
-from scrapy_newsclean.itemclean import CleanConfig, clean_item
-from scrapy_newsclean.stores.base import Reservation
-from scrapy_newsclean.stores.memory import MemoryStore
+from scrapy_newsclean import _bounded_memo as memo
+from scrapy_newsclean import neardup as simhash
+from scrapy_newsclean.cleaning._item import CleanConfig, clean_item
+from scrapy_newsclean.errorpages import _classify as errorpages
+from scrapy_newsclean.stores._base import Reservation
+from scrapy_newsclean.stores._memory import MemoryStore
 
 if TYPE_CHECKING:
     from collections.abc import Callable

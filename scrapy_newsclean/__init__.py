@@ -1,7 +1,8 @@
 """Stop error pages, boilerplate and near-duplicate articles at crawl time.
 
 The Scrapy components are imported lazily, so that the pure core
-(:mod:`scrapy_newsclean.errorpages` and friends) can be used without
+(:mod:`scrapy_newsclean.errorpages`, :mod:`~scrapy_newsclean.cleaning`,
+:mod:`~scrapy_newsclean.neardup`, :mod:`~scrapy_newsclean.stores`) can be used without
 importing Scrapy.
 """
 
@@ -11,27 +12,30 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from scrapy_newsclean.addon import Addon
-    from scrapy_newsclean.downloadermiddlewares import ErrorPageMiddleware
-    from scrapy_newsclean.exceptions import (
+    from scrapy_newsclean.crawl._addon import Addon
+    from scrapy_newsclean.crawl._errorpage_middleware import ErrorPageMiddleware
+    from scrapy_newsclean.crawl._exceptions import (
         EmptyAfterClean,
         ErrorPageIgnored,
         NearDuplicateItem,
     )
-    from scrapy_newsclean.pipelines import CleanTextPipeline, NearDuplicatePipeline
-    from scrapy_newsclean.report import CrawlReport
+    from scrapy_newsclean.crawl._pipelines import (
+        CleanTextPipeline,
+        NearDuplicatePipeline,
+    )
+    from scrapy_newsclean.crawl._report import CrawlReport
 
 __version__ = "0.1.0"
 
 _LAZY = {
-    "Addon": "scrapy_newsclean.addon",
-    "ErrorPageIgnored": "scrapy_newsclean.exceptions",
-    "ErrorPageMiddleware": "scrapy_newsclean.downloadermiddlewares",
-    "CleanTextPipeline": "scrapy_newsclean.pipelines",
-    "EmptyAfterClean": "scrapy_newsclean.exceptions",
-    "NearDuplicateItem": "scrapy_newsclean.exceptions",
-    "NearDuplicatePipeline": "scrapy_newsclean.pipelines",
-    "CrawlReport": "scrapy_newsclean.report",
+    "Addon": "scrapy_newsclean.crawl._addon",
+    "ErrorPageIgnored": "scrapy_newsclean.crawl._exceptions",
+    "ErrorPageMiddleware": "scrapy_newsclean.crawl._errorpage_middleware",
+    "CleanTextPipeline": "scrapy_newsclean.crawl._pipelines",
+    "EmptyAfterClean": "scrapy_newsclean.crawl._exceptions",
+    "NearDuplicateItem": "scrapy_newsclean.crawl._exceptions",
+    "NearDuplicatePipeline": "scrapy_newsclean.crawl._pipelines",
+    "CrawlReport": "scrapy_newsclean.crawl._report",
 }
 
 __all__ = [

@@ -6,7 +6,7 @@ project without the add-on gets the same behaviour as one with it.
 
 from __future__ import annotations
 
-from scrapy_newsclean.fields import DEFAULT_TEXT_FIELDS
+from scrapy_newsclean._item_fields import DEFAULT_TEXT_FIELDS
 
 #: Master switch: ``False`` turns every component off.
 NEWSCLEAN_ENABLED = True
@@ -33,7 +33,7 @@ NEWSCLEAN_SOFT_ERRORS = True
 NEWSCLEAN_RETRY_CHALLENGES = 2
 
 NEWSCLEAN_CLEAN_ENABLED = True
-#: Item fields holding article text (see scrapy_newsclean.fields.DEFAULT_TEXT_FIELDS).
+#: Item fields holding article text (see scrapy_newsclean._item_fields.DEFAULT_TEXT_FIELDS).
 NEWSCLEAN_TEXT_FIELDS: tuple[str, ...] = DEFAULT_TEXT_FIELDS
 #: Item field holding the article URL (for logs, rejects and the site's template).
 NEWSCLEAN_URL_FIELD = "url"

@@ -21,15 +21,15 @@ from scrapy.utils.defer import deferred_f_from_coro_f
 from scrapy.utils.misc import build_from_crawler
 from scrapy.utils.test import get_crawler
 
-from scrapy_newsclean.backfill import (
+from scrapy_newsclean.cli._backfill import (
     Backfill,
     BackfillConfig,
     BackfillStats,
     OutputError,
     encode,
 )
-from scrapy_newsclean.cli import Reporter, main, run_async
-from scrapy_newsclean.pipelines import CleanTextPipeline, NearDuplicatePipeline
+from scrapy_newsclean.cli._main import Reporter, main, run_async
+from scrapy_newsclean.crawl._pipelines import CleanTextPipeline, NearDuplicatePipeline
 from scrapy_newsclean.stores import MemoryStore
 
 if TYPE_CHECKING:
@@ -642,7 +642,7 @@ class TestErrors:
 HOLD_STORE = """
 import asyncio, sys, time
 from scrapy_newsclean.stores import build_store
-from scrapy_newsclean.simhash import DEFAULT
+from scrapy_newsclean.neardup import DEFAULT
 store = build_store(sys.argv[1], config=DEFAULT, ttl=None)
 asyncio.new_event_loop().run_until_complete(store.open())
 print("open", flush=True)

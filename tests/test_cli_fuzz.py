@@ -23,7 +23,7 @@ import pytest
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
-from scrapy_newsclean.cli import main
+from scrapy_newsclean.cli._main import main
 from tests._fuzz import examples
 
 MAX_LINE = 4096

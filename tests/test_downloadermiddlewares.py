@@ -216,7 +216,7 @@ class TestSoftErrors:
         (message,) = [
             r.getMessage()
             for r in caplog.records
-            if r.name == "scrapy_newsclean.audit" and r.levelno == logging.INFO
+            if r.name == "scrapy_newsclean.crawl._audit" and r.levelno == logging.INFO
         ]
         assert url in message
         assert "status 200" in message

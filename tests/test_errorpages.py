@@ -14,7 +14,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from lxml import html
 
-from scrapy_newsclean.errorpages import (
+from scrapy_newsclean.errorpages._classify import (
     DEFAULT_DROP_STATUSES,
     PageVerdict,
     classify,
@@ -581,8 +581,8 @@ class TestFastPaths:
         )
     )
     def test_literal_scan_matches_plain_search(self, parts: list[str]) -> None:
-        from scrapy_newsclean import errorpage_signatures as sig
-        from scrapy_newsclean.errorpage_hits import markup_window, present_literals
+        from scrapy_newsclean.errorpages import _signatures as sig
+        from scrapy_newsclean.errorpages._hits import markup_window, present_literals
 
         raw = "".join(parts)
         literals = [
@@ -599,7 +599,7 @@ class TestFastPaths:
 
 
 def test_anchor_groups_cover_every_literal_once() -> None:
-    from scrapy_newsclean.errorpage_signatures import anchor_groups
+    from scrapy_newsclean.errorpages._signatures import anchor_groups
 
     literals = ["cf-error-details", "cf-error-code", "gokuprops", "cf-error-code"]
     groups = anchor_groups(literals)

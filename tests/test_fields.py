@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from scrapy_newsclean.fields import html_to_text, looks_like_html, read_text
+from scrapy_newsclean._item_fields import html_to_text, looks_like_html, read_text
 
 
 @pytest.mark.parametrize(

@@ -5,11 +5,16 @@ from __future__ import annotations
 
 import pytest
 
-from scrapy_newsclean import errorpages
-from scrapy_newsclean.boilerplate_signatures import DEFAULT_SIGNATURES
-from scrapy_newsclean.memo import Memo, clear_all
-from scrapy_newsclean.repeats import BlockForms, _alnum_form, normalize, short_key
-from scrapy_newsclean.templates import block_key, digest_key
+from scrapy_newsclean._bounded_memo import Memo, clear_all
+from scrapy_newsclean.cleaning._repeats import (
+    BlockForms,
+    _alnum_form,
+    normalize,
+    short_key,
+)
+from scrapy_newsclean.cleaning._signatures import DEFAULT_SIGNATURES
+from scrapy_newsclean.cleaning._site_templates import block_key, digest_key
+from scrapy_newsclean.errorpages import _classify as errorpages
 
 
 def test_memo_keeps_at_most_two_generations() -> None:
@@ -116,7 +121,7 @@ def test_verdict_fast_path_agrees_with_full_signals(page: str) -> None:
 
 
 def test_template_keys_from_the_memo_equal_direct_ones() -> None:
-    from scrapy_newsclean.templates import eligible, template_keys
+    from scrapy_newsclean.cleaning._site_templates import eligible, template_keys
 
     blocks = [
         *BLOCKS,

@@ -12,10 +12,10 @@ Positives (``pos_<story>__<variant>``) must be duplicates of their
 "Related" lines, trimmed end, correction, editor's note, copy edits, other
 quote marks, updated figures, or one added paragraph.
 
-Texts go through :func:`~scrapy_newsclean.text.clean` first, as in the
+Texts go through :func:`~scrapy_newsclean.cleaning._blocks.clean` first, as in the
 pipelines, and the verdict at the default distance is checked both with
-:func:`~scrapy_newsclean.simhash.is_near_duplicate` and with the
-:class:`~scrapy_newsclean.nearindex.NearIndex` the memory and SQLite stores
+:func:`~scrapy_newsclean.neardup.is_near_duplicate` and with the
+:class:`~scrapy_newsclean.neardup._index.NearIndex` the memory and SQLite stores
 use. Known false positives are strict xfails.
 """
 
@@ -29,14 +29,14 @@ import pytest
 from scrapy.utils.defer import deferred_f_from_coro_f
 
 from scrapy_newsclean import Addon
-from scrapy_newsclean.nearindex import NearIndex
-from scrapy_newsclean.simhash import (
+from scrapy_newsclean.cleaning._blocks import clean
+from scrapy_newsclean.neardup import (
     DEFAULT,
     Fingerprint,
     fingerprint,
     is_near_duplicate,
 )
-from scrapy_newsclean.text import clean
+from scrapy_newsclean.neardup._index import NearIndex
 from tests.spiders import UrlListSpider, crawl
 
 if TYPE_CHECKING:

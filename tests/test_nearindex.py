@@ -4,8 +4,7 @@ import random
 
 import pytest
 
-from scrapy_newsclean.nearindex import NearIndex
-from scrapy_newsclean.simhash import (
+from scrapy_newsclean.neardup import (
     DEFAULT,
     Fingerprint,
     SimhashConfig,
@@ -14,6 +13,7 @@ from scrapy_newsclean.simhash import (
     is_near_duplicate,
     sketch_bins,
 )
+from scrapy_newsclean.neardup._index import NearIndex
 
 HIGH = (1 << 63) | 0x0123_4567_89AB_CDEF
 SKETCH = 0x1234 << 42 | 0x5678 << 21 | 0x1ABC

@@ -11,13 +11,13 @@ from scrapy.utils.defer import deferred_f_from_coro_f
 from scrapy.utils.test import get_crawler
 
 from scrapy_newsclean import Addon
-from scrapy_newsclean.pending import ItemSignals, PendingItems
-from scrapy_newsclean.processing import DirectStore, ItemProcessor, ProcessConfig
-from scrapy_newsclean.simhash import fingerprint
+from scrapy_newsclean.crawl._item_signals import ItemSignals, PendingItems
+from scrapy_newsclean.itemflow import DirectStore, ItemProcessor, ProcessConfig
+from scrapy_newsclean.neardup import fingerprint
 from scrapy_newsclean.stores import Reservation
-from scrapy_newsclean.stores.base import ResolvesNow
-from scrapy_newsclean.stores.memory import MemoryStore
-from scrapy_newsclean.stores.sqlite import SQLiteStore
+from scrapy_newsclean.stores._base import ResolvesNow
+from scrapy_newsclean.stores._memory import MemoryStore
+from scrapy_newsclean.stores._sqlite import SQLiteStore
 from tests.spiders import ArticleSpider, crawl
 
 if TYPE_CHECKING:
@@ -135,7 +135,7 @@ def test_failing_callback_is_logged_and_others_still_resolve(
     recorder = Recorder()
     PendingItems[str](crawler, broken, recorder.discarded).add(item := {}, "boom")
     PendingItems[str](crawler, recorder.scraped, recorder.discarded).add(item, "ok")
-    with caplog.at_level(logging.ERROR, logger="scrapy_newsclean.pending"):
+    with caplog.at_level(logging.ERROR, logger="scrapy_newsclean.crawl._item_signals"):
         assert ItemSignals.of(crawler).item_scraped(item) is None
     assert recorder.events == [("scraped", "ok")]
     assert "RuntimeError: boom" in caplog.text

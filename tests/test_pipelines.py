@@ -18,7 +18,7 @@ from scrapy.utils.misc import build_from_crawler
 from scrapy.utils.test import get_crawler
 
 from scrapy_newsclean import Addon, CleanTextPipeline, EmptyAfterClean
-from scrapy_newsclean.simhash import DEFAULT
+from scrapy_newsclean.neardup import DEFAULT
 from scrapy_newsclean.stores import StoreLocked, build_store
 from tests.spiders import ArticleSpider, crawl
 
@@ -362,7 +362,7 @@ def test_default_store_is_sqlite_under_jobdir_or_project_data_dir(
 ) -> None:
     from scrapy.settings import Settings
 
-    from scrapy_newsclean.config import store_uri
+    from scrapy_newsclean.crawl._settings import store_uri
 
     jobdir = tmp_path / "job"
     assert store_uri(Settings({"JOBDIR": str(jobdir)})) == (

@@ -16,8 +16,8 @@ from pathlib import Path
 
 import pytest
 
-from scrapy_newsclean.errorpages import classify, page_signals
-from scrapy_newsclean.text import clean, clean_blocks
+from scrapy_newsclean.cleaning._blocks import clean, clean_blocks
+from scrapy_newsclean.errorpages._classify import classify, page_signals
 
 ROOT = Path(__file__).parent / "fixtures" / "redteam"
 URL = "https://news.example/2024/05/14/some-story-slug.html"

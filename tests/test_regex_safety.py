@@ -14,16 +14,14 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from scrapy_newsclean import (
-    boilerplate_signatures,
-    errorpage_signatures,
-    errorpages,
-    repeats,
-    simhash,
-    text,
-)
-from scrapy_newsclean import fields as fields_module
-from scrapy_newsclean.boilerplate_signatures import _nested_unbounded
+from scrapy_newsclean import _item_fields as fields_module
+from scrapy_newsclean import neardup as simhash
+from scrapy_newsclean.cleaning import _blocks as text
+from scrapy_newsclean.cleaning import _repeats as repeats
+from scrapy_newsclean.cleaning import _signatures as boilerplate_signatures
+from scrapy_newsclean.cleaning._signatures import _nested_unbounded
+from scrapy_newsclean.errorpages import _classify as errorpages
+from scrapy_newsclean.errorpages import _signatures as errorpage_signatures
 
 if TYPE_CHECKING:
     from types import ModuleType

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 from scrapy.utils.defer import deferred_f_from_coro_f
 
 from scrapy_newsclean import Addon
-from scrapy_newsclean.report import SiteTally, build_report, format_report
+from scrapy_newsclean.crawl._report import SiteTally, build_report, format_report
 from tests.spiders import ArticleSpider, crawl
 
 if TYPE_CHECKING:
@@ -51,7 +51,9 @@ async def test_report_logged_saved_and_in_stats(
     assert result.stat("newsclean/report/items_out") == 1
     assert result.stat("newsclean/report/pages_dropped") == 2
     (summary,) = [
-        r.getMessage() for r in caplog.records if r.name == "scrapy_newsclean.report"
+        r.getMessage()
+        for r in caplog.records
+        if r.name == "scrapy_newsclean.crawl._report"
     ]
     assert "pages dropped: soft_404 1, status_403 1" in summary
     assert "items dropped: near_duplicate 1" in summary

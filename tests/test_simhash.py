@@ -9,7 +9,7 @@ import simhash as simhash_package
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from scrapy_newsclean.simhash import (
+from scrapy_newsclean.neardup import (
     BIN_BITS,
     BINS,
     DEFAULT,
@@ -368,7 +368,7 @@ TRICKY = [
 def test_memoised_tokens_equal_whole_text_features(
     text: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr("scrapy_newsclean.fingerprints.features._DIGESTS", {})
+    monkeypatch.setattr("scrapy_newsclean.neardup._features._DIGESTS", {})
     expected = reference_fingerprint(text)
     cold, warm = fingerprint(text), fingerprint(text)
     assert (cold.simhash, cold.sketch, cold.size) == expected
@@ -378,7 +378,7 @@ def test_memoised_tokens_equal_whole_text_features(
 
 
 def test_memo_is_per_ngram(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr("scrapy_newsclean.fingerprints.features._DIGESTS", {})
+    monkeypatch.setattr("scrapy_newsclean.neardup._features._DIGESTS", {})
     trigram = SimhashConfig(ngram=3)
     fingerprint(JAPANESE)  # fills the default-ngram memo
     fp = fingerprint(JAPANESE, trigram)

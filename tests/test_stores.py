@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 import pytest
 from scrapy.utils.defer import deferred_f_from_coro_f
 
-from scrapy_newsclean.simhash import DEFAULT, Fingerprint, fingerprint
+from scrapy_newsclean.neardup import DEFAULT, Fingerprint, fingerprint
 from scrapy_newsclean.stores import (
     Match,
     Reservation,

@@ -18,16 +18,16 @@ import redis.asyncio
 from scrapy.utils.defer import deferred_f_from_coro_f
 
 from scrapy_newsclean import _imports
-from scrapy_newsclean.nearindex import NearIndex
-from scrapy_newsclean.simhash import (
+from scrapy_newsclean.neardup import (
     DEFAULT,
     Fingerprint,
     SimhashConfig,
     fingerprint,
     is_near_duplicate,
 )
+from scrapy_newsclean.neardup._index import NearIndex
 from scrapy_newsclean.stores import Match, Reservation, StoreUnavailable
-from scrapy_newsclean.stores.redis import RedisStore
+from scrapy_newsclean.stores._redis._store import RedisStore
 from tests.conftest import free_port, start_redis
 
 if TYPE_CHECKING:
@@ -111,8 +111,8 @@ def test_story_fixtures_are_near_duplicates_of_their_variant_only() -> None:
 
 WORKER = """
 import asyncio, json, random, sys
-from scrapy_newsclean.simhash import fingerprint
-from scrapy_newsclean.stores.redis import RedisStore
+from scrapy_newsclean.neardup import fingerprint
+from scrapy_newsclean.stores._redis._store import RedisStore
 from tests.test_stores_redis import stories
 
 async def main(url, prefix, seed):
@@ -261,8 +261,8 @@ async def test_bit_63_on_both_32_bit_halves(
 
 LEFT_PENDING = """
 import asyncio, os, sys
-from scrapy_newsclean.simhash import fingerprint
-from scrapy_newsclean.stores.redis import RedisStore
+from scrapy_newsclean.neardup import fingerprint
+from scrapy_newsclean.stores._redis._store import RedisStore
 from tests.test_stores_redis import STORY
 
 async def main():

@@ -1,4 +1,4 @@
-"""Tests for site-template learning (scrapy_newsclean.templates)."""
+"""Tests for site-template learning (scrapy_newsclean.cleaning._site_templates)."""
 
 from __future__ import annotations
 
@@ -6,8 +6,8 @@ import json
 
 import pytest
 
-from scrapy_newsclean.templates import SiteTemplateCounter, block_key
-from scrapy_newsclean.text import clean_blocks
+from scrapy_newsclean.cleaning._blocks import clean_blocks
+from scrapy_newsclean.cleaning._site_templates import SiteTemplateCounter, block_key
 
 TEMPLATE = "Get the Example Times app for iPhone and Android"
 
@@ -165,8 +165,8 @@ def test_memory_is_bounded_and_learned_keys_survive_a_flood() -> None:
 
 
 def test_digest_key_of_a_short_key_is_the_block_key() -> None:
-    from scrapy_newsclean.repeats import short_key
-    from scrapy_newsclean.templates import digest_key
+    from scrapy_newsclean.cleaning._repeats import short_key
+    from scrapy_newsclean.cleaning._site_templates import digest_key
 
     for block in (
         "Sign up for our newsletter",

@@ -1,5 +1,5 @@
 # ruff: noqa: RUF001  (multilingual test data)
-"""Tests for the pure text-cleaning core (scrapy_newsclean.text)."""
+"""Tests for the pure text-cleaning core (scrapy_newsclean.cleaning._blocks)."""
 
 from __future__ import annotations
 
@@ -12,21 +12,21 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from scrapy_newsclean import text as text_module
-from scrapy_newsclean.boilerplate_signatures import (
-    DEFAULT_SIGNATURES,
-    Signature,
-    _nested_unbounded,
-    compile_signatures,
-    default_signatures,
-)
-from scrapy_newsclean.repeats import normalize
-from scrapy_newsclean.text import (
+from scrapy_newsclean.cleaning import _blocks as text_module
+from scrapy_newsclean.cleaning._blocks import (
     CleanResult,
     Removal,
     clean,
     clean_blocks,
     split_blocks,
+)
+from scrapy_newsclean.cleaning._repeats import normalize
+from scrapy_newsclean.cleaning._signatures import (
+    DEFAULT_SIGNATURES,
+    Signature,
+    _nested_unbounded,
+    compile_signatures,
+    default_signatures,
 )
 from tests._fuzz import examples
 
@@ -838,7 +838,7 @@ _WORDY = st.text(
 
 def _reference_classify(signatures: object, block: str) -> object:
     """The first rule matching ``block``, trying every rule in order."""
-    from scrapy_newsclean.boilerplate_signatures import Signatures, match_form
+    from scrapy_newsclean.cleaning._signatures import Signatures, match_form
 
     assert isinstance(signatures, Signatures)
     form = match_form(block)
@@ -915,7 +915,7 @@ def test_classify_prefilter_agrees_on_random_text(block: str) -> None:
 @settings(max_examples=examples(500), deadline=None)
 @given(_WORDY)
 def test_match_form_from_casefolded_text(block: str) -> None:
-    from scrapy_newsclean.boilerplate_signatures import _folded_match_form, match_form
+    from scrapy_newsclean.cleaning._signatures import _folded_match_form, match_form
 
     assert _folded_match_form(block, block.casefold()) == match_form(block)
 
@@ -928,7 +928,7 @@ def _reference_sub(text: str, pattern: str) -> str:
 @settings(max_examples=examples(500), deadline=None)
 @given(_WORDY)
 def test_normal_forms_match_their_regex_definitions(block: str) -> None:
-    from scrapy_newsclean.repeats import BlockForms, short_key, tokens
+    from scrapy_newsclean.cleaning._repeats import BlockForms, short_key, tokens
 
     assert normalize(block) == _reference_sub(block, r"[\W\d_]+")
     key = _reference_sub(block, r"[\W_]+") or " ".join(block.casefold().split())

@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pytest
 
-from scrapy_newsclean.errorpages import classify
+from scrapy_newsclean.errorpages._classify import classify
 
 ROOT = Path(__file__).parent / "fixtures" / "vendors"
 URL = "https://news.example/2024/05/14/harbour-plan-approved.html"

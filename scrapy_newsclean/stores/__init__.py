@@ -11,19 +11,19 @@ import importlib
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit, urlunsplit
 
-from scrapy_newsclean.stores.base import (
+from scrapy_newsclean.stores._base import (
     FingerprintStore,
     Match,
     Reservation,
     StoreLocked,
     StoreUnavailable,
 )
-from scrapy_newsclean.stores.memory import MemoryStore
-from scrapy_newsclean.stores.redis import RedisStore
-from scrapy_newsclean.stores.sqlite import SQLiteStore
+from scrapy_newsclean.stores._memory import MemoryStore
+from scrapy_newsclean.stores._redis import RedisStore
+from scrapy_newsclean.stores._sqlite import SQLiteStore
 
 if TYPE_CHECKING:
-    from scrapy_newsclean.fingerprints.params import SimhashConfig
+    from scrapy_newsclean.neardup._params import SimhashConfig
 
 __all__ = [
     "FingerprintStore",

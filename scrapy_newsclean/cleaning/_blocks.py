@@ -1,0 +1,432 @@
+# ruff: noqa: RUF001  (multilingual punctuation is the data here)
+"""Pure text cleaning: drop boilerplate and repeated blocks from article text.
+
+:func:`clean` splits a text into blocks (lines) and :func:`clean_blocks` removes,
+in this order of precedence:
+
+1. blocks matching the multilingual signature library
+   (:mod:`scrapy_newsclean.cleaning._signatures`): disclaimers, copyright
+   lines, calls to action, advertisement labels, cookie notices, empty comment
+   widgets, error banners;
+2. link-list sections: a header such as "Most popular" or "関連記事" and the
+   teasers that follow it (short headline-like blocks, bullet items, blocks
+   followed by a "read more" line), up to the first ordinary paragraph; and a
+   short keyword line just above such a header (site chrome). Before the
+   first prose paragraph a byline ("By ...", "Von ...", "... 記者") ends the
+   section and the headline just above it is given back: the article starts;
+3. blocks learned as the site's template (:mod:`scrapy_newsclean.cleaning._site_templates`);
+4. repeats (:mod:`scrapy_newsclean.cleaning._repeats`), first occurrence kept, only when
+   they look like boilerplate. The *article zone* runs from the first prose
+   paragraph to the first section header, comment widget or copyright line.
+   Removed: a copy of a long block (>= 10 tokens, an edited copy included);
+   any repeat outside the zone (menus, share bars, teaser widgets); a run of
+   consecutive blocks copying consecutive earlier ones (a pasted article, a
+   menu shown twice); a short repeat next to a link-list section; a copy of a
+   teaser that a section removed. Kept: short repeats inside the zone ("Photo:
+   AP", "Q:", a tweet's attribution line, table headers), repeats whose
+   numbers differ inside the zone or as whole sentences (a liveblog's updated
+   count, a ticker's second goal), and *records*, runs
+   whose blocks mostly occur three or more times inside the zone (the days of
+   a meal plan, product boxes, the rows of a stats table).
+
+Kept blocks are never rewritten or reordered. Cost is linear in the text size.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from scrapy_newsclean.cleaning._repeats import (
+    NEAR_MIN_TOKENS,
+    BlockForms,
+    copy_runs,
+    find_repeats,
+    normalize,
+    short_key,
+)
+from scrapy_newsclean.cleaning._signatures import (
+    DEFAULT_SIGNATURES,
+    Rule,
+    Signatures,
+    compile_signatures,
+)
+from scrapy_newsclean.cleaning._site_templates import digest_key
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+    from scrapy_newsclean.cleaning._site_templates import TemplateLookup
+
+__all__ = [
+    "DEFAULT_SIGNATURES",
+    "CleanResult",
+    "Removal",
+    "Signatures",
+    "clean",
+    "clean_blocks",
+    "compile_signatures",
+    "normalize",
+    "split_blocks",
+]
+
+_LINE = re.compile(r"\r\n|[\n\r\v\f\x1c-\x1e\x85\u2028\u2029]")
+_BULLET = re.compile(r"[-•*·►▶▸◦–—»›→]\s|\d{1,2}[.)]\s")
+_SENTENCE_END = re.compile(r"[.!?。！？]['\"’”」)]?\Z")
+_ELLIPSIS = re.compile(r"(?:\.\.\.|…)\s?[»›]?\Z")
+_CJK_CHAR = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af]")
+_BYLINE = re.compile(
+    r"(?i:by|von|par|por|door|av|af|от|автор)[:\s]\s?\S[^\n]{0,80}\Z"
+    r"|\S{0,20}\s?(?:記者|기자)\Z"
+)
+_KEYWORD_SEP = re.compile(r"\s?[,、|·/]\s?")
+_NUMBER = re.compile(r"\d+")
+
+TEASER_MAX_WORDS = 20
+TEASER_MAX_CJK_CHARS = 60
+TEASER_MAX_CHARS = 500
+PROSE_MIN_WORDS = 30
+TEMPLATE_MAX_CHARS = 300
+#: Cleaning passes at most (a pass after the first only when repeats survive).
+MAX_PASSES = 3
+# Lines that end the article zone (repeats after them are page furniture).
+_ZONE_END = frozenset({"comment_widget", "copyright"})
+
+
+@dataclass(frozen=True, slots=True)
+class Removal:
+    """One removed block, for audit: its input index, reason token and text."""
+
+    index: int
+    reason: str
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class CleanResult:
+    r"""Kept blocks (unchanged, in order), their ``"\\n"`` join, and removals."""
+
+    text: str
+    blocks: tuple[str, ...]
+    removed: tuple[Removal, ...]
+
+
+def split_blocks(text: str) -> list[str]:
+    """Lines of ``text`` with surrounding whitespace stripped; blank lines dropped."""
+    return [s for line in _LINE.split(text) if (s := line.strip())]
+
+
+def clean(text: str, **kw: Any) -> CleanResult:
+    """:func:`split_blocks` then :func:`clean_blocks` (same keyword arguments)."""
+    return clean_blocks(split_blocks(text), **kw)
+
+
+def clean_blocks(
+    blocks: Sequence[str],
+    *,
+    signatures: Signatures = DEFAULT_SIGNATURES,
+    template: TemplateLookup | None = None,
+) -> CleanResult:
+    """Remove boilerplate and repeated blocks; blank blocks are kept as they are.
+
+    When a pass removed repeats and exact repeats survive it (a record's
+    fields kept beside removed copies), the kept blocks are cleaned again, at
+    most :data:`MAX_PASSES` times, so that cleaning cleaned text changes
+    nothing.
+    """
+    current = list(blocks)
+    positions = list(range(len(current)))
+    removed: list[Removal] = []
+    for _ in range(MAX_PASSES):
+        result = _clean_once(current, signatures, template)
+        removed.extend(
+            Removal(positions[r.index], r.reason, r.text) for r in result.removed
+        )
+        if not _repeat_removed(result) or not _exact_repeats_left(result.blocks):
+            break
+        gone = {r.index for r in result.removed}
+        positions = [p for i, p in enumerate(positions) if i not in gone]
+        current = list(result.blocks)
+    removed.sort(key=lambda r: r.index)
+    return CleanResult(result.text, result.blocks, tuple(removed))
+
+
+def _repeat_removed(result: CleanResult) -> bool:
+    return any(r.reason.startswith("repeated_") for r in result.removed)
+
+
+def _exact_repeats_left(blocks: Sequence[str]) -> bool:
+    keys = [short_key(b) for b in blocks if b.strip()]
+    return len(keys) != len(set(keys))
+
+
+def _clean_once(
+    blocks: list[str], signatures: Signatures, template: TemplateLookup | None
+) -> CleanResult:
+    """One pass of every rule over the blocks."""
+    rules = [_classify(b, signatures) for b in blocks]
+    reasons: list[str | None] = [
+        r.reason if r is not None and r.role != "weak" else None for r in rules
+    ]
+    _mark_sections(blocks, rules, reasons)
+    _mark_weak(blocks, rules, reasons)
+    forms = BlockForms(blocks)
+    if template is not None:
+        _mark_template(blocks, reasons, template, forms)
+    _mark_repeats(blocks, rules, reasons, forms)
+    kept = tuple(b for b, r in zip(blocks, reasons, strict=False) if r is None)
+    removed = tuple(
+        Removal(i, r, blocks[i]) for i, r in enumerate(reasons) if r is not None
+    )
+    return CleanResult("\n".join(kept), kept, removed)
+
+
+def _classify(block: str, signatures: Signatures) -> Rule | None:
+    stripped = block.strip()
+    return signatures.classify(stripped) if stripped else None
+
+
+def _words(text: str) -> int:
+    """Word count; CJK characters count one third of a word each."""
+    cjk = len(_CJK_CHAR.findall(text)) if not text.isascii() else 0
+    return len(text.split()) + cjk // 3
+
+
+def _next_index(blocks: Sequence[str], i: int) -> int | None:
+    for j in range(i + 1, min(len(blocks), i + 4)):
+        if blocks[j].strip():
+            return j
+    return None
+
+
+def _is_prose(text: str) -> bool:
+    """A long ordinary paragraph (ends a link-list section)."""
+    return _words(text) >= PROSE_MIN_WORDS and bool(_SENTENCE_END.search(text))
+
+
+def _is_sentence(forms: BlockForms, i: int) -> bool:
+    """A long block ending like a sentence (never a record field)."""
+    long = len(forms.toks(i)) >= NEAR_MIN_TOKENS
+    return long and bool(_SENTENCE_END.search(forms.blocks[i].rstrip()))
+
+
+def _headline_like(text: str) -> bool:
+    if _CJK_CHAR.search(text) and len(text) <= TEASER_MAX_CJK_CHARS:
+        return True
+    words = _words(text)  # a CJK paragraph has no spaces: count its characters
+    if words <= 6:
+        return True
+    return words <= TEASER_MAX_WORDS and not _SENTENCE_END.search(text)
+
+
+def _is_teaser(
+    blocks: Sequence[str], rules: Sequence[Rule | None], k: int, consumed: int
+) -> bool:
+    """Whether block ``k`` continues a link-list section."""
+    text = blocks[k].strip()
+    nxt = _next_index(blocks, k)
+    if len(text) <= TEASER_MAX_CHARS:
+        if nxt is not None and _is_read_more(rules[nxt]):
+            return True
+        if _BULLET.match(text) or _ELLIPSIS.search(text):
+            return True
+    if not _headline_like(text):
+        return False
+    # A subheading right above resumed prose is article text, not a teaser.
+    return consumed >= 2 or nxt is None or not _is_prose(blocks[nxt])
+
+
+def _is_read_more(rule: Rule | None) -> bool:
+    return rule is not None and rule.reason == "link_list"
+
+
+def _is_keyword_line(text: str) -> bool:
+    """A short line of comma-separated keywords ("日本 最新ニュース, 日本 見出し")."""
+    text = text.strip()
+    if len(text) > 100 or _SENTENCE_END.search(text):
+        return False
+    parts = _KEYWORD_SEP.split(text)
+    if len(parts) < 2 or not all(
+        0 < len(p) <= 25 and len(p.split()) <= 3 for p in parts
+    ):
+        return False
+    # Two parts must share a word ("Japan news, Japan headlines"), so that a
+    # signature such as "XX, Die Redaktion" is not taken for keywords.
+    words = [set(p.casefold().split()) for p in parts]
+    return len(parts) >= 3 or bool(words[0] & words[1])
+
+
+def _mark_sections(
+    blocks: Sequence[str], rules: Sequence[Rule | None], reasons: list[str | None]
+) -> None:
+    """Remove each link-list section's teasers and the keyword line above it."""
+    i = 0
+    lead = next((j for j, b in enumerate(blocks) if _is_prose(b)), len(blocks))
+    while i < len(blocks):
+        rule = rules[i]
+        if rule is None or rule.role != "section" or reasons[i] != "link_list":
+            i += 1
+            continue
+        for j in range(i - 1, max(-1, i - 3), -1):
+            if reasons[j] is None and _is_keyword_line(blocks[j]):
+                reasons[j] = "site_chrome"
+        k, consumed, last = i + 1, 0, None
+        while k < len(blocks):
+            if reasons[k] is None and blocks[k].strip():
+                if k < lead and _BYLINE.match(blocks[k].strip()):
+                    # A byline before the article's prose: the article starts
+                    # here (with the headline just above it, if any).
+                    if last is not None and _headline_like(blocks[last].strip()):
+                        reasons[last] = None
+                    break
+                if not _is_teaser(blocks, rules, k, consumed):
+                    break
+                reasons[k] = "link_list"
+                consumed += 1
+                last = k
+            k += 1
+        i = k
+
+
+def _mark_weak(
+    blocks: Sequence[str], rules: Sequence[Rule | None], reasons: list[str | None]
+) -> None:
+    """Remove weak matches ("Sorry!!", "Comments") next to a removed block."""
+    weak = [i for i, r in enumerate(rules) if r is not None and r.role == "weak"]
+    for order in (weak, weak[::-1]):
+        for i in order:
+            if reasons[i] is None and _near_removed(blocks, reasons, i):
+                rule = rules[i]
+                assert rule is not None
+                reasons[i] = rule.reason
+
+
+def _near_removed(blocks: Sequence[str], reasons: Sequence[str | None], i: int) -> bool:
+    for step in (-1, 1):
+        j = i + step
+        while 0 <= j < len(blocks) and not blocks[j].strip():
+            j += step
+        if 0 <= j < len(blocks) and reasons[j] is not None:
+            return True
+    return False
+
+
+def _mark_template(
+    blocks: Sequence[str],
+    reasons: list[str | None],
+    template: TemplateLookup,
+    forms: BlockForms,
+) -> None:
+    """Remove learned template blocks, unless nothing would be left."""
+    hits = [
+        i
+        for i, b in enumerate(blocks)
+        if reasons[i] is None
+        and 0 < len(b.strip()) < TEMPLATE_MAX_CHARS
+        and template.is_template(digest_key(forms.short(i)))
+    ]
+    kept = sum(1 for i, b in enumerate(blocks) if reasons[i] is None and b.strip())
+    if hits and len(hits) < kept:
+        for i in hits:
+            reasons[i] = "site_template"
+
+
+def _article_zone(
+    blocks: Sequence[str], rules: Sequence[Rule | None], reasons: Sequence[str | None]
+) -> range:
+    """From the first prose paragraph to the first section/comment/copyright line."""
+    start = next(
+        (i for i, b in enumerate(blocks) if reasons[i] is None and _is_prose(b)), None
+    )
+    if start is None:
+        return range(0)
+    for j in range(start + 1, len(blocks)):
+        rule = rules[j]
+        if rule is not None and (rule.role == "section" or rule.reason in _ZONE_END):
+            return range(start, j)
+    return range(start, len(blocks))
+
+
+def _mark_repeats(
+    blocks: Sequence[str],
+    rules: Sequence[Rule | None],
+    reasons: list[str | None],
+    forms: BlockForms,
+) -> None:
+    """Remove repeats that look like boilerplate (see the module docstring)."""
+    active = [i for i, r in enumerate(reasons) if r is None and blocks[i].strip()]
+    source = find_repeats(blocks, active, forms)
+    runs = copy_runs(blocks, active, source, forms) if source else {}
+    zone = _article_zone(blocks, rules, reasons) if source else range(0)
+    for i in source:
+        if _numbers_updated(forms, i, source[i]) and (
+            i in zone or _is_sentence(forms, i)
+        ):
+            continue
+        if i in runs:
+            # A recurring record field inside the article is content, unless
+            # it is a sentence (an article pasted three times).
+            if not (runs[i] and i in zone and not _is_sentence(forms, i)):
+                reasons[i] = "repeated_run"
+        elif (
+            i not in zone
+            or len(forms.toks(i)) >= NEAR_MIN_TOKENS
+            or _next_to(blocks, reasons, i, "link_list")
+        ):
+            reasons[i] = "repeated_block"
+    _mark_teaser_repeats(blocks, reasons, active, forms)
+
+
+def _numbers_updated(forms: BlockForms, i: int, j: int) -> bool:
+    """Block ``i`` repeats block ``j`` word for word with as many numbers, not
+    all the same: a liveblog's new count, a second goal. Content, as short
+    blocks whose digits differ are ("Step 1", "Step 2"); a copy with a number
+    added ("... 2024") is still a copy."""
+    if forms.norm(i) != forms.norm(j):
+        return False
+    mine, theirs = _NUMBER.findall(forms.short(i)), _NUMBER.findall(forms.short(j))
+    return len(mine) == len(theirs) > 0 and mine != theirs
+
+
+def _next_to(
+    blocks: Sequence[str], reasons: Sequence[str | None], i: int, reason: str
+) -> bool:
+    """Whether the nearest non-blank block on either side was removed as ``reason``."""
+    for step in (-1, 1):
+        j = i + step
+        while 0 <= j < len(blocks) and not blocks[j].strip():
+            j += step
+        if 0 <= j < len(blocks) and reasons[j] == reason:
+            return True
+    return False
+
+
+def _mark_teaser_repeats(
+    blocks: Sequence[str],
+    reasons: list[str | None],
+    active: Sequence[int],
+    forms: BlockForms,
+) -> None:
+    """Remove copies of teasers that a link-list section removed.
+
+    Any later copy goes; an earlier one only when it is a label of at most
+    three words (a menu item), as a longer one may be the article's own title.
+    """
+    teasers: dict[str, int] = {}
+    for i, reason in enumerate(reasons):
+        if reason == "link_list" and _headline_like(blocks[i].strip()):
+            teasers.setdefault(forms.short(i), i)
+    if not teasers:
+        return
+    for i in active:
+        text = blocks[i].strip()
+        if reasons[i] is not None or len(text) > TEASER_MAX_CHARS:
+            continue
+        first = teasers.get(forms.short(i))
+        if (
+            first is not None
+            and (first < i or _words(text) <= 3)
+            and _headline_like(text)
+        ):
+            reasons[i] = "repeated_block"

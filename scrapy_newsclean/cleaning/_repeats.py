@@ -1,0 +1,387 @@
+"""Pure: normalisation for comparison and repeated-block detection.
+
+A later block repeats an earlier one when their normalised texts are equal
+(case, whitespace, punctuation and digits ignored), or, for blocks of at least
+:data:`NEAR_MIN_TOKENS` tokens, when the later block's token set is contained
+in the earlier one's (>= :data:`TOKEN_CONTAINMENT`) *and* its token bigrams are
+too (>= :data:`BIGRAM_CONTAINMENT`, so word order must match: two different
+paragraphs that share vocabulary are not repeats). Candidates come from an
+inverted index probed with each block's rarest tokens (prefix filtering), with
+a cap per block, so the cost stays linear in the document size.
+
+:func:`copy_runs` finds runs of consecutive blocks that copy consecutive earlier
+blocks, and tells a region copied once (a pasted article, a duplicated menu)
+from a *record* whose fields recur three or more times (a meal plan's days,
+product boxes); :mod:`scrapy_newsclean.cleaning._blocks` decides what to remove.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+import re
+from collections import Counter
+from typing import TYPE_CHECKING
+
+from scrapy_newsclean._bounded_memo import Memo
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+NEAR_MIN_TOKENS = 10
+TOKEN_CONTAINMENT = 0.9
+BIGRAM_CONTAINMENT = 0.7
+MAX_CANDIDATES = 48
+GAP_CONTAINMENT = 0.5
+MAX_ALIGN = 16
+RECORD_MIN_COPIES = 3
+# Blocks shorter than this usually need their short key too (templates,
+# exact repeats of short blocks): see :class:`BlockForms`.
+SHORT_KEY_CHARS = 300
+
+_NON_WORD = re.compile(r"[\W\d_]+")
+_NON_ALNUM = re.compile(r"[\W_]+")
+_DIGIT = re.compile(r"\d+")
+_CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
+# ASCII bytes that are not letters (or letters/digits) become spaces; UTF-8
+# bytes >= 128 stay, so non-ASCII words are split only at ASCII separators.
+_LETTERS = bytes(c if chr(c).isalpha() or c >= 128 else 32 for c in range(256))
+_ALNUM = bytes(c if chr(c).isalnum() or c >= 128 else 32 for c in range(256))
+
+
+# The Latin-1 and General Punctuation symbols (curly quotes, dashes, ellipsis,
+# no-break space, guillemets, bullets...): none is a word character, so
+# blanking them first changes no result, and an English text with curly quotes
+# then takes the fast ASCII path of :func:`_fast_sub`.
+_PUNCTUATION = re.compile(
+    "["
+    + "".join(
+        re.escape(char)
+        for char in map(chr, (*range(0xA0, 0xC0), 0xD7, 0xF7, *range(0x2000, 0x2070)))
+        if re.fullmatch(r"\W", char)  # removed by both _NON_WORD and _NON_ALNUM
+    )
+    + "]"
+)
+
+
+def _fast_sub(text: str, table: bytes, regex: re.Pattern[str]) -> str:
+    """``regex.sub(" ", text.casefold()).strip()``, with a fast path for ASCII.
+
+    ``bytes.translate`` is 20x faster than a Unicode regex; only the words
+    with non-ASCII characters go through the regex.
+    """
+    folded = text.casefold()
+    if not folded.isascii():
+        folded = _PUNCTUATION.sub(" ", folded)
+    data = folded.encode("utf-8", "surrogatepass").translate(table)
+    out = data.decode("utf-8", "surrogatepass")
+    if out.isascii():
+        return " ".join(out.split())
+    # A word of letters only (letters or digits for the short key) has
+    # nothing the regex would remove.
+    kept = str.isalpha if table is _LETTERS else str.isalnum
+    words = [w if kept(w) else regex.sub(" ", w) for w in out.split()]
+    return " ".join(" ".join(words).split())
+
+
+def normalize(text: str) -> str:
+    """Casefolded words separated by single spaces; punctuation and digits dropped."""
+    return _fast_sub(text, _LETTERS, _NON_WORD)
+
+
+def _alnum_form(text: str) -> str:
+    """:func:`short_key` before its fallback (empty for symbols-only blocks)."""
+    return _fast_sub(text, _ALNUM, _NON_ALNUM)
+
+
+def _without_digits(alnum: str) -> str:
+    """:func:`normalize` of a text from its :func:`_alnum_form`.
+
+    Both keep maximal runs of kept characters; the normal form keeps the same
+    characters minus digits, so dropping the digits of the alphanumeric form
+    (then collapsing spaces) gives exactly the normal form.
+    """
+    if _DIGIT.search(alnum) is None:
+        return alnum
+    return " ".join(_DIGIT.sub(" ", alnum).split())
+
+
+def short_key(text: str) -> str:
+    """Exact-repeat key of a short block: like :func:`normalize`, digits kept.
+
+    ("Step 1" and "Step 2", or two match scores, are different blocks.)
+    """
+    if len(text) < SHORT_KEY_CHARS:
+        return short_forms(text)[0]
+    key = _alnum_form(text)
+    return key or " ".join(text.casefold().split())
+
+
+# Short blocks recur across a site's pages (chrome): their keys are memoised.
+_SHORT_FORMS: Memo[str, tuple[str, str]] = Memo()
+
+
+def short_forms(text: str) -> tuple[str, str]:
+    """``(short_key(text), normalize(text))`` in one pass, memoised for short texts."""
+    forms = _SHORT_FORMS.get(text)
+    if forms is None:
+        alnum = _alnum_form(text)
+        forms = (alnum or " ".join(text.casefold().split()), _without_digits(alnum))
+        if len(text) < SHORT_KEY_CHARS:
+            _SHORT_FORMS.put(text, forms)
+    return forms
+
+
+class BlockForms:
+    """The comparison forms of one document's blocks, each computed once.
+
+    :func:`normalize`, :func:`short_key` and :func:`tokens` of ``blocks[i]``,
+    cached per index; a block short enough to need both keys gets its normal
+    form derived from its short key (one pass over the text instead of two).
+    """
+
+    __slots__ = ("_norms", "_shorts", "_toks", "blocks")
+
+    def __init__(self, blocks: Sequence[str]) -> None:
+        self.blocks = blocks
+        self._norms: dict[int, str] = {}
+        self._shorts: dict[int, str] = {}
+        self._toks: dict[int, list[str]] = {}
+
+    def short(self, i: int) -> str:
+        """``short_key(blocks[i])``."""
+        key = self._shorts.get(i)
+        if key is None:
+            key, norm = short_forms(self.blocks[i])
+            self._shorts[i] = key
+            self._norms.setdefault(i, norm)
+        return key
+
+    def norm(self, i: int) -> str:
+        """``normalize(blocks[i])``."""
+        norm = self._norms.get(i)
+        if norm is None:
+            if len(self.blocks[i]) < SHORT_KEY_CHARS:
+                self.short(i)
+                return self._norms[i]
+            norm = self._norms[i] = normalize(self.blocks[i])
+        return norm
+
+    def toks(self, i: int) -> list[str]:
+        """``tokens(normalize(blocks[i]))``."""
+        toks = self._toks.get(i)
+        if toks is None:
+            toks = self._toks[i] = tokens(self.norm(i))
+        return toks
+
+
+def tokens(norm: str) -> list[str]:
+    """Tokens of a normalised text; CJK runs become character bigrams."""
+    words = norm.split()
+    if norm.isascii() or not _CJK.search(norm):
+        return words
+    out: list[str] = []
+    for word in words:
+        if len(word) > 2 and _CJK.search(word):
+            out.extend(word[k : k + 2] for k in range(len(word) - 1))
+        else:
+            out.append(word)
+    return out
+
+
+def _bigrams(toks: Sequence[str]) -> set[tuple[str, str]]:
+    return set(itertools.pairwise(toks))
+
+
+class _Index:
+    """Inverted index of earlier blocks, for containment candidates.
+
+    Built lazily: ``seen`` (the union of the indexed blocks' tokens) rules out
+    most queries with one set intersection, and the document frequencies and
+    postings are only computed when a query gets past it (postings are then
+    filled in indexing order, exactly as if built eagerly).
+    """
+
+    __slots__ = ("_df", "added", "posted", "postings", "seen", "sets", "toks")
+
+    def __init__(self, toks: dict[int, list[str]]) -> None:
+        self.toks = toks
+        self.sets = {i: frozenset(t) for i, t in toks.items()}
+        self.seen: set[str] = set()
+        self.added: list[int] = []
+        self.posted = 0
+        self.postings: dict[str, list[int]] = {}
+        self._df: Counter[str] | None = None
+
+    @property
+    def df(self) -> Counter[str]:
+        """Number of indexable blocks holding each token."""
+        if self._df is None:
+            self._df = Counter(itertools.chain.from_iterable(self.sets.values()))
+        return self._df
+
+    def add(self, i: int) -> None:
+        self.added.append(i)
+        self.seen.update(self.sets[i])
+
+    def _post(self) -> None:
+        """Index the added blocks not yet in the postings."""
+        df = self.df
+        for i in self.added[self.posted :]:
+            for tok in self.sets[i]:
+                if df[tok] > 1:  # a token of one block only links no pair
+                    self.postings.setdefault(tok, []).append(i)
+        self.posted = len(self.added)
+
+    def container(self, i: int) -> int | None:
+        """An earlier indexed block that contains block ``i``, if any."""
+        tset = self.sets[i]
+        need = math.ceil(TOKEN_CONTAINMENT * len(tset))
+        if len(tset & self.seen) < need:  # no indexed block shares enough
+            return None
+        size = len(tset) - need + 1
+        df = self.df
+        shared = [t for t in tset if df[t] > 1]
+        if len(shared) < need:  # too many tokens found in no other block
+            return None
+        self._post()
+        prefix = sorted(shared, key=lambda t: (df[t], t))[
+            : size - len(tset) + len(shared)
+        ]
+        seen: set[int] = set()
+        for tok in prefix:
+            for j in reversed(self.postings.get(tok, ())):
+                if j in seen:
+                    continue
+                seen.add(j)
+                if self._contains(j, i, need):
+                    return j
+                if len(seen) >= MAX_CANDIDATES:
+                    return None
+        return None
+
+    def _contains(self, j: int, i: int, need: int) -> bool:
+        if len(self.sets[j]) < need or len(self.sets[i] & self.sets[j]) < need:
+            return False
+        small = _bigrams(self.toks[i])
+        if not small:
+            return True
+        shared = len(small & _bigrams(self.toks[j]))
+        return shared >= BIGRAM_CONTAINMENT * len(small)
+
+
+def find_repeats(
+    blocks: Sequence[str], active: Sequence[int], forms: BlockForms | None = None
+) -> dict[int, int]:
+    """Map each repeated block index to the index of its first occurrence.
+
+    Only the ``active`` indices (in increasing order) take part, so a block
+    already removed for another reason is neither a source nor a repeat.
+    ``forms`` may hold the blocks' forms already computed.
+    """
+    if forms is None:
+        forms = BlockForms(blocks)
+    big = {i: t for i in active if len(t := forms.toks(i)) >= NEAR_MIN_TOKENS}
+    index = _Index(big)
+    first: dict[str, int] = {}
+    source: dict[int, int] = {}
+    for i in active:
+        if not forms.norm(i):  # numbers and symbols only (table cells): never a repeat
+            continue
+        key = forms.norm(i) if i in big else forms.short(i)
+        if key in first:
+            source[i] = first[key]
+            continue
+        if i in big and len(index.sets[i]) >= NEAR_MIN_TOKENS:
+            j = index.container(i)
+            if j is not None:
+                source[i] = j
+                continue
+            index.add(i)
+        first[key] = i
+    return source
+
+
+def fill_edited(
+    blocks: Sequence[str],
+    active: Sequence[int],
+    source: dict[int, int],
+    forms: BlockForms | None = None,
+) -> None:
+    """Add to ``source`` a single edited long block inside a copied run.
+
+    Its neighbours copy the blocks around its own source: the block is the
+    edited copy of the block between them.
+    """
+    if forms is None:
+        forms = BlockForms(blocks)
+    for a, k, b in zip(active, active[1:], active[2:], strict=False):
+        if a in source and b in source and k not in source:
+            mid = source[a] + 1
+            if source[b] == mid + 1 and _edited_copy(forms, k, mid):
+                source[k] = mid
+
+
+def _edited_copy(forms: BlockForms, block: int, original: int) -> bool:
+    """A long block sharing at least half its tokens with block ``original``."""
+    s = set(forms.toks(block))
+    if len(s) < NEAR_MIN_TOKENS:
+        return False  # short blocks repeat exactly or not at all
+    return len(s & set(forms.toks(original))) >= GAP_CONTAINMENT * len(s)
+
+
+def copy_runs(
+    blocks: Sequence[str],
+    active: Sequence[int],
+    source: dict[int, int],
+    forms: BlockForms | None = None,
+) -> dict[int, bool]:
+    """Members of copied runs, each mapped to whether its run is a *record*.
+
+    A run is two or more consecutive blocks copying consecutive earlier ones
+    (an article pasted twice, a menu shown twice, or the recurring fields of a
+    list such as a weekly menu or product boxes). The run is a record when most
+    of its members occur at least :data:`RECORD_MIN_COPIES` times in the
+    document: one structure repeated with variations, not one region copied.
+    A single edited long block inside a run joins it (``source`` is updated).
+    """
+    fill_edited(blocks, active, source, forms)
+    root = {i: source.get(i, i) for i in active}
+    copies = Counter(root.values())
+    members: dict[int, bool] = {}
+    for run in _aligned_runs(active, root):
+        frequent = sum(copies[root[i]] >= RECORD_MIN_COPIES for i in run)
+        record = 2 * frequent > len(run)
+        members.update(dict.fromkeys(run, record))
+    return members
+
+
+def _aligned_runs(active: Sequence[int], root: dict[int, int]) -> list[list[int]]:
+    """Maximal runs of consecutive blocks copying consecutive earlier blocks.
+
+    Block ``p`` continues a run when some earlier occurrence of its text is
+    directly preceded by an occurrence of the text of block ``p - 1`` (a
+    diagonal of the document's dot plot) and that earlier pair lies wholly
+    before this one: "A B A B" is a run, "A A A" is not.
+    """
+    seen: dict[int, list[int]] = {}
+    runs: list[list[int]] = []
+    current: list[int] = []
+    for p, i in enumerate(active):
+        group = root[i]
+        prev = root[active[p - 1]] if p else group
+        linked = group not in (i, prev) and any(
+            0 < q < p - 1 and root[active[q - 1]] == prev
+            for q in seen.get(group, [])[-MAX_ALIGN:]
+        )
+        if linked:
+            current = current or [active[p - 1]]
+            current.append(i)
+        else:
+            if len(current) >= 2:
+                runs.append(current)
+            current = []
+        seen.setdefault(group, []).append(p)
+    if len(current) >= 2:
+        runs.append(current)
+    return runs

@@ -1,0 +1,51 @@
+"""The add-on: one line in ``ADDONS`` turns every component on."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from scrapy.exceptions import NotConfigured
+
+from scrapy_newsclean import _defaults
+from scrapy_newsclean.crawl._errorpage_middleware import ErrorPageMiddleware
+from scrapy_newsclean.crawl._pipelines import CleanTextPipeline, NearDuplicatePipeline
+from scrapy_newsclean.crawl._report import CrawlReport
+
+if TYPE_CHECKING:
+    from scrapy.settings import BaseSettings
+
+#: Component priorities the add-on uses; the README documents the same numbers.
+#: ErrorPageMiddleware at 540: process_response runs from high to low numbers,
+#: so 540 sees the final response after RedirectMiddleware (600), the
+#: decompressed body from HttpCompressionMiddleware (590) and the outcome of
+#: RetryMiddleware (550), i.e. 429/503 only once Scrapy's retries are spent.
+DOWNLOADER_MIDDLEWARES: dict[type, int] = {ErrorPageMiddleware: 540}
+#: CleanTextPipeline at 300: early, so that later pipelines see cleaned text.
+#: NearDuplicatePipeline at 800: after cleaning (it fingerprints cleaned text)
+#: and after the user's validation pipelines, before storage pipelines (900+).
+#: Its fingerprint is committed only once the item passed every pipeline.
+#: CrawlReport: order does not matter (it only listens to spider_closed).
+EXTENSIONS: dict[type, int] = {CrawlReport: 500}
+ITEM_PIPELINES: dict[type, int] = {CleanTextPipeline: 300, NearDuplicatePipeline: 800}
+
+
+class Addon:
+    """Enable scrapy-newsclean: ``ADDONS = {"scrapy_newsclean.Addon": 500}``.
+
+    Components the user already configured (even as import strings, or set to
+    ``None`` to disable them) keep the user's value; ``NEWSCLEAN_ENABLED = False``
+    leaves the settings untouched.
+    """
+
+    def update_settings(self, settings: BaseSettings) -> None:
+        if not settings.getbool("NEWSCLEAN_ENABLED", _defaults.NEWSCLEAN_ENABLED):
+            raise NotConfigured("NEWSCLEAN_ENABLED is False")
+        for name, components in (
+            ("DOWNLOADER_MIDDLEWARES", DOWNLOADER_MIDDLEWARES),
+            ("ITEM_PIPELINES", ITEM_PIPELINES),
+            ("EXTENSIONS", EXTENSIONS),
+        ):
+            for component, priority in components.items():
+                settings.setdefault_in_component_priority_dict(
+                    name, component, priority
+                )

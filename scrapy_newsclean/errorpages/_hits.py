@@ -1,0 +1,157 @@
+"""Pure: the signature table's matches in each part of a page.
+
+Every function yields ``(reason, where, matched text)`` for the rows of
+:data:`~scrapy_newsclean.errorpages._signatures.SIGNATURES` of one part: the
+response headers, the title and headings (only where the phrase is nearly
+all of the text, and never quoted), the first visible text, and the literal
+vendor markers in the head and tail of the raw markup.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING, TypeVar
+
+from lxml import etree
+
+from scrapy_newsclean._bounded_memo import Memo
+from scrapy_newsclean.errorpages import _signatures as sig
+
+if TYPE_CHECKING:
+    from collections.abc import Collection, Iterable, Mapping
+
+_LITERALS = [
+    lit
+    for row in sig.SIGNATURES
+    if row.where in {"markup", "stub"}
+    for lit in row.literals
+]
+_LITERALS_ASCII = all(lit.isascii() for lit in _LITERALS)
+_LITERAL_GROUPS = sig.anchor_groups(_LITERALS)
+_LITERAL_BYTES = tuple(
+    (anchor.encode(), tuple((lit, lit.encode()) for lit in members))
+    for anchor, members in sig.anchor_groups(_LITERALS)
+    if _LITERALS_ASCII
+)
+
+
+def _union(where: str) -> re.Pattern[str] | None:
+    """One regex matching where any row of ``where`` matches (None if unsafe)."""
+    rows = [row.pattern for row in sig.SIGNATURES if row.where == where]
+    if not rows or any(p.groups or p.flags != rows[0].flags for p in rows):
+        return None  # numbered groups would shift; flags must agree
+    return re.compile("|".join(f"(?:{p.pattern})" for p in rows), rows[0].flags)
+
+
+_UNIONS = {where: _union(where) for where in ("title", "h1")}
+_SHORT_HITS: Memo[tuple[str, str], tuple[tuple[str, str, str], ...]] = Memo(4096)
+_Markup = TypeVar("_Markup", bytes, str)
+_WORDS = re.compile(r"\w+")
+
+
+def header_hits(headers: Mapping[str, str] | None) -> Iterable[tuple[str, str, str]]:
+    if not headers:
+        return
+    lines = [f"{str(k).lower()}: {v!s}" for k, v in headers.items()]
+    for row in sig.SIGNATURES:
+        if row.where == "header":
+            for line in lines:
+                if row.pattern.search(line):
+                    yield row.reason, "header", line[:80]
+
+
+def short_hits(where: str, texts: Iterable[str]) -> Iterable[tuple[str, str, str]]:
+    """Hits where the matched phrase is (nearly) all the text: no headlines.
+
+    Results are memoised per text: a site's name segment recurs in its titles.
+    """
+    for text in texts:
+        if not text or len(text) > 300 or sig.QUOTED_START.match(text):
+            continue
+        found = _SHORT_HITS.get((where, text))
+        if found is None:
+            found = tuple(_text_short_hits(where, text))
+            _SHORT_HITS.put((where, text), found)
+        yield from found
+
+
+def _text_short_hits(where: str, text: str) -> Iterable[tuple[str, str, str]]:
+    union = _UNIONS.get(where)
+    if union is not None and union.search(text) is None:
+        return  # no row matches: one scan instead of one per row
+    for row in sig.SIGNATURES:
+        if row.where != where:
+            continue
+        match = row.pattern.search(text)
+        if match is None or sig.QUOTE_BEFORE.search(text, 0, match.start()):
+            continue
+        rest = sig.FILLER.sub(" ", row.pattern.sub(" ", text))
+        if len(_WORDS.findall(rest)) <= row.slack:
+            yield row.reason, where, text
+
+
+def search_hits(where: str, text: str) -> Iterable[tuple[str, str, str]]:
+    if not text:
+        return
+    for row in sig.SIGNATURES:
+        if row.where == where:
+            match = row.pattern.search(text)
+            if match is not None:
+                yield row.reason, where, match.group(0)
+
+
+def literal_hits(
+    where: str, present: Collection[str]
+) -> Iterable[tuple[str, str, str]]:
+    """Hits of the rows of ``where``: each row's first literal in ``present``."""
+    for row in sig.SIGNATURES:
+        if row.where == where:
+            found = next((lit for lit in row.literals if lit in present), None)
+            if found is not None:
+                yield row.reason, where, found
+
+
+def present_literals(markup: bytes | str) -> set[str]:
+    """The markup/stub literals that occur in the (lowercased) markup."""
+    present: set[str] = set()
+    if isinstance(markup, bytes):
+        for anchor, members in _LITERAL_BYTES:
+            if anchor in markup:
+                present.update(lit for lit, data in members if data in markup)
+        return present
+    for text_anchor, text_members in _LITERAL_GROUPS:
+        if text_anchor in markup:
+            present.update(lit for lit in text_members if lit in markup)
+    return present
+
+
+def title_segments(title: str) -> list[str]:
+    """The title and its parts split on site-name separators."""
+    if not title:
+        return []
+    parts = [p.strip() for p in sig.TITLE_SEPARATORS.split(title)]
+    return [title, *(p for p in parts if p and p != title)]
+
+
+def markup_window(body: bytes | str, tree: etree._Element | None) -> bytes | str:
+    """The head and tail of the raw markup, lowercased (serialized when no body).
+
+    Bytes stay bytes: the literals are ASCII, and lowering Latin-1 text never
+    makes an ASCII character, so ``bytes.lower`` finds the same literals as
+    lowering the Latin-1 decoded text, several times faster.
+    """
+    if not body and tree is not None:
+        body = str(etree.tostring(tree, encoding="unicode", method="html"))
+    if isinstance(body, bytes):
+        if not _LITERALS_ASCII:
+            return _window(body.decode("latin-1")).lower()
+        return _window(body).lower()
+    return _window(body).lower()
+
+
+def _window(markup: _Markup) -> _Markup:
+    """The first and last bytes of the markup (all of it when short)."""
+    head, tail = sig.MARKUP_HEAD_BYTES, sig.MARKUP_TAIL_BYTES
+    if len(markup) > head + tail:
+        return markup[:head] + markup[-tail:]
+    return markup

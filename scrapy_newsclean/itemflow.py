@@ -1,0 +1,327 @@
+"""What happens to one item: the cleaning and near-duplicate decisions (pure).
+
+:class:`ItemProcessor` is shared by the Scrapy pipelines and the offline CLI,
+so a crawl and a backfill decide identically. Side effects go through
+:class:`Effects` (stats and logs in a crawl, counters and stderr in the CLI);
+a drop is ``effects.drop(...)``, which raises the caller's exception.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, NoReturn, Protocol
+
+from scrapy_newsclean._item_fields import DEFAULT_TEXT_FIELDS
+from scrapy_newsclean._sites import site_of
+from scrapy_newsclean.cleaning._item import (
+    CleanConfig,
+    ItemCleanOutcome,
+    clean_prepared,
+    prepare_item,
+)
+from scrapy_newsclean.cleaning._site_templates import SiteTemplateView, template_keys
+from scrapy_newsclean.neardup._fingerprint import fingerprint
+from scrapy_newsclean.neardup._item_text import dedup_text
+from scrapy_newsclean.neardup._params import DEFAULT, SimhashConfig
+from scrapy_newsclean.stores import Match, Reservation, StoreUnavailable
+from scrapy_newsclean.stores._base import ResolvesNow
+
+if TYPE_CHECKING:
+    from collections.abc import Awaitable, Callable
+
+    from itemadapter import ItemAdapter
+
+    from scrapy_newsclean.neardup._fingerprint import Fingerprint
+    from scrapy_newsclean.stores import FingerprintStore
+
+#: (site, template keys) of a cleaned item, learned once the item is stored.
+TemplateEntry = tuple[str, set[int]]
+_CLEAN = CleanConfig()
+
+
+@dataclass(frozen=True, slots=True)
+class ProcessConfig:
+    """The resolved ``NEWSCLEAN_*`` settings of both item stages."""
+
+    clean: CleanConfig | None = _CLEAN  # None: no cleaning stage
+    dedup: bool = True
+    text_fields: tuple[str, ...] = DEFAULT_TEXT_FIELDS
+    dedup_fields: tuple[str, ...] | None = None
+    url_field: str = "url"
+    keep_empty: bool = False
+    report_field: str | None = None
+    templates: bool = True
+    template_min_pages: int = 3
+    scope: str = "global"  # or "site"
+    duplicate_action: str = "drop"  # or "tag"
+    tag_field: str = "newsclean_duplicate"
+    no_text_action: str = "pass"  # or "drop"
+    store_failure: str = "pass"  # or "drop"
+    simhash: SimhashConfig = DEFAULT
+    pending_wait: float = 30.0
+
+    @property
+    def needs_store(self) -> bool:
+        """Whether a stage reads the store (fingerprints, or site templates)."""
+        return self.dedup or (self.clean is not None and self.templates)
+
+
+class Effects(Protocol):
+    """Where the decisions go: counters, notes, drops."""
+
+    def inc(self, event: str, count: int = 1, site: str | None = None) -> None:
+        """Count ``<stage>/<event>`` (e.g. ``clean/items``), for *site* if given."""
+
+    def note(self, url: str | None, message: str) -> None:
+        """One line about an item that passes despite a problem."""
+
+    def drop(
+        self, stage: str, reason: str, url: str | None, detail: str, **extra: Any
+    ) -> NoReturn:
+        """Record the drop and raise (the caller's exception)."""
+
+
+class StoreAccess(Protocol):
+    async def ready(self) -> FingerprintStore:
+        """The open store; raises StoreUnavailable while it cannot be reached."""
+
+
+class DirectStore:
+    """:class:`StoreAccess` for a store that is already open."""
+
+    def __init__(self, store: FingerprintStore) -> None:
+        self.store = store
+
+    async def ready(self) -> FingerprintStore:
+        return self.store
+
+
+class ItemProcessor:
+    """Clean and check items; learn and commit once the caller stored them."""
+
+    def __init__(
+        self,
+        config: ProcessConfig,
+        store: StoreAccess | None,
+        effects: Effects,
+        sleep: Callable[[float], Awaitable[None]],
+    ) -> None:
+        self.config = config
+        self.store = store
+        self.effects = effects
+        self.sleep = sleep
+        self._seen: FingerprintStore | None = None  # the store ready() gave
+        self._now: ResolvesNow | None = None  # it, if it resolves without awaiting
+
+    async def _ready(self) -> FingerprintStore:
+        """The open store (see :meth:`StoreAccess.ready`), remembered."""
+        assert self.store is not None
+        store = await self.store.ready()
+        if store is not self._seen:
+            self._seen = store
+            self._now = store if isinstance(store, ResolvesNow) else None
+        return store
+
+    async def clean(
+        self, adapter: ItemAdapter, url: str | None
+    ) -> TemplateEntry | None:
+        """Clean the item in place; the template entry to learn if it is stored.
+
+        An unexpected error leaves the item uncleaned (noted, counted).
+        """
+        assert self.config.clean is not None
+        self.effects.inc("clean/items")
+        outcome = ItemCleanOutcome()
+        try:
+            fields = prepare_item(adapter, self.config.clean, outcome)
+            site = site_of(url)
+            learn = bool(site) and self.config.templates and self.store is not None
+            keys = template_keys(outcome.blocks) if learn else set()
+            template = await self._template(site, keys)
+            clean_prepared(adapter, fields, self.config.clean, outcome, template)
+        except Exception as exc:  # noqa: BLE001  # bad input must never stop a crawl
+            self.effects.inc("clean/error")
+            self.effects.note(
+                url, f"could not clean ({exc!r}); the item passes uncleaned"
+            )
+            return None
+        self._account(outcome, url, site)
+        if outcome.emptied and not self.config.keep_empty:
+            self.effects.drop(
+                "clean",
+                "empty_after_clean",
+                url,
+                f"{len(outcome.removed)} blocks removed, no text left",
+                removed=outcome.report()["blocks_removed"],
+            )
+        if self.config.report_field:
+            self._set(adapter, self.config.report_field, outcome.report(), "clean")
+        return (site, keys) if keys else None
+
+    async def _template(self, site: str, keys: set[int]) -> SiteTemplateView | None:
+        if not keys or self.store is None:
+            return None
+        try:
+            store = await self._ready()
+            counts = await store.template_counts(site, keys)
+        except StoreUnavailable:
+            self.effects.inc("clean/template_store_unavailable")
+            return None
+        least = self.config.template_min_pages
+        return SiteTemplateView({k: c for k, c in counts.items() if c >= least})
+
+    def _account(self, outcome: ItemCleanOutcome, url: str | None, site: str) -> None:
+        if outcome.removed:
+            self.effects.inc("clean/items_cleaned")
+        blocks: dict[str, int] = {}
+        chars: dict[str, int] = {}
+        for removal in outcome.removed:  # one counter update per reason
+            reason = removal.reason
+            blocks[reason] = blocks.get(reason, 0) + 1
+            chars[reason] = chars.get(reason, 0) + len(removal.text)
+        for reason, count in blocks.items():
+            self.effects.inc(f"clean/blocks_removed/{reason}", count, site=site)
+            self.effects.inc(f"clean/chars_removed/{reason}", chars[reason])
+        for name, problem in outcome.problems.items():
+            self.effects.inc(f"clean/field_skipped/{problem}")
+            self.effects.note(url, f"field {name!r} not cleaned ({problem})")
+        for name, kind in outcome.converted.items():
+            self.effects.inc(f"clean/field_converted/{kind}")
+            if kind == "html":
+                self.effects.note(url, f"field {name!r} held HTML: cleaned as text")
+
+    def _set(self, adapter: ItemAdapter, name: str, value: Any, stage: str) -> None:
+        try:
+            adapter[name] = value
+        except KeyError:
+            self.effects.inc(f"{stage}/field_undeclared")
+            self.effects.note(None, f"{name!r} is not a field of {type(adapter.item)}")
+
+    async def dedup(self, adapter: ItemAdapter, url: str | None) -> Reservation | None:
+        """Check the item; the reservation to commit once it is stored.
+
+        Near-duplicates, items without text and store failures follow the
+        configured actions (drop through ``effects.drop``, or pass).
+        """
+        config = self.config
+        self.effects.inc("duplicate/items")
+        text, problem = dedup_text(adapter, config.text_fields, config.dedup_fields)
+        fp = fingerprint(text, config.simhash) if text is not None else None
+        if fp is None or fp.empty:
+            self._no_text(url, problem or "no_words")
+            return None
+        scope = site_of(url) if config.scope == "site" else ""
+        try:
+            outcome = await self._check(scope, fp, url)
+        except StoreUnavailable as exc:
+            self._store_failed(url, exc)
+            return None
+        if isinstance(outcome, Reservation):
+            self.effects.inc("duplicate/kept")
+            return outcome
+        self._duplicate(adapter, url, outcome)
+        return None
+
+    async def _check(
+        self, scope: str, fp: Fingerprint, url: str | None
+    ) -> Match | Reservation:
+        """Check-and-reserve; while the match is still in flight, wait for it."""
+        store = await self._ready()
+        deadline = time.monotonic() + self.config.pending_wait
+        delay = 0.01
+        while True:
+            outcome = await store.check_and_reserve(scope, fp, url, time.time())
+            if not (isinstance(outcome, Match) and outcome.pending):
+                return outcome
+            if time.monotonic() >= deadline:
+                return outcome
+            self.effects.inc("duplicate/pending_waits")
+            await self.sleep(delay)
+            delay = min(delay * 2, 0.5)
+
+    def _duplicate(self, adapter: ItemAdapter, url: str | None, match: Match) -> None:
+        detail = f"near-duplicate of {match.url} (distance {match.distance})"
+        if match.pending:
+            detail += ", which was still in flight"
+        if self.config.duplicate_action == "tag":
+            self.effects.inc("duplicate/tagged")
+            tag = {"of": match.url, "distance": match.distance}
+            self._set(adapter, self.config.tag_field, tag, "duplicate")
+            return
+        self.effects.drop(
+            "duplicate",
+            "near_duplicate",
+            url,
+            detail,
+            duplicate_of=match.url,
+            distance=match.distance,
+        )
+
+    def _no_text(self, url: str | None, problem: str) -> None:
+        self.effects.inc("duplicate/no_text")
+        self.effects.inc(f"duplicate/no_text/{problem}")
+        if self.config.no_text_action == "drop":
+            self.effects.drop("duplicate", "no_text", url, problem)
+        self.effects.note(url, f"no text to fingerprint ({problem}); it passes")
+
+    def _store_failed(self, url: str | None, exc: Exception) -> None:
+        self.effects.inc("store/unavailable")
+        if self.config.store_failure == "drop":
+            self.effects.drop("duplicate", "store_unavailable", url, str(exc))
+        self.effects.inc("duplicate/store_unavailable_passed")
+        self.effects.note(url, f"store unavailable ({exc}); it passes unchecked")
+
+    def learn_now(self, entry: TemplateEntry) -> Awaitable[None] | None:
+        """:meth:`learn` at once if the store allows it, else its awaitable."""
+        if self._now is None:
+            return self.learn(entry)
+        self._now.add_template_keys_now(*entry)
+        return None
+
+    def commit_now(self, reservation: Reservation) -> Awaitable[None] | None:
+        """:meth:`commit` at once if the store allows it, else its awaitable."""
+        if self._now is None:
+            return self.commit(reservation)
+        self._now.commit_now(reservation, time.time())
+        self.effects.inc("duplicate/committed")
+        return None
+
+    def release_now(self, reservation: Reservation) -> Awaitable[None] | None:
+        """:meth:`release` at once if the store allows it, else its awaitable."""
+        if self._now is None:
+            return self.release(reservation)
+        self._now.release_now(reservation)
+        self.effects.inc("duplicate/released")
+        return None
+
+    async def learn(self, entry: TemplateEntry) -> None:
+        """The item reached storage: its blocks count towards the site template."""
+        try:
+            store = await self._ready()
+            await store.add_template_keys(*entry)
+        except StoreUnavailable:
+            self.effects.inc("clean/template_store_unavailable")
+
+    async def commit(self, reservation: Reservation) -> None:
+        """The item reached storage: keep its fingerprint."""
+        try:
+            store = await self._ready()
+            await store.commit(reservation, time.time())
+        except StoreUnavailable as exc:
+            self.effects.inc("duplicate/commit_failed")
+            self.effects.note(
+                reservation.url, f"could not commit its fingerprint: {exc}"
+            )
+        else:
+            self.effects.inc("duplicate/committed")
+
+    async def release(self, reservation: Reservation) -> None:
+        """The item never reached storage: forget its fingerprint."""
+        try:
+            store = await self._ready()
+            await store.release(reservation)
+        except StoreUnavailable:
+            self.effects.inc("duplicate/release_failed")
+        else:
+            self.effects.inc("duplicate/released")

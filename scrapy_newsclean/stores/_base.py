@@ -1,0 +1,93 @@
+"""What every fingerprint store offers, and the values it exchanges.
+
+A store answers one question atomically: *is there a kept article near this
+fingerprint? If not, reserve this one.* A reservation becomes permanent with
+:meth:`FingerprintStore.commit` (the item reached storage) or disappears with
+:meth:`FingerprintStore.release` (it did not), so a fingerprint never makes a
+later article look like a duplicate of something that was never stored.
+
+Stores also keep the per-site template counts learned by the cleaning stage.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Protocol, runtime_checkable
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable, Mapping
+
+    from scrapy_newsclean.neardup._fingerprint import Fingerprint
+
+
+class StoreUnavailable(Exception):
+    """The store cannot be reached (a network store is down)."""
+
+
+class StoreLocked(Exception):
+    """Another process holds this store (an embedded store is single-writer)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Match:
+    """A kept (or in-flight) article that the new one nearly duplicates."""
+
+    url: str | None
+    distance: int
+    pending: bool = False  # reserved by an item that has not reached storage yet
+
+
+@dataclass(frozen=True, slots=True)
+class Reservation:
+    """A fingerprint held for one in-flight item until commit or release."""
+
+    scope: str
+    fingerprint: Fingerprint
+    url: str | None
+    ref: int
+
+
+class FingerprintStore(Protocol):
+    """Fingerprints of kept articles (near-duplicate lookup) and site templates."""
+
+    #: The store URI with any password hidden, for logs.
+    display_uri: str
+
+    async def open(self) -> None: ...
+
+    async def close(self) -> None: ...
+
+    async def check_and_reserve(
+        self, scope: str, fingerprint: Fingerprint, url: str | None, now: float
+    ) -> Match | Reservation:
+        """The nearest verified near duplicate in *scope*, else a reservation."""
+
+    async def commit(self, reservation: Reservation, now: float) -> None:
+        """The reserved item reached storage: keep its fingerprint for the TTL."""
+
+    async def release(self, reservation: Reservation) -> None:
+        """The reserved item never reached storage: forget its fingerprint."""
+
+    async def template_counts(
+        self, site: str, keys: Iterable[int]
+    ) -> Mapping[int, int]:
+        """How many stored articles of *site* contained each block key."""
+
+    async def add_template_keys(self, site: str, keys: Iterable[int]) -> None:
+        """Count one more stored article of *site* containing each key."""
+
+
+@runtime_checkable
+class ResolvesNow(Protocol):
+    """Optional: a store (in-process) that resolves reservations without awaiting.
+
+    Callers that find these methods may use them instead of the awaitable
+    :meth:`~FingerprintStore.commit`, :meth:`~FingerprintStore.release` and
+    :meth:`~FingerprintStore.add_template_keys`, to the same effect.
+    """
+
+    def commit_now(self, reservation: Reservation, now: float) -> None: ...
+
+    def release_now(self, reservation: Reservation) -> None: ...
+
+    def add_template_keys_now(self, site: str, keys: Iterable[int]) -> None: ...

@@ -1,0 +1,233 @@
+"""``redis://host:port/db``: fingerprints shared by many crawler processes.
+
+Every check-and-reserve is one Lua script
+(:mod:`~scrapy_newsclean.stores._redis._scripts`; ``EVALSHA``, reloaded after a
+server restart), so two processes never both reserve the same story. Ids are
+random and chosen by the client, so a script retried after a dropped
+connection recognises its own entry instead of reporting it as a duplicate.
+Keys: :mod:`~scrapy_newsclean.stores._redis._keys`; outages:
+:mod:`~scrapy_newsclean.stores._redis._connection`.
+
+Site templates are cut back to ``max_template_keys`` (lowest counts first)
+when they grow 25% over.
+"""
+
+from __future__ import annotations
+
+import secrets
+from contextlib import suppress
+from typing import TYPE_CHECKING, Any
+
+from scrapy_newsclean import _imports
+from scrapy_newsclean.neardup._fingerprint import FINGERPRINT_VERSION
+from scrapy_newsclean.neardup._params import DEFAULT
+from scrapy_newsclean.neardup._sketch import sketch_bins
+from scrapy_newsclean.stores._base import Match, Reservation, StoreUnavailable
+from scrapy_newsclean.stores._memory import DEFAULT_MAX_TEMPLATE_KEYS
+from scrapy_newsclean.stores._redis._connection import RedisConnection
+from scrapy_newsclean.stores._redis._keys import item_args, meta_key, template_key
+from scrapy_newsclean.stores._redis._scripts import SCRIPTS
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable, Mapping, Sequence
+
+    from scrapy_newsclean.neardup._fingerprint import Fingerprint
+    from scrapy_newsclean.neardup._params import SimhashConfig
+
+#: Seconds a pending reservation holds before it counts as released.
+DEFAULT_LEASE = 300.0
+#: Most items sent in one script call (bounds the time Redis is busy).
+BATCH = 500
+_SWEEP_EVERY = 16
+_SAFETY_MARGIN = 86400.0
+
+
+class RedisStore:
+    """Fingerprints and site templates in Redis, shared by many processes.
+
+    ``uri`` is ``redis://[:password@]host:port/db``, ``rediss://…`` or
+    ``unix:///path?db=0``; keys start with ``prefix``
+    (:setting:`NEWSCLEAN_STORE_PREFIX`).
+    ``lease``: seconds a reservation blocks others before it counts as
+    released (its process died); :meth:`close` releases this process's
+    pending reservations at once. Every failure to reach Redis raises
+    :exc:`~scrapy_newsclean.stores._base.StoreUnavailable`; the next call
+    reconnects.
+    """
+
+    def __init__(
+        self,
+        uri: str,
+        *,
+        prefix: str = "newsclean",
+        config: SimhashConfig = DEFAULT,
+        ttl: float | None = None,
+        lease: float = DEFAULT_LEASE,
+        max_template_keys: int = DEFAULT_MAX_TEMPLATE_KEYS,
+        connect_timeout: float = 2.0,
+        timeout: float = 10.0,
+    ) -> None:
+        self._redis = RedisConnection(
+            uri, connect_timeout=connect_timeout, timeout=timeout
+        )
+        self.display_uri = self._redis.display_uri
+        if _imports.redis is None:
+            raise ValueError(
+                f"NEWSCLEAN_STORE={self.display_uri!r} needs the redis package:"
+                " pip install scrapy-newsclean[redis]"
+            )
+        if lease <= 0:
+            raise ValueError(f"lease must be > 0 seconds, got {lease!r}")
+        self.prefix, self.config, self.ttl, self.lease = prefix, config, ttl, lease
+        self.max_template_keys = max_template_keys
+        self._bands = len(sketch_bins(0))
+        # this process's reservations still pending: released at close
+        self._pending: dict[int, Reservation] = {}
+
+    @property
+    def client(self) -> Any:
+        return self._redis.client
+
+    async def open(self) -> None:
+        """Connect, check the server answers and the stored fingerprint version."""
+        self._redis.connect(SCRIPTS)
+        client, meta = self._redis.client, meta_key(self.prefix)
+        try:
+            with self._redis.errors("connect"):
+                await client.ping()
+                await client.hsetnx(meta, "version", FINGERPRINT_VERSION)
+                version = await client.hget(meta, "version")
+        except StoreUnavailable:
+            await self.close()
+            raise
+        if version != str(FINGERPRINT_VERSION).encode():
+            await self.close()
+            raise ValueError(
+                f"{self.display_uri} prefix {self.prefix!r} holds fingerprints of"
+                f" version {version!r}, this scrapy-newsclean computes version"
+                f" {FINGERPRINT_VERSION}: use another NEWSCLEAN_STORE_PREFIX"
+            )
+
+    async def close(self) -> None:
+        """Release this process's pending reservations (best effort) and disconnect."""
+        if not self._redis.is_open:
+            return
+        with suppress(StoreUnavailable):  # else their lease runs out
+            await self.release_many(list(self._pending.values()))
+        await self._redis.disconnect()
+
+    def _safety(self) -> int:
+        if self.ttl is None:
+            return 0
+        return int(self.ttl + self.lease + _SAFETY_MARGIN)
+
+    async def check_and_reserve(
+        self, scope: str, fingerprint: Fingerprint, url: str | None, now: float
+    ) -> Match | Reservation:
+        (outcome,) = await self.check_and_reserve_many([(scope, fingerprint, url)], now)
+        return outcome
+
+    async def check_and_reserve_many(
+        self, items: Sequence[tuple[str, Fingerprint, str | None]], now: float
+    ) -> list[Match | Reservation]:
+        """:meth:`check_and_reserve` for each item, in order, in one script call.
+
+        Each item sees the reservations of the items before it.
+        """
+        reservations = [
+            Reservation(scope, fp, url, secrets.randbits(63))
+            for scope, fp, url in items
+        ]
+        outcomes: list[Match | Reservation] = list(reservations)
+        todo = [i for i, r in enumerate(reservations) if not r.fingerprint.empty]
+        config = self.config
+        # sketch distance 64: the rule is a shared bin (the bucket) + simhash
+        head = [now, self.lease, config.distance, 64]
+        head += [self._bands, self._safety(), _SWEEP_EVERY]
+        for start in range(0, len(todo), BATCH):
+            chunk = todo[start : start + BATCH]
+            args = list(head)
+            for i in chunk:
+                r = reservations[i]
+                args += item_args(self.prefix, r.scope, r.fingerprint, r.ref, r.url)
+            with self._redis.errors("check a fingerprint"):
+                replies = await self._redis.script("check")(args=args)
+            for i, reply in zip(chunk, replies, strict=True):
+                if reply[0] == 1:
+                    outcomes[i] = self._match(int(reply[1]), reply[2])
+                else:
+                    self._pending[reservations[i].ref] = reservations[i]
+        return outcomes
+
+    @staticmethod
+    def _match(distance: int, value: bytes) -> Match:
+        url = value[2:].decode("utf-8", "replace") if len(value) > 1 else None
+        return Match(url, distance, pending=value[:1] == b"P")
+
+    async def commit(self, reservation: Reservation, now: float) -> None:
+        await self.commit_many([reservation], now)
+
+    async def commit_many(
+        self, reservations: Iterable[Reservation], now: float
+    ) -> None:
+        """:meth:`commit` several reservations in one script call."""
+        expiry = "" if self.ttl is None else now + self.ttl
+        await self._settle(reservations, [now, expiry], "commit a fingerprint")
+
+    async def release(self, reservation: Reservation) -> None:
+        await self.release_many([reservation])
+
+    async def release_many(self, reservations: Iterable[Reservation]) -> None:
+        """:meth:`release` several reservations in one script call."""
+        await self._settle(reservations, None, "release a fingerprint")
+
+    async def _settle(
+        self, reservations: Iterable[Reservation], times: list[Any] | None, action: str
+    ) -> None:
+        items = [r for r in reservations if not r.fingerprint.empty]
+        for r in items:
+            self._pending.pop(r.ref, None)
+        head = [*(times or ["", ""]), self.config.distance, self._bands]
+        head.append(self._safety())
+        for start in range(0, len(items), BATCH):
+            args = list(head)
+            for r in items[start : start + BATCH]:
+                item = item_args(self.prefix, r.scope, r.fingerprint, r.ref, r.url)
+                if times is None:
+                    item[2] = b""  # no simhash: release
+                args += item
+            with self._redis.errors(action):
+                await self._redis.script("settle")(args=args)
+
+    async def template_counts(
+        self, site: str, keys: Iterable[int]
+    ) -> Mapping[int, int]:
+        keys = list(dict.fromkeys(keys))
+        if not keys:
+            return {}
+        with self._redis.errors("read template counts"):
+            values = await self.client.hmget(
+                template_key(self.prefix, site),
+                [key.to_bytes(8, "big") for key in keys],
+            )
+        return {
+            key: int(value)
+            for key, value in zip(keys, values, strict=True)
+            if value is not None
+        }
+
+    async def add_template_keys(self, site: str, keys: Iterable[int]) -> None:
+        fields = [key.to_bytes(8, "big") for key in keys]
+        if not fields:
+            return
+        name = template_key(self.prefix, site)
+        with self._redis.errors("count template keys"):
+            async with self.client.pipeline(transaction=True) as pipe:
+                for field in fields:
+                    pipe.hincrby(name, field, 1)
+                pipe.hlen(name)
+                *_, size = await pipe.execute()
+            if size > self.max_template_keys + self.max_template_keys // 4:
+                await self._redis.script("trim")(
+                    keys=[name], args=[self.max_template_keys]
+                )
