@@ -16,13 +16,23 @@ from scrapy_newsclean.cleaning._blocks import (
     split_blocks,
 )
 from scrapy_newsclean.cleaning._item import CleanConfig, clean_item
+from scrapy_newsclean.cleaning._page_evidence import (
+    BlockEvidence,
+    PageEvidence,
+    page_evidence,
+    page_evidence_from_html,
+)
 
 __all__ = [
+    "BlockEvidence",
     "CleanConfig",
     "CleanResult",
+    "PageEvidence",
     "Removal",
     "clean",
     "clean_blocks",
     "clean_item",
+    "page_evidence",
+    "page_evidence_from_html",
     "split_blocks",
 ]

@@ -1,0 +1,371 @@
+"""Judge a lazy spider's text blocks by the page they came from (pure: lxml only).
+
+:func:`page_evidence` reads an already parsed lxml tree (Scrapy's
+``response.selector.root``: never re-parsed) once and returns a small immutable
+:class:`PageEvidence`: for the normalised text of every block-like node (``p``,
+``li``, ``h1``-``h6``, ``td``, ``dd``, ``dt``, ``blockquote``, ``figcaption``,
+leaf ``div``/``span``), a :class:`BlockEvidence` saying what its place in the
+page tells. The tree is not kept, so the response can be freed.
+
+The *main container* is the element holding the page's densest paragraph text
+(parents credited with their paragraphs, grandparents with half), when it holds
+most of the page's paragraph text; the *article region* widens it to its
+nearest ``article``, ``main``, ``[itemprop=articleBody]`` or ``[role=main]``
+ancestor. An ``<article>`` holding a teaser is therefore never the main
+container. Every ancestor that contains the main container is ignored (a
+page-wide wrapper such as ``body.sidebar-layout`` or an ASP.NET ``<form>``).
+
+A block is ``remove`` (with a ``page_*`` reason) when an ancestor is a
+boilerplate element (``nav``, ``footer``, ``aside``, ``form``, ``menu``,
+``figure``/``figcaption``, a ``header`` outside the article region) or carries
+a boilerplate class/id token (share, newsletter, comment, related, ...); when
+it is a short link-heavy block outside the article region; or when it is a
+short block outside a confidently found article region. It is ``keep`` (text
+rules that are weak must not remove it) when it is a long, low-link block of
+the main container, and ``neutral`` otherwise: the text rules decide.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from types import MappingProxyType
+from typing import TYPE_CHECKING, Literal
+
+from lxml import etree
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable, Mapping
+
+__all__ = [
+    "BlockEvidence",
+    "PageEvidence",
+    "block_key",
+    "page_evidence",
+    "page_evidence_from_html",
+]
+
+Verdict = Literal["remove", "keep", "neutral"]
+
+#: Elements whose text a spider stores as one block.
+_BLOCK_TAGS = ("p", "li", "h1", "h2", "h3", "h4", "h5", "h6", "td", "dd", "dt")
+_BLOCK_TAGS += ("blockquote", "figcaption", "div", "span")
+_LEAF_ONLY = frozenset({"div", "span"})
+_PARAGRAPH_TAGS = frozenset({"p"})
+
+#: Boilerplate elements and the reason their blocks get.
+_TAG_REASONS = {
+    "nav": "page_nav",
+    "footer": "page_footer",
+    "aside": "page_aside",
+    "form": "page_form",
+    "menu": "page_nav",
+    "figure": "page_caption",
+    "figcaption": "page_caption",
+    "header": "page_header",
+    "select": "page_form",
+    "button": "page_form",
+}
+#: Ancestors that mark the article region around the main container.
+_REGION_TAGS = frozenset({"article", "main"})
+
+# Class/id tokens by family. Short tokens (< 5 letters) match exactly, longer
+# ones as prefixes of a token ("subscri" matches "subscribe", "subscription").
+_TOKEN_FAMILIES: dict[str, tuple[str, ...]] = {
+    "page_share": (
+        "share", "sharing", "shares", "social", "sociable", "teilen", "partage",
+        "compartir", "condividi", "compartilhar", "delen", "addthis", "shariff",
+        "sharethis", "tweet", "facebook", "twitter", "whatsapp", "linkedin",
+        "pinterest",
+    ),
+    "page_newsletter": (
+        "newsletter", "subscri", "signup", "abonn", "abo", "inscri", "suscri",
+        "iscriviti", "mailchimp", "optin",
+    ),
+    "page_comments": (
+        "comment", "comments", "kommentar", "commentaire", "comentario",
+        "commenti", "reacties", "disqus", "discussion", "respond", "reply",
+        "replies", "forum",
+    ),
+    "page_related": (
+        "related", "relacionad", "correlat", "verwandt", "aehnlich", "similar",
+        "recommend", "empfehl", "readmore", "further", "morestories", "more",
+        "popular", "trending", "mostread", "meistgelesen", "teaser", "outbrain",
+        "taboola", "plista", "lire", "leggi", "weitere", "also",
+    ),
+    "page_promo": (
+        "promo", "advert", "ad", "ads", "adv", "advertisement", "anzeige",
+        "werbung", "sponsor", "banner", "publicidad", "publicite", "pubblicita",
+        "commercial", "affiliate", "marketing",
+    ),
+    "page_byline": (
+        "byline", "author", "autor", "auteur", "dateline", "meta", "posted",
+        "published", "timestamp", "date", "datum", "fecha",
+    ),
+    "page_caption": ("caption", "credit", "credits", "legende", "bildunterschrift"),
+    "page_tags": ("tags", "tag", "keyword", "topics", "schlagw", "etiquetas"),
+    "page_breadcrumb": ("breadcrumb", "crumbs", "crumb"),
+    "page_cookie": ("cookie", "consent", "gdpr", "privacy", "datenschutz"),
+    "page_paywall": ("paywall", "premium", "login", "register", "registration"),
+    "page_nav": (
+        "nav", "navbar", "navigation", "menu", "sidebar", "widget", "footer",
+        "masthead", "toolbar", "pagination", "pager", "breaking", "ticker",
+        "skip", "sitemap",
+    ),
+}  # fmt: skip
+
+_EXACT: dict[str, str] = {}
+_PREFIXES: dict[str, str] = {}
+for _reason, _tokens in _TOKEN_FAMILIES.items():
+    for _token in _tokens:
+        (_EXACT if len(_token) < 5 else _PREFIXES)[_token] = _reason
+_PREFIX = re.compile("|".join(sorted(_PREFIXES, key=len, reverse=True)))
+_WORDS = re.compile(r"[A-Z]?[a-z]+|[A-Z]+(?![a-z])")
+# WordPress marks posts with one class per term ("tag-economy",
+# "category-world"): names chosen by editors, no signal.
+_TERM_CLASS = re.compile(r"(?:tag|category|post|format|type|status)-\S+")
+#: An id or class entry of this many words or more is a slug (of a heading).
+_SLUG_WORDS = 4
+
+#: A block this long with low link density in the main container is kept.
+PROTECT_MIN_CHARS = 80
+PROTECT_MAX_LINK_DENSITY = 0.3
+#: Blocks shorter than this outside the article region are boilerplate.
+OUTSIDE_MAX_CHARS = 80
+#: Link-heavy blocks shorter than this are link lists.
+LINK_LIST_MAX_CHARS = 80
+LINK_LIST_MIN_DENSITY = 0.5
+#: Share of the page's paragraph text the main container must hold.
+MAIN_MIN_SHARE = 0.5
+MAIN_MIN_CHARS = 400
+#: Paragraphs shorter than this do not count as paragraph text.
+PARAGRAPH_MIN_CHARS = 40
+
+_RANK = {"remove": 0, "neutral": 1, "keep": 2}
+_TEXT = etree.XPath("string()")
+
+
+@dataclass(frozen=True, slots=True)
+class BlockEvidence:
+    """What the page tells about one block.
+
+    ``verdict`` is ``"remove"`` (``reason`` names the evidence, e.g.
+    ``page_nav``), ``"keep"`` (in the main container: weak text rules must not
+    remove it) or ``"neutral"`` (the text rules decide).
+    """
+
+    verdict: Verdict
+    reason: str | None
+    in_main: bool
+    link_density: float
+
+
+@dataclass(frozen=True, slots=True)
+class PageEvidence:
+    """Evidence for the blocks of one page, looked up by text (:meth:`judge`).
+
+    ``main_found`` tells whether a main container holding most of the page's
+    paragraph text was found; without it no block is ``keep`` nor removed for
+    being outside it.
+    """
+
+    blocks: Mapping[str, BlockEvidence]
+    main_found: bool
+
+    def judge(self, block: str) -> BlockEvidence | None:
+        """The evidence for a block's text, or ``None`` when no node has it.
+
+        Whitespace is ignored, so a block built with ``string()`` and one
+        joining ``::text`` match. ``None`` means the caller falls back to the
+        text rules (the spider rewrote or joined nodes, or several pages).
+        """
+        return self.blocks.get(block_key(block))
+
+    def __len__(self) -> int:
+        return len(self.blocks)
+
+
+def block_key(text: str) -> str:
+    """The lookup key of a block: its text without any whitespace."""
+    return "".join(text.split())
+
+
+def page_evidence_from_html(html: str | bytes) -> PageEvidence:
+    """:func:`page_evidence` of raw HTML (stored pages, backfills); empty if unparsable."""
+    from scrapy_newsclean.errorpages._page_reading import parse_page  # noqa: PLC0415
+
+    root = parse_page(html)
+    if root is None:
+        return PageEvidence(MappingProxyType({}), main_found=False)
+    return page_evidence(root)
+
+
+@dataclass(slots=True)
+class _Node:
+    element: etree._Element
+    key: str
+    chars: int
+
+
+def page_evidence(root: etree._Element) -> PageEvidence:
+    """Build the evidence of every block of an already parsed page."""
+    body = root.find("body")
+    if body is None:
+        body = root
+    nodes = _block_nodes(body)
+    anchor, confident = _main_container(nodes)
+    walker = _Ancestry(anchor, confident, body)
+    found: dict[str, BlockEvidence] = {}
+    for node in nodes:
+        evidence = _judge_node(node, walker, confident)
+        previous = found.get(node.key)
+        if previous is None or _RANK[evidence.verdict] > _RANK[previous.verdict]:
+            found[node.key] = evidence
+    return PageEvidence(MappingProxyType(found), main_found=confident)
+
+
+def _block_nodes(body: etree._Element) -> list[_Node]:
+    nodes = []
+    for element in body.iter(*_BLOCK_TAGS):
+        if element.tag in _LEAF_ONLY and len(element):
+            continue
+        text = _TEXT(element)
+        key = "".join(text.split())
+        if key:
+            nodes.append(_Node(element, key, len(key)))
+    return nodes
+
+
+def _main_container(nodes: Iterable[_Node]) -> tuple[etree._Element | None, bool]:
+    """The densest paragraph container, and whether it holds most of the text."""
+    scores: dict[etree._Element, float] = {}
+    chars: dict[etree._Element, int] = {}
+    total = 0
+    for node in nodes:
+        if node.element.tag not in _PARAGRAPH_TAGS or node.chars < PARAGRAPH_MIN_CHARS:
+            continue
+        total += node.chars
+        chars[node.element] = node.chars
+        parent = node.element.getparent()
+        if parent is None:
+            continue
+        scores[parent] = scores.get(parent, 0) + node.chars
+        grand = parent.getparent()
+        if grand is not None:
+            scores[grand] = scores.get(grand, 0) + node.chars / 2
+    if not scores:
+        return None, False
+    best = max(scores, key=scores.__getitem__)
+    inside = sum(chars.get(p, 0) for p in best.iter("p"))
+    return best, inside >= MAIN_MIN_CHARS and inside >= MAIN_MIN_SHARE * total
+
+
+class _Ancestry:
+    """Memoised facts about ancestors: boilerplate reason, main, article region."""
+
+    def __init__(
+        self, anchor: etree._Element | None, confident: bool, body: etree._Element
+    ) -> None:
+        self.tokens: dict[str, str | None] = {}
+        # element -> (reason of the nearest boilerplate ancestor, in main, in region)
+        self.facts: dict[etree._Element, tuple[str | None, bool, bool]] = {}
+        # Wrappers of the densest container (and the body) are no evidence.
+        top = anchor if anchor is not None else body
+        chain = [top, *top.iterancestors()]
+        region = next(
+            (a for a in chain if a.tag in _REGION_TAGS or _is_body_marker(a)), anchor
+        )
+        inside_region = False
+        for element in reversed(chain):
+            inside_region = inside_region or element is region
+            in_main = confident and element is anchor
+            self.facts[element] = (None, in_main, confident and inside_region)
+
+    def facts_of(self, element: etree._Element) -> tuple[str | None, bool, bool]:
+        chain = []
+        current: etree._Element | None = element
+        while current is not None and current not in self.facts:
+            chain.append(current)
+            current = current.getparent()
+        known = self.facts[current] if current is not None else (None, False, False)
+        for item in reversed(chain):
+            reason, in_main, in_region = known
+            if reason is None:
+                reason = self._own_reason(item, in_region)
+            known = (reason, in_main, in_region)
+            self.facts[item] = known
+        return known
+
+    def _own_reason(self, element: etree._Element, in_region: bool) -> str | None:
+        tag = element.tag
+        if not isinstance(tag, str):
+            return None
+        reason = _TAG_REASONS.get(tag)
+        if reason is not None and not (tag == "header" and in_region):
+            return reason
+        for value in (element.get("class"), element.get("id")):
+            if value:
+                reason = self.tokens.get(value, "")
+                if reason == "":
+                    reason = self.tokens[value] = _token_reason(value)
+                if reason is not None:
+                    return reason
+        return None
+
+
+def _is_body_marker(element: etree._Element) -> bool:
+    return element.get("itemprop") == "articleBody" or element.get("role") == "main"
+
+
+def _token_reason(value: str) -> str | None:
+    """The boilerplate family of a class or id attribute, or ``None``."""
+    for entry in value.split():
+        if _TERM_CLASS.fullmatch(entry):
+            continue
+        words = [w.lower() for w in _WORDS.findall(entry)]
+        if len(words) >= _SLUG_WORDS:
+            continue
+        for word in words:
+            reason = _EXACT.get(word)
+            if reason is None and len(word) >= 5 and _PREFIX.match(word):
+                reason = _prefix_reason(word)
+            if reason is not None:
+                return reason
+    return None
+
+
+def _prefix_reason(word: str) -> str | None:
+    for size in range(len(word), 4, -1):
+        reason = _PREFIXES.get(word[:size])
+        if reason is not None:
+            return reason
+    return None
+
+
+def _link_density(element: etree._Element, chars: int) -> float:
+    if not len(element):
+        return 0.0
+    linked = sum(len("".join(_TEXT(a).split())) for a in element.iter("a"))
+    return min(1.0, linked / chars)
+
+
+def _judge_node(node: _Node, walker: _Ancestry, main_found: bool) -> BlockEvidence:
+    reason, in_main, in_region = walker.facts_of(node.element)
+    density = _link_density(node.element, node.chars)
+    if reason is not None:
+        return BlockEvidence("remove", reason, in_main, density)
+    if (
+        not in_region
+        and density > LINK_LIST_MIN_DENSITY
+        and node.chars < LINK_LIST_MAX_CHARS
+    ):
+        return BlockEvidence("remove", "page_link_list", in_main, density)
+    if main_found and not in_region and node.chars < OUTSIDE_MAX_CHARS:
+        return BlockEvidence("remove", "page_outside_main", in_main, density)
+    if (
+        in_main
+        and node.chars >= PROTECT_MIN_CHARS
+        and density <= PROTECT_MAX_LINK_DENSITY
+    ):
+        return BlockEvidence("keep", None, in_main, density)
+    return BlockEvidence("neutral", None, in_main, density)
