@@ -13,9 +13,9 @@ held-out half by a hash of the site, and scored line by line exactly as in
 (a) page evidence alone: lines it judges ``remove`` go, the rest stay;
 (b) the text rules alone: ``clean_blocks(lines)``;
 (c) both: page evidence decides the lines it judges ``remove`` or ``keep``; a
-    ``keep`` line is removed only by an exact repeat (the same text earlier in
-    the body); ``neutral`` lines and lines not found on the page follow the
-    text rules.
+    ``keep`` line is removed only as part of a pasted copy (``repeated_run``)
+    and when it is an exact repeat (the same text earlier in the body);
+    ``neutral`` lines and lines not found on the page follow the text rules.
 
 Also timed: building the model on the parsed tree (median, p90 per page), and
 building it plus judging every line.
@@ -46,7 +46,9 @@ if TYPE_CHECKING:
     from scrapy_newsclean.cleaning import BlockEvidence, PageEvidence
 
 METHODS = ("page evidence alone", "text rules alone", "both")
-_REPEAT_REASONS = frozenset({"repeated_block", "repeated_run"})
+#: The only text rule a ``keep`` line yields to: a pasted copy (a run of
+#: consecutive blocks copying earlier ones), when the line is an exact repeat.
+_STRONG_TEXT_REASONS = frozenset({"repeated_run"})
 
 
 def combine(
@@ -63,7 +65,7 @@ def combine(
             out.append(judged.reason)
         elif judged is not None and judged.verdict == "keep":
             weak = text_reason is None or not (
-                text_reason in _REPEAT_REASONS and exact_repeat
+                text_reason in _STRONG_TEXT_REASONS and exact_repeat
             )
             out.append(None if weak else text_reason)
         else:
@@ -107,8 +109,12 @@ def _errors(page: Page, lines: list[str], evidence: PageEvidence, both: list[str
         lines, article_lines(lines, page.truth), both, strict=True
     ):
         judged = evidence.judge(line)
-        if is_article and reason is not None and reason.startswith("page_"):
-            print(f"  ARTICLE LOST [{reason}] {page.url}: {line[:100]!r}")
+        if is_article and reason is not None:
+            verdict = judged.verdict if judged else "unfound"
+            print(
+                f"  ARTICLE LOST [{reason}] {len(line)} {verdict} {page.url}: "
+                f"{line[:100]!r}"
+            )
         elif not is_article and reason is None:
             verdict = judged.verdict if judged else "unfound"
             print(f"  junk kept [{verdict}] {page.url}: {line[:80]!r}")
@@ -128,12 +134,12 @@ def main() -> None:
         response = HtmlResponse(page.url, body=page.html)
         lines = lazy_lines(response)  # parses once; the tree is cached
         root = response.selector.root
-        start = time.perf_counter()
+        start = time.process_time()
         evidence = page_evidence(root)
-        built = time.perf_counter()
+        built = time.process_time()
         for line in lines:
             evidence.judge(line)
-        done = time.perf_counter()
+        done = time.process_time()
         build.append(built - start)
         judge_all.append(done - start)
         if not lines:

@@ -75,8 +75,7 @@ _TOKEN_FAMILIES: dict[str, tuple[str, ...]] = {
     "page_share": (
         "share", "sharing", "shares", "social", "sociable", "teilen", "partage",
         "compartir", "condividi", "compartilhar", "delen", "addthis", "shariff",
-        "sharethis", "tweet", "facebook", "twitter", "whatsapp", "linkedin",
-        "pinterest",
+        "sharethis", "sharebar",
     ),
     "page_newsletter": (
         "newsletter", "subscri", "signup", "abonn", "abo", "inscri", "suscri",
@@ -90,7 +89,7 @@ _TOKEN_FAMILIES: dict[str, tuple[str, ...]] = {
     "page_related": (
         "related", "relacionad", "correlat", "verwandt", "aehnlich", "similar",
         "recommend", "empfehl", "readmore", "further", "morestories", "more",
-        "popular", "trending", "mostread", "meistgelesen", "teaser", "outbrain",
+        "popular", "trending", "mostread", "meistgelesen", "outbrain",
         "taboola", "plista", "lire", "leggi", "weitere", "also",
     ),
     "page_promo": (
@@ -106,7 +105,8 @@ _TOKEN_FAMILIES: dict[str, tuple[str, ...]] = {
     "page_tags": ("tags", "tag", "keyword", "topics", "schlagw", "etiquetas"),
     "page_breadcrumb": ("breadcrumb", "crumbs", "crumb"),
     "page_cookie": ("cookie", "consent", "gdpr", "privacy", "datenschutz"),
-    "page_paywall": ("paywall", "premium", "login", "register", "registration"),
+    "page_login": ("login", "signin", "register", "registration"),
+    "page_teaser": ("teaser", "teasers", "card", "cards", "tile", "tiles"),
     "page_nav": (
         "nav", "navbar", "navigation", "menu", "sidebar", "widget", "footer",
         "masthead", "toolbar", "pagination", "pager", "breaking", "ticker",
@@ -138,11 +138,21 @@ LINK_LIST_MIN_DENSITY = 0.5
 #: Share of the page's paragraph text the main container must hold.
 MAIN_MIN_SHARE = 0.5
 MAIN_MIN_CHARS = 400
+#: How many ancestors above the densest container may become the main one.
+MAIN_MAX_GROWTH = 4
 #: Paragraphs shorter than this do not count as paragraph text.
 PARAGRAPH_MIN_CHARS = 40
 
+#: Inside the article region these remove only short blocks (a standfirst in a
+#: "teaser" box, a caption worth keeping, an article's own header).
+_WEAK_REASONS = frozenset(
+    {"page_caption", "page_byline", "page_tags", "page_promo", "page_header"}
+    | {"page_aside", "page_teaser", "page_login"}
+)
+WEAK_MAX_CHARS = 150
 _RANK = {"remove": 0, "neutral": 1, "keep": 2}
 _TEXT = etree.XPath("string()")
+_LINK_TEXT = etree.XPath(".//a//text()", smart_strings=False)
 
 
 @dataclass(frozen=True, slots=True)
@@ -157,7 +167,7 @@ class BlockEvidence:
     verdict: Verdict
     reason: str | None
     in_main: bool
-    link_density: float
+    link_density: float | None  # None: not measured (the verdict did not need it)
 
 
 @dataclass(frozen=True, slots=True)
@@ -205,6 +215,7 @@ class _Node:
     element: etree._Element
     key: str
     chars: int
+    leaf: bool  # no child elements: no links
 
 
 def page_evidence(root: etree._Element) -> PageEvidence:
@@ -226,14 +237,36 @@ def page_evidence(root: etree._Element) -> PageEvidence:
 
 def _block_nodes(body: etree._Element) -> list[_Node]:
     nodes = []
+    tostring = etree.tostring
     for element in body.iter(*_BLOCK_TAGS):
-        if element.tag in _LEAF_ONLY and len(element):
-            continue
-        text = _TEXT(element)
-        key = "".join(text.split())
-        if key:
-            nodes.append(_Node(element, key, len(key)))
+        if not len(element):
+            text = element.text
+            if text and (key := "".join(text.split())):
+                nodes.append(_Node(element, key, len(key), True))
+        elif element.tag not in _LEAF_ONLY:
+            text = tostring(element, method="text", encoding=str, with_tail=False)
+            if key := "".join(text.split()):
+                nodes.append(_Node(element, key, len(key), False))
     return nodes
+
+
+def _link_density(node: _Node) -> float:
+    """Share of the block's characters inside links."""
+    if node.leaf:
+        return 0.0
+    linked = sum(len("".join(t.split())) for t in _LINK_TEXT(node.element))
+    return min(1.0, linked / node.chars)
+
+
+def _is_single_link(node: _Node) -> bool:
+    """A paragraph that is one link (a teaser), judged without measuring text."""
+    element = node.element
+    return (
+        len(element) == 1
+        and element[0].tag == "a"
+        and not (element.text or "").strip()
+        and not (element[0].tail or "").strip()
+    )
 
 
 def _main_container(nodes: Iterable[_Node]) -> tuple[etree._Element | None, bool]:
@@ -242,7 +275,11 @@ def _main_container(nodes: Iterable[_Node]) -> tuple[etree._Element | None, bool
     chars: dict[etree._Element, int] = {}
     total = 0
     for node in nodes:
-        if node.element.tag not in _PARAGRAPH_TAGS or node.chars < PARAGRAPH_MIN_CHARS:
+        if (
+            node.element.tag not in _PARAGRAPH_TAGS
+            or node.chars < PARAGRAPH_MIN_CHARS
+            or _is_single_link(node)
+        ):
             continue
         total += node.chars
         chars[node.element] = node.chars
@@ -256,8 +293,15 @@ def _main_container(nodes: Iterable[_Node]) -> tuple[etree._Element | None, bool
     if not scores:
         return None, False
     best = max(scores, key=scores.__getitem__)
-    inside = sum(chars.get(p, 0) for p in best.iter("p"))
-    return best, inside >= MAIN_MIN_CHARS and inside >= MAIN_MIN_SHARE * total
+    # Paragraphs split into blocks of their own: grow to the ancestor holding
+    # most of the text (never the body: a page-wide wrapper).
+    for element in [best, *best.iterancestors()][:MAIN_MAX_GROWTH]:
+        if element.tag in {"body", "html"}:
+            break
+        inside = sum(chars.get(p, 0) for p in element.iter("p"))
+        if inside >= MAIN_MIN_CHARS and inside >= MAIN_MIN_SHARE * total:
+            return element, True
+    return best, False
 
 
 class _Ancestry:
@@ -282,6 +326,13 @@ class _Ancestry:
             self.facts[element] = (None, in_main, confident and inside_region)
 
     def facts_of(self, element: etree._Element) -> tuple[str | None, bool, bool]:
+        parent = element.getparent()
+        known = self.facts.get(parent) if parent is not None else None
+        if known is not None:  # the common case: a sibling was seen before
+            reason, in_main, in_region = known
+            if reason is None:
+                reason = self._own_reason(element, in_region)
+            return (reason, in_main, in_region)
         chain = []
         current: etree._Element | None = element
         while current is not None and current not in self.facts:
@@ -342,30 +393,22 @@ def _prefix_reason(word: str) -> str | None:
     return None
 
 
-def _link_density(element: etree._Element, chars: int) -> float:
-    if not len(element):
-        return 0.0
-    linked = sum(len("".join(_TEXT(a).split())) for a in element.iter("a"))
-    return min(1.0, linked / chars)
-
-
 def _judge_node(node: _Node, walker: _Ancestry, main_found: bool) -> BlockEvidence:
     reason, in_main, in_region = walker.facts_of(node.element)
-    density = _link_density(node.element, node.chars)
-    if reason is not None:
-        return BlockEvidence("remove", reason, in_main, density)
-    if (
-        not in_region
-        and density > LINK_LIST_MIN_DENSITY
-        and node.chars < LINK_LIST_MAX_CHARS
+    if reason is not None and (
+        not in_region or node.chars < WEAK_MAX_CHARS or reason not in _WEAK_REASONS
     ):
-        return BlockEvidence("remove", "page_link_list", in_main, density)
+        return BlockEvidence("remove", reason, in_main, None)
     if main_found and not in_region and node.chars < OUTSIDE_MAX_CHARS:
+        density = _link_density(node)
+        if density > LINK_LIST_MIN_DENSITY:
+            return BlockEvidence("remove", "page_link_list", in_main, density)
         return BlockEvidence("remove", "page_outside_main", in_main, density)
-    if (
-        in_main
-        and node.chars >= PROTECT_MIN_CHARS
-        and density <= PROTECT_MAX_LINK_DENSITY
+    if (in_main and node.chars >= PROTECT_MIN_CHARS) or (
+        in_region and node.chars >= WEAK_MAX_CHARS
     ):
-        return BlockEvidence("keep", None, in_main, density)
-    return BlockEvidence("neutral", None, in_main, density)
+        density = _link_density(node)
+        if density <= PROTECT_MAX_LINK_DENSITY:
+            return BlockEvidence("keep", None, in_main, density)
+        return BlockEvidence("neutral", None, in_main, density)
+    return BlockEvidence("neutral", None, in_main, None)
