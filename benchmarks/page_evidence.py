@@ -82,7 +82,9 @@ def text_rule_reasons(lines: list[str]) -> list[str | None]:
 
 def evidence_reasons(lines: list[str], evidence: PageEvidence) -> list[str | None]:
     verdicts: list[BlockEvidence | None] = [evidence.judge(line) for line in lines]
-    return [v.reason if v is not None and v.verdict == "remove" else None for v in verdicts]
+    return [
+        v.reason if v is not None and v.verdict == "remove" else None for v in verdicts
+    ]
 
 
 def kept_body(lines: list[str], reasons: list[str | None]) -> str:
@@ -96,7 +98,9 @@ def _ms(values: list[float]) -> str:
     return f"median {median:.3f} ms, p90 {p90:.3f} ms"
 
 
-def _errors(page: Page, lines: list[str], evidence: PageEvidence, both: list[str | None]) -> None:
+def _errors(
+    page: Page, lines: list[str], evidence: PageEvidence, both: list[str | None]
+) -> None:
     if not page.truth:
         before = " ".join(" ".join(lines).split())
         for snippet in (" ".join(s.split()) for s in page.with_):

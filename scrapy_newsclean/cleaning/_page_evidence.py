@@ -48,10 +48,11 @@ __all__ = [
 Verdict = Literal["remove", "keep", "neutral"]
 
 #: Elements whose text a spider stores as one block.
-_BLOCK_TAGS = ("p", "li", "h1", "h2", "h3", "h4", "h5", "h6", "td", "dd", "dt")
-_BLOCK_TAGS += ("blockquote", "figcaption", "div", "span")
+_BLOCK_TAGS = (
+    *("p", "li", "h1", "h2", "h3", "h4", "h5", "h6", "td", "dd", "dt"),
+    *("blockquote", "figcaption", "div", "span"),
+)
 _LEAF_ONLY = frozenset({"div", "span"})
-_PARAGRAPH_TAGS = frozenset({"p"})
 
 #: Boilerplate elements and the reason their blocks get.
 _TAG_REASONS = {
@@ -120,6 +121,7 @@ for _reason, _tokens in _TOKEN_FAMILIES.items():
     for _token in _tokens:
         (_EXACT if len(_token) < 5 else _PREFIXES)[_token] = _reason
 _PREFIX = re.compile("|".join(sorted(_PREFIXES, key=len, reverse=True)))
+_CJK = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af]")
 _WORDS = re.compile(r"[A-Z]?[a-z]+|[A-Z]+(?![a-z])")
 # WordPress marks posts with one class per term ("tag-economy",
 # "category-world"): names chosen by editors, no signal.
@@ -132,8 +134,8 @@ PROTECT_MIN_CHARS = 80
 PROTECT_MAX_LINK_DENSITY = 0.3
 #: Blocks shorter than this outside the article region are boilerplate.
 OUTSIDE_MAX_CHARS = 80
-#: Link-heavy blocks shorter than this are link lists.
-LINK_LIST_MAX_CHARS = 80
+#: A short block outside the article region with more of its text in links
+#: than this is a link list (``page_link_list``, else ``page_outside_main``).
 LINK_LIST_MIN_DENSITY = 0.5
 #: Share of the page's paragraph text the main container must hold.
 MAIN_MIN_SHARE = 0.5
@@ -269,27 +271,35 @@ def _is_single_link(node: _Node) -> bool:
     )
 
 
+def _weight(key: str) -> int:
+    """Paragraph text in Latin-script characters: a CJK character counts three."""
+    if key.isascii() or not _CJK.search(key):
+        return len(key)
+    return 3 * len(key)
+
+
 def _main_container(nodes: Iterable[_Node]) -> tuple[etree._Element | None, bool]:
     """The densest paragraph container, and whether it holds most of the text."""
     scores: dict[etree._Element, float] = {}
-    chars: dict[etree._Element, int] = {}
+    chars: dict[etree._Element, int] = {}  # paragraph -> weight
     total = 0
     for node in nodes:
         if (
-            node.element.tag not in _PARAGRAPH_TAGS
+            node.element.tag != "p"
             or node.chars < PARAGRAPH_MIN_CHARS
             or _is_single_link(node)
         ):
             continue
-        total += node.chars
-        chars[node.element] = node.chars
+        weight = _weight(node.key)
+        total += weight
+        chars[node.element] = weight
         parent = node.element.getparent()
         if parent is None:
             continue
-        scores[parent] = scores.get(parent, 0) + node.chars
+        scores[parent] = scores.get(parent, 0) + weight
         grand = parent.getparent()
         if grand is not None:
-            scores[grand] = scores.get(grand, 0) + node.chars / 2
+            scores[grand] = scores.get(grand, 0) + weight / 2
     if not scores:
         return None, False
     best = max(scores, key=scores.__getitem__)
@@ -311,7 +321,8 @@ class _Ancestry:
         self, anchor: etree._Element | None, confident: bool, body: etree._Element
     ) -> None:
         self.tokens: dict[str, str | None] = {}
-        # element -> (reason of the nearest boilerplate ancestor, in main, in region)
+        # element -> (nearest boilerplate ancestor's reason, in main, in region);
+        # the region is known even when the main container is not confident.
         self.facts: dict[etree._Element, tuple[str | None, bool, bool]] = {}
         # Wrappers of the densest container (and the body) are no evidence.
         top = anchor if anchor is not None else body
@@ -323,15 +334,17 @@ class _Ancestry:
         for element in reversed(chain):
             inside_region = inside_region or element is region
             in_main = confident and element is anchor
-            self.facts[element] = (None, in_main, confident and inside_region)
+            self.facts[element] = (None, in_main, inside_region)
 
     def facts_of(self, element: etree._Element) -> tuple[str | None, bool, bool]:
+        known = self.facts.get(element)
+        if known is not None:  # a wrapper of the main container
+            return known
         parent = element.getparent()
         known = self.facts.get(parent) if parent is not None else None
         if known is not None:  # the common case: a sibling was seen before
             reason, in_main, in_region = known
-            if reason is None:
-                reason = self._own_reason(element, in_region)
+            reason = _nearest(reason, self._own_reason(element, in_region))
             return (reason, in_main, in_region)
         chain = []
         current: etree._Element | None = element
@@ -341,8 +354,7 @@ class _Ancestry:
         known = self.facts[current] if current is not None else (None, False, False)
         for item in reversed(chain):
             reason, in_main, in_region = known
-            if reason is None:
-                reason = self._own_reason(item, in_region)
+            reason = _nearest(reason, self._own_reason(item, in_region))
             known = (reason, in_main, in_region)
             self.facts[item] = known
         return known
@@ -364,8 +376,17 @@ class _Ancestry:
         return None
 
 
+def _nearest(outer: str | None, own: str | None) -> str | None:
+    """The nearer evidence names the reason, unless it is weak and the outer strong."""
+    if own is None or (outer is not None and own in _WEAK_REASONS):
+        return outer if outer is not None else own
+    return own
+
+
 def _is_body_marker(element: etree._Element) -> bool:
-    return element.get("itemprop") == "articleBody" or element.get("role") == "main"
+    return bool(
+        element.get("itemprop") == "articleBody" or element.get("role") == "main"
+    )
 
 
 def _token_reason(value: str) -> str | None:
@@ -395,17 +416,19 @@ def _prefix_reason(word: str) -> str | None:
 
 def _judge_node(node: _Node, walker: _Ancestry, main_found: bool) -> BlockEvidence:
     reason, in_main, in_region = walker.facts_of(node.element)
+    size = _weight(node.key)
     if reason is not None and (
-        not in_region or node.chars < WEAK_MAX_CHARS or reason not in _WEAK_REASONS
+        not in_region or size < WEAK_MAX_CHARS or reason not in _WEAK_REASONS
     ):
         return BlockEvidence("remove", reason, in_main, None)
-    if main_found and not in_region and node.chars < OUTSIDE_MAX_CHARS:
+    if main_found and not in_region and size < OUTSIDE_MAX_CHARS:
         density = _link_density(node)
         if density > LINK_LIST_MIN_DENSITY:
             return BlockEvidence("remove", "page_link_list", in_main, density)
         return BlockEvidence("remove", "page_outside_main", in_main, density)
-    if (in_main and node.chars >= PROTECT_MIN_CHARS) or (
-        in_region and node.chars >= WEAK_MAX_CHARS
+    if main_found and (
+        (in_main and size >= PROTECT_MIN_CHARS)
+        or (in_region and size >= WEAK_MAX_CHARS)
     ):
         density = _link_density(node)
         if density <= PROTECT_MAX_LINK_DENSITY:

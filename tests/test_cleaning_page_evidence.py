@@ -1,0 +1,450 @@
+# ruff: noqa: RUF001  (multilingual test data)
+"""Tests for page evidence (scrapy_newsclean.cleaning._page_evidence)."""
+
+from __future__ import annotations
+
+import gzip
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from lxml import html as lxml_html
+from scrapy.http import HtmlResponse
+
+from scrapy_newsclean.cleaning import (
+    BlockEvidence,
+    PageEvidence,
+    page_evidence,
+    page_evidence_from_html,
+)
+from scrapy_newsclean.cleaning._page_evidence import _token_reason, block_key
+
+FIXTURES = Path(__file__).parent / "fixtures" / "page_evidence"
+LAZY_XPATH = "//body//p | //body//li[not(ancestor::nav)]"
+
+EN_PARAGRAPHS = [
+    (
+        "The city council voted on Tuesday to extend the night bus network to the "
+        "eastern suburbs, ending a two-year dispute over who would pay for it."
+    ),
+    (
+        "Under the plan, four new routes will run every twenty minutes between "
+        "midnight and five in the morning, starting in the spring of next year."
+    ),
+    (
+        "Opposition members said the budget did not account for the cost of hiring "
+        "drivers, and asked for an independent review before the contracts are signed."
+    ),
+    (
+        "The transport authority said it had already begun recruiting and expected "
+        "the first routes to open on schedule, pending a final vote in March."
+    ),
+]
+STANDFIRST = (
+    "Four new overnight routes will link the eastern suburbs with the centre "
+    "from next spring."
+)
+
+
+def _evidence(markup: str) -> PageEvidence:
+    return page_evidence(lxml_html.document_fromstring(markup))
+
+
+def _paragraphs(texts: list[str]) -> str:
+    return "".join(f"<p>{t}</p>" for t in texts)
+
+
+def _verdict(evidence: PageEvidence, text: str) -> tuple[str, str | None]:
+    judged = evidence.judge(text)
+    assert judged is not None, text
+    return judged.verdict, judged.reason
+
+
+# A page-wide wrapper with a "sidebar" class, a standfirst in the article's
+# own <header>, a share bar inside the article, a related list in an <aside>.
+EN_PAGE = f"""<html><head><title>Night buses</title></head>
+<body class="page sidebar-layout">
+<div id="wrapper" class="widget-area">
+<header class="site-header"><p>The Daily Example</p>
+<nav><ul><li><a href="/">Home</a></li><li><a href="/news">News</a></li></ul></nav>
+<ul class="topics"><li><a href="/t/city">City</a></li><li><a href="/t/transport">Transport</a></li></ul>
+</header>
+<article class="post-7 post type-post tag-share-prices tag-comments hentry">
+<header><h1>Night buses for the east</h1><p class="standfirst">{STANDFIRST}</p>
+<p class="byline">By Jane Doe</p></header>
+<div class="entry-content">{_paragraphs(EN_PARAGRAPHS)}
+<h2 id="sharing-with-your-family-is-now-possible">Sharing with your family</h2>
+<p>Tickets can be shared between members of one household, the authority said, and a
+family pass will be sold from March at the same price as two adult tickets.</p>
+<div class="shareBar"><ul><li><a href="#">Facebook</a></li><li><a href="#">Email</a></li></ul></div>
+<figure><img src="bus.jpg"><figcaption>A night bus in the depot.</figcaption></figure>
+</div>
+</article>
+<aside><h3>Most read</h3><ul>
+<li><a href="/a">Council approves new cycle lanes</a></li>
+<li><a href="/b">Heatwave expected this weekend</a></li>
+<li><a href="/c">The transport authority said it had already begun recruiting and
+expected the first routes to open on schedule, pending a final vote in March.</a></li>
+</ul></aside>
+<footer><p>© 2024 The Daily Example. All rights reserved.</p>
+<ul><li><a href="/privacy">Privacy</a></li></ul></footer>
+</div></body></html>"""
+
+
+class TestEnglishPage:
+    evidence = _evidence(EN_PAGE)
+
+    def test_main_container_found(self) -> None:
+        assert self.evidence.main_found
+
+    @pytest.mark.parametrize("text", EN_PARAGRAPHS, ids=range(len(EN_PARAGRAPHS)))
+    def test_article_paragraphs_kept_despite_page_wide_wrappers(
+        self, text: str
+    ) -> None:
+        judged = self.evidence.judge(text)
+        assert judged == BlockEvidence("keep", None, True, 0.0)
+
+    def test_standfirst_in_article_header_is_not_removed(self) -> None:
+        assert self.evidence.judge(STANDFIRST) is not None
+        assert _verdict(self.evidence, STANDFIRST)[0] != "remove"
+
+    def test_heading_slug_id_is_no_evidence(self) -> None:
+        text = "Tickets can be shared between members of one household"
+        assert not any(
+            key.startswith(block_key(text)) and ev.verdict == "remove"
+            for key, ev in self.evidence.blocks.items()
+        )
+        assert _verdict(self.evidence, "Sharing with your family")[0] != "remove"
+
+    @pytest.mark.parametrize(
+        ("text", "reason"),
+        [
+            ("Facebook", "page_share"),
+            ("Email", "page_share"),
+            ("A night bus in the depot.", "page_caption"),
+            ("By Jane Doe", "page_byline"),
+            ("Home", "page_nav"),
+            ("City", "page_header"),
+            ("The Daily Example", "page_header"),
+            ("Council approves new cycle lanes", "page_aside"),
+            ("© 2024 The Daily Example. All rights reserved.", "page_footer"),
+            ("Privacy", "page_footer"),
+        ],
+        ids=lambda v: v[:20],
+    )
+    def test_boilerplate_removed_with_its_evidence(
+        self, text: str, reason: str
+    ) -> None:
+        assert _verdict(self.evidence, text) == ("remove", reason)
+
+    def test_same_text_in_main_and_sidebar_is_kept(self) -> None:
+        assert _verdict(self.evidence, EN_PARAGRAPHS[3]) == ("keep", None)
+
+    def test_whitespace_is_ignored(self) -> None:
+        spaced = "  The city council voted on Tuesday\n to extend  the night bus "
+        spaced += EN_PARAGRAPHS[0].removeprefix(
+            "The city council voted on Tuesday to extend the night bus "
+        )
+        assert self.evidence.judge(spaced) == self.evidence.judge(EN_PARAGRAPHS[0])
+
+    def test_unknown_block_is_none(self) -> None:
+        assert self.evidence.judge("A line the spider wrote itself") is None
+        assert self.evidence.judge(EN_PARAGRAPHS[0] + " " + EN_PARAGRAPHS[1]) is None
+
+
+DE_PARAGRAPHS = [
+    (
+        "Der Gemeinderat hat am Dienstag beschlossen, das Nachtbusnetz bis in die "
+        "östlichen Vororte zu verlängern, und damit einen langen Streit beendet."
+    ),
+    (
+        "Nach dem Plan fahren vier neue Linien alle zwanzig Minuten zwischen "
+        "Mitternacht und fünf Uhr morgens, erstmals im Frühjahr des nächsten Jahres."
+    ),
+    (
+        "Die Opposition kritisierte, dass die Kosten für zusätzliche Fahrerinnen und "
+        "Fahrer im Haushalt fehlen, und verlangte eine unabhängige Prüfung."
+    ),
+]
+
+# ASP.NET wraps the whole page in one <form>; a newsletter box with a
+# camelCase class; a comment list marked only by its id.
+DE_PAGE = f"""<html><body><form id="aspnetForm" method="post" action="./artikel.aspx">
+<div id="navigation"><ul><li><a href="/">Startseite</a></li><li><a href="/lokal">Lokales</a></li></ul></div>
+<div id="inhalt"><h1>Nachtbusse für den Osten</h1>
+<div class="artikelText">{_paragraphs(DE_PARAGRAPHS)}</div>
+<div class="newsletterBox"><p>Jetzt den Newsletter abonnieren und nichts verpassen!</p></div>
+<div id="kommentare"><p>Endlich! Darauf warten wir seit Jahren in Marzahn.</p></div>
+</div></form></body></html>"""
+
+
+class TestAspNetPage:
+    evidence = _evidence(DE_PAGE)
+
+    @pytest.mark.parametrize("text", DE_PARAGRAPHS, ids=range(len(DE_PARAGRAPHS)))
+    def test_form_around_the_whole_page_is_ignored(self, text: str) -> None:
+        assert _verdict(self.evidence, text) == ("keep", None)
+
+    @pytest.mark.parametrize(
+        ("text", "reason"),
+        [
+            (
+                "Jetzt den Newsletter abonnieren und nichts verpassen!",
+                "page_newsletter",
+            ),
+            ("Endlich! Darauf warten wir seit Jahren in Marzahn.", "page_comments"),
+            ("Startseite", "page_nav"),
+        ],
+        ids=["newsletter", "kommentare", "navigation"],
+    )
+    def test_camel_case_and_german_tokens(self, text: str, reason: str) -> None:
+        assert _verdict(self.evidence, text) == ("remove", reason)
+
+
+FR_PARAGRAPHS = [
+    (
+        "Le conseil municipal a voté mardi le prolongement du réseau de bus de nuit "
+        "vers les quartiers est, mettant fin à deux ans de désaccord sur son coût."
+    ),
+    (
+        "Quatre nouvelles lignes circuleront toutes les vingt minutes entre minuit et "
+        "cinq heures du matin, à partir du printemps prochain selon la régie."
+    ),
+    (
+        "L'opposition estime que le budget ne prévoit pas le recrutement de nouveaux "
+        "conducteurs et demande un audit indépendant avant la signature des contrats."
+    ),
+    (
+        "La régie affirme avoir déjà lancé les embauches et prévoit l'ouverture des "
+        "premières lignes dans les délais, sous réserve d'un dernier vote en mars."
+    ),
+    (
+        "Les associations d'usagers saluent une mesure attendue depuis longtemps par "
+        "les travailleurs de nuit, les étudiants et le personnel des hôpitaux."
+    ),
+]
+FR_TEASER = (
+    "Le nouveau tramway sera inauguré en juin après trois ans de travaux dans le "
+    "centre-ville."
+)
+FR_COMMENT = (
+    "Très bonne nouvelle pour ceux qui travaillent de nuit, mais il faudra voir si "
+    "les horaires seront vraiment respectés, comme toujours avec cette régie."
+)
+# No <article> around the story, a teaser <article> in a side column, and a
+# comment section marked by nothing but its place after the story.
+FR_PAGE = f"""<html><body><div class="page">
+<div class="colonne-principale"><h1>Bus de nuit</h1>
+<div class="texte">{_paragraphs(FR_PARAGRAPHS)}</div></div>
+<div class="colonne-droite"><article><h3><a href="/tram">Tramway</a></h3>
+<p>{FR_TEASER}</p></article></div>
+<div class="reactions-lecteurs"><h3>Vos réactions</h3>
+<p>{FR_COMMENT}</p><p>Enfin !</p></div>
+</div></body></html>"""
+
+
+class TestTeaserArticleAndUnmarkedComments:
+    evidence = _evidence(FR_PAGE)
+
+    @pytest.mark.parametrize("text", FR_PARAGRAPHS, ids=range(len(FR_PARAGRAPHS)))
+    def test_story_without_article_tag_is_main(self, text: str) -> None:
+        assert _verdict(self.evidence, text) == ("keep", None)
+
+    def test_teaser_article_is_not_the_main_container(self) -> None:
+        judged = self.evidence.judge(FR_TEASER)
+        assert judged is not None
+        assert not judged.in_main
+        assert judged.verdict != "keep"
+
+    def test_unmarked_comments_are_never_protected(self) -> None:
+        assert _verdict(self.evidence, FR_COMMENT)[0] == "neutral"
+        assert _verdict(self.evidence, "Enfin !") == ("remove", "page_outside_main")
+
+
+ES_PAGE = """<html><body>
+<main><article><div itemprop="articleBody">{paras}</div>
+<div class="noticias-relacionadas"><ul>
+<li><a href="/1">El metro amplía su horario los fines de semana</a></li></ul></div>
+<div class="compartir"><a href="#">Compartir</a></div>
+</article></main></body></html>""".format(
+    paras=_paragraphs(
+        [
+            (
+                "El ayuntamiento aprobó el martes la ampliación de la red de autobuses "
+                "nocturnos hacia los barrios del este de la ciudad tras dos años."
+            ),
+            (
+                "Las cuatro nuevas líneas circularán cada veinte minutos entre la "
+                "medianoche y las cinco de la mañana a partir de la próxima primavera."
+            ),
+            (
+                "La oposición pidió una auditoría independiente antes de firmar los "
+                "contratos, porque el presupuesto no incluye la contratación de conductores."
+            ),
+            (
+                "La empresa de transportes asegura que ya ha empezado a contratar y que "
+                "las primeras líneas abrirán a tiempo si el pleno lo aprueba en marzo."
+            ),
+        ]
+    )
+)
+
+
+def test_spanish_related_list_inside_the_article_is_removed() -> None:
+    evidence = _evidence(ES_PAGE)
+    assert evidence.main_found
+    assert _verdict(evidence, "El metro amplía su horario los fines de semana") == (
+        "remove",
+        "page_related",
+    )
+
+
+@pytest.mark.parametrize(
+    ("value", "reason"),
+    [
+        ("post-7 post type-post tag-share-prices tag-comments hentry", None),
+        ("category-newsletter status-publish", None),
+        ("shareBar", "page_share"),
+        ("social-icons", "page_share"),
+        ("sharing-with-your-family-is-now-possible", None),
+        ("ad", "page_promo"),
+        ("address", None),
+        ("header-ad-slot", "page_promo"),
+        ("load", None),
+        ("subscription-box", "page_newsletter"),
+        ("relatedArticles", "page_related"),
+        ("breadcrumbs", "page_breadcrumb"),
+        ("entry-content", None),
+        ("article-body", None),
+        ("kommentarListe", "page_comments"),
+        ("tags", "page_tags"),
+        ("tag-cloud", None),
+    ],
+    ids=str,
+)
+def test_class_tokens(value: str, reason: str | None) -> None:
+    assert _token_reason(value) == reason
+
+
+def test_no_paragraphs_no_main_and_nothing_protected() -> None:
+    evidence = _evidence(
+        "<html><body><ul><li><a href='/x'>Get it on Amazon for $39.99</a></li>"
+        "<li><a href='/y'>Get it at Walmart for $238.99</a></li></ul></body></html>"
+    )
+    assert not evidence.main_found
+    assert _verdict(evidence, "Get it on Amazon for $39.99") == ("neutral", None)
+
+
+def test_japanese_page() -> None:
+    paras = [
+        (
+            "市議会は火曜日、夜間バス路線を東部郊外まで延長する計画を可決した。"
+            "費用負担をめぐる二年間の対立に終止符が打たれた形だ。"
+        ),
+        (
+            "計画では、新たな四つの路線が来年春から深夜零時から午前五時まで"
+            "二十分間隔で運行される。運営当局はすでに運転手の採用を始めている。"
+        ),
+        (
+            "野党は予算に人件費が含まれていないと指摘し、契約締結の前に"
+            "独立した監査を行うよう求めた。最終的な採決は三月に行われる予定だ。"
+        ),
+        (
+            "利用者団体は、夜勤の労働者や学生、病院の職員が長年待ち望んできた措置だと"
+            "歓迎している。一方で、運行時刻が守られるかどうかを注視するとしている。"
+        ),
+        (
+            "運営当局によると、新路線の停留所には照明と防犯カメラが設置される。"
+            "乗車券は既存の定期券でも利用でき、追加料金はかからないという。"
+        ),
+        (
+            "市長は記者会見で、夜間の移動手段の確保は都市の競争力にも関わると述べ、"
+            "将来的には北部と南部への拡大も検討する考えを示した。"
+        ),
+    ]
+    evidence = _evidence(
+        f"<html><body><div class='kiji-honbun'>{_paragraphs(paras)}</div>"
+        "<div class='kanren-kiji related'><ul><li>関連記事：駅前の再開発が始動</li>"
+        "</ul></div></body></html>"
+    )
+    assert [_verdict(evidence, p) for p in paras] == [("keep", None)] * len(paras)
+    assert _verdict(evidence, "関連記事：駅前の再開発が始動") == (
+        "remove",
+        "page_related",
+    )
+
+
+def test_from_html_bytes_and_str_agree() -> None:
+    from_str = page_evidence_from_html(EN_PAGE)
+    from_bytes = page_evidence_from_html(EN_PAGE.encode())
+    assert from_str == from_bytes
+    assert from_str == page_evidence(lxml_html.document_fromstring(EN_PAGE))
+
+
+@pytest.mark.parametrize("body", ["", b"", b"   \n"], ids=["str", "bytes", "blank"])
+def test_from_html_empty(body: str | bytes) -> None:
+    evidence = page_evidence_from_html(body)
+    assert len(evidence) == 0
+    assert not evidence.main_found
+    assert evidence.judge("anything") is None
+
+
+def test_model_is_immutable() -> None:
+    evidence = _evidence(EN_PAGE)
+    with pytest.raises(TypeError):
+        evidence.blocks["x"] = BlockEvidence("keep", None, True, 0.0)  # type: ignore[index]
+
+
+def test_pure_core_imports_no_scrapy() -> None:
+    code = (
+        "import sys, scrapy_newsclean.cleaning._page_evidence; "
+        "assert 'scrapy' not in sys.modules and 'twisted' not in sys.modules"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True)
+
+
+def _lazy(url: str, name: str) -> tuple[list[str], PageEvidence]:
+    """A lazy spider's lines and the evidence, both from Scrapy's own tree."""
+    body = gzip.decompress((FIXTURES / name).read_bytes())
+    response = HtmlResponse(url, body=body)
+    lines = [
+        " ".join(node.xpath("string()").get("").split())
+        for node in response.xpath(LAZY_XPATH)
+    ]
+    return [line for line in lines if line], page_evidence(response.selector.root)
+
+
+class TestRealPages:
+    def test_article_in_a_premium_wrapper_is_kept(self) -> None:
+        lines, evidence = _lazy(
+            "http://www.nydailynews.com/nydailynews.com1.html",
+            "nydailynews.com1.html.gz",
+        )
+        assert all(evidence.judge(line) is not None for line in lines)
+        assert evidence.main_found
+        lead = next(line for line in lines if line.startswith("The boyfriend of sexy"))
+        assert _verdict(evidence, lead) == ("keep", None)
+        removed = {evidence.judge(line).reason for line in lines}  # type: ignore[union-attr]
+        assert {"page_aside", "page_nav", "page_comments"} <= removed
+        kept = [
+            line
+            for line in lines
+            if _verdict(evidence, line)[0] != "remove" and len(line) > 40
+        ]
+        assert len(kept) == 9  # the story's paragraphs, nothing else
+        assert all("Brooklyn" not in line for line in kept[7:])
+
+    def test_german_page_snippets(self) -> None:
+        lines, evidence = _lazy(
+            "http://www.computerbase.de/2007-06/htc-touch-bald-bei-o2-als-xda-nova/",
+            "computerbase.de.htc.html.gz",
+        )
+        verdicts = {line: _verdict(evidence, line) for line in lines}
+        kept = " ".join(line for line, v in verdicts.items() if v[0] != "remove")
+        assert "Vor knapp zwei Wochen" in kept
+        assert "gibt es in der dazugehörigen Vorstellungs-News." in kept
+        assert "bis Januar 2009 Artikel für ComputerBase verfasst." not in kept
+        assert sum(v[0] == "keep" for v in verdicts.values()) == 4
+        assert verdicts["Grafikkarten-Rangliste"] == ("remove", "page_header")
+        assert verdicts["Impressum"] == ("remove", "page_nav")  # a nav in the footer
