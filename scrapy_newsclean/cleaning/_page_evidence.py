@@ -2,27 +2,38 @@
 
 :func:`page_evidence` reads an already parsed lxml tree (Scrapy's
 ``response.selector.root``: never re-parsed) once and returns a small immutable
-:class:`PageEvidence`: for the normalised text of every block-like node (``p``,
-``li``, ``h1``-``h6``, ``td``, ``dd``, ``dt``, ``blockquote``, ``figcaption``,
-leaf ``div``/``span``), a :class:`BlockEvidence` saying what its place in the
-page tells. The tree is not kept, so the response can be freed.
+:class:`PageEvidence`: for the text of every block-like node (``p``, ``li``,
+``h1``-``h6``, ``td``, ``dd``, ``dt``, ``blockquote``, ``figcaption``, leaf
+``div``/``span``), keyed without whitespace, a :class:`BlockEvidence`. The tree
+is not kept, so the response can be freed. When one text sits on several
+nodes, the most protective evidence wins (``keep`` > ``neutral`` > ``remove``).
 
-The *main container* is the element holding the page's densest paragraph text
-(parents credited with their paragraphs, grandparents with half), when it holds
-most of the page's paragraph text; the *article region* widens it to its
-nearest ``article``, ``main``, ``[itemprop=articleBody]`` or ``[role=main]``
-ancestor. An ``<article>`` holding a teaser is therefore never the main
-container. Every ancestor that contains the main container is ignored (a
-page-wide wrapper such as ``body.sidebar-layout`` or an ASP.NET ``<form>``).
+The *main container* is the element with the densest paragraph text (parents
+credited with their paragraphs, grandparents with half; a CJK character weighs
+three; one-link paragraphs do not count), grown by at most a few ancestors
+until it holds most of the page's paragraph text; it is *confident* when it
+does. The *article region* is its nearest ``article``, ``main``,
+``[itemprop=articleBody]`` or ``[role=main]`` ancestor (else itself). An
+``<article>`` holding a teaser is therefore never the main container, and every
+ancestor of the main container is ignored (page-wide wrappers such as a
+``body.sidebar-layout`` class or an ASP.NET ``<form>``).
 
-A block is ``remove`` (with a ``page_*`` reason) when an ancestor is a
-boilerplate element (``nav``, ``footer``, ``aside``, ``form``, ``menu``,
-``figure``/``figcaption``, a ``header`` outside the article region) or carries
-a boilerplate class/id token (share, newsletter, comment, related, ...); when
-it is a short link-heavy block outside the article region; or when it is a
-short block outside a confidently found article region. It is ``keep`` (text
-rules that are weak must not remove it) when it is a long, low-link block of
-the main container, and ``neutral`` otherwise: the text rules decide.
+Verdicts, in order:
+
+- ``remove`` with the reason of the nearest boilerplate ancestor (or the node
+  itself): a ``nav``/``menu``, ``footer``, ``aside``, ``form``, ``figure``,
+  ``figcaption`` element, a ``header`` outside the article region, or a class
+  or id token of a boilerplate family (``page_share``, ``page_comments``,
+  ``page_related``, ``page_newsletter``, ...: tokens split on camelCase and
+  punctuation, short ones matched exactly, long ones as prefixes; WordPress
+  term classes such as ``tag-<name>`` and slugs of four words or more carry
+  no signal). Inside the article region the weak families (captions, bylines,
+  tags, promos, teasers, asides, headers) remove only short blocks;
+- ``remove`` as ``page_link_list`` / ``page_outside_main``: a short block
+  outside a confident article region (link-heavy or not);
+- ``keep``: a long, low-link block of a confident main container (or a longer
+  one of its article region): weak text rules must not remove it;
+- ``neutral`` otherwise: the text rules decide.
 """
 
 from __future__ import annotations
@@ -33,6 +44,12 @@ from types import MappingProxyType
 from typing import TYPE_CHECKING, Literal
 
 from lxml import etree
+
+from scrapy_newsclean.cleaning._page_tokens import (
+    TAG_REASONS,
+    TOKEN_FAMILIES,
+    WEAK_REASONS,
+)
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Mapping
@@ -54,70 +71,12 @@ _BLOCK_TAGS = (
 )
 _LEAF_ONLY = frozenset({"div", "span"})
 
-#: Boilerplate elements and the reason their blocks get.
-_TAG_REASONS = {
-    "nav": "page_nav",
-    "footer": "page_footer",
-    "aside": "page_aside",
-    "form": "page_form",
-    "menu": "page_nav",
-    "figure": "page_caption",
-    "figcaption": "page_caption",
-    "header": "page_header",
-    "select": "page_form",
-    "button": "page_form",
-}
 #: Ancestors that mark the article region around the main container.
 _REGION_TAGS = frozenset({"article", "main"})
 
-# Class/id tokens by family. Short tokens (< 5 letters) match exactly, longer
-# ones as prefixes of a token ("subscri" matches "subscribe", "subscription").
-_TOKEN_FAMILIES: dict[str, tuple[str, ...]] = {
-    "page_share": (
-        "share", "sharing", "shares", "social", "sociable", "teilen", "partage",
-        "compartir", "condividi", "compartilhar", "delen", "addthis", "shariff",
-        "sharethis", "sharebar",
-    ),
-    "page_newsletter": (
-        "newsletter", "subscri", "signup", "abonn", "abo", "inscri", "suscri",
-        "iscriviti", "mailchimp", "optin",
-    ),
-    "page_comments": (
-        "comment", "comments", "kommentar", "commentaire", "comentario",
-        "commenti", "reacties", "disqus", "discussion", "respond", "reply",
-        "replies", "forum",
-    ),
-    "page_related": (
-        "related", "relacionad", "correlat", "verwandt", "aehnlich", "similar",
-        "recommend", "empfehl", "readmore", "further", "morestories", "more",
-        "popular", "trending", "mostread", "meistgelesen", "outbrain",
-        "taboola", "plista", "lire", "leggi", "weitere", "also",
-    ),
-    "page_promo": (
-        "promo", "advert", "ad", "ads", "adv", "advertisement", "anzeige",
-        "werbung", "sponsor", "banner", "publicidad", "publicite", "pubblicita",
-        "commercial", "affiliate", "marketing",
-    ),
-    "page_byline": (
-        "byline", "author", "autor", "auteur", "dateline", "meta", "posted",
-        "published", "timestamp", "date", "datum", "fecha",
-    ),
-    "page_caption": ("caption", "credit", "credits", "legende", "bildunterschrift"),
-    "page_tags": ("tags", "tag", "keyword", "topics", "schlagw", "etiquetas"),
-    "page_breadcrumb": ("breadcrumb", "crumbs", "crumb"),
-    "page_cookie": ("cookie", "consent", "gdpr", "privacy", "datenschutz"),
-    "page_login": ("login", "signin", "register", "registration"),
-    "page_teaser": ("teaser", "teasers", "card", "cards", "tile", "tiles"),
-    "page_nav": (
-        "nav", "navbar", "navigation", "menu", "sidebar", "widget", "footer",
-        "masthead", "toolbar", "pagination", "pager", "breaking", "ticker",
-        "skip", "sitemap",
-    ),
-}  # fmt: skip
-
 _EXACT: dict[str, str] = {}
 _PREFIXES: dict[str, str] = {}
-for _reason, _tokens in _TOKEN_FAMILIES.items():
+for _reason, _tokens in TOKEN_FAMILIES.items():
     for _token in _tokens:
         (_EXACT if len(_token) < 5 else _PREFIXES)[_token] = _reason
 _PREFIX = re.compile("|".join(sorted(_PREFIXES, key=len, reverse=True)))
@@ -144,16 +103,10 @@ MAIN_MIN_CHARS = 400
 MAIN_MAX_GROWTH = 4
 #: Paragraphs shorter than this do not count as paragraph text.
 PARAGRAPH_MIN_CHARS = 40
-
-#: Inside the article region these remove only short blocks (a standfirst in a
-#: "teaser" box, a caption worth keeping, an article's own header).
-_WEAK_REASONS = frozenset(
-    {"page_caption", "page_byline", "page_tags", "page_promo", "page_header"}
-    | {"page_aside", "page_teaser", "page_login"}
-)
+#: Inside the article region, weak evidence removes only blocks shorter than
+#: this; a longer block there is kept (``keep``).
 WEAK_MAX_CHARS = 150
 _RANK = {"remove": 0, "neutral": 1, "keep": 2}
-_TEXT = etree.XPath("string()")
 _LINK_TEXT = etree.XPath(".//a//text()", smart_strings=False)
 
 
@@ -363,7 +316,7 @@ class _Ancestry:
         tag = element.tag
         if not isinstance(tag, str):
             return None
-        reason = _TAG_REASONS.get(tag)
+        reason = TAG_REASONS.get(tag)
         if reason is not None and not (tag == "header" and in_region):
             return reason
         for value in (element.get("class"), element.get("id")):
@@ -378,7 +331,7 @@ class _Ancestry:
 
 def _nearest(outer: str | None, own: str | None) -> str | None:
     """The nearer evidence names the reason, unless it is weak and the outer strong."""
-    if own is None or (outer is not None and own in _WEAK_REASONS):
+    if own is None or (outer is not None and own in WEAK_REASONS):
         return outer if outer is not None else own
     return own
 
@@ -418,7 +371,7 @@ def _judge_node(node: _Node, walker: _Ancestry, main_found: bool) -> BlockEviden
     reason, in_main, in_region = walker.facts_of(node.element)
     size = _weight(node.key)
     if reason is not None and (
-        not in_region or size < WEAK_MAX_CHARS or reason not in _WEAK_REASONS
+        not in_region or size < WEAK_MAX_CHARS or reason not in WEAK_REASONS
     ):
         return BlockEvidence("remove", reason, in_main, None)
     if main_found and not in_region and size < OUTSIDE_MAX_CHARS:
