@@ -28,7 +28,8 @@ from scrapy_newsclean.cli._backfill import (
     OutputError,
     encode,
 )
-from scrapy_newsclean.cli._main import Reporter, main, run_async
+from scrapy_newsclean.cli._main import main, run_async
+from scrapy_newsclean.cli._progress import Reporter
 from scrapy_newsclean.crawl._pipelines import CleanTextPipeline, NearDuplicatePipeline
 from scrapy_newsclean.stores import MemoryStore
 

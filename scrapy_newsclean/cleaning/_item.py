@@ -1,7 +1,10 @@
 """Clean the text fields of one item (any item type, through itemadapter).
 
-Pure: no Scrapy. :class:`CleanTextPipeline` and the offline CLI both call
-:func:`clean_item`, so a crawl and a backfill clean the same way.
+Pure: no Scrapy. :class:`~scrapy_newsclean.itemflow.ItemProcessor` (shared by
+:class:`CleanTextPipeline` and the offline CLI, so a crawl and a backfill clean
+the same way) calls :func:`prepare_item`, asks the store for the site template
+of the prepared blocks, then calls :func:`clean_prepared`; :func:`clean_item`
+does both steps with a template already at hand.
 """
 
 from __future__ import annotations
