@@ -6,6 +6,8 @@ project without the add-on gets the same behaviour as one with it.
 
 from __future__ import annotations
 
+from types import MappingProxyType
+
 from scrapy_newsclean._item_fields import DEFAULT_TEXT_FIELDS
 
 #: Master switch: ``False`` turns every component off.
@@ -51,9 +53,23 @@ NEWSCLEAN_TEMPLATE_ENABLED = True
 NEWSCLEAN_TEMPLATE_MIN_PAGES = 3
 
 #: Where fingerprints and learned templates live: memory://, sqlite:///path.db,
-#: redis://host:port/db or a dotted class path. None: sqlite under JOBDIR when
-#: set, else under the project's .scrapy data directory.
+#: redis://host:port/db, a URI of a scheme added to NEWSCLEAN_STORES, or (for
+#: compatibility) a dotted class path. None: sqlite under JOBDIR when set, else
+#: under the project's .scrapy data directory.
 NEWSCLEAN_STORE: str | None = None
+#: The built-in store classes by URI scheme (as Scrapy's FEED_STORAGES_BASE);
+#: not a setting: NEWSCLEAN_STORES is merged over it.
+NEWSCLEAN_STORES_BASE = MappingProxyType(
+    {
+        "memory": "scrapy_newsclean.stores.MemoryStore",
+        "sqlite": "scrapy_newsclean.stores.SQLiteStore",
+        "redis": "scrapy_newsclean.stores.RedisStore",
+        "rediss": "scrapy_newsclean.stores.RedisStore",
+        "unix": "scrapy_newsclean.stores.RedisStore",
+    }
+)
+#: More store classes (or import paths) by URI scheme; None disables a scheme.
+NEWSCLEAN_STORES: MappingProxyType[str, object] = MappingProxyType({})
 #: Namespace of every key a shared store (Redis) writes.
 NEWSCLEAN_STORE_PREFIX = "newsclean"
 #: When the store cannot be reached: "pass" items (warn, count) or "drop" them.

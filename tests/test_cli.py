@@ -643,8 +643,7 @@ class TestErrors:
 HOLD_STORE = """
 import asyncio, sys, time
 from scrapy_newsclean.stores import build_store
-from scrapy_newsclean.neardup import DEFAULT
-store = build_store(sys.argv[1], config=DEFAULT, ttl=None)
+store = build_store(sys.argv[1])
 asyncio.new_event_loop().run_until_complete(store.open())
 print("open", flush=True)
 time.sleep(60)

@@ -18,7 +18,6 @@ from scrapy.utils.misc import build_from_crawler
 from scrapy.utils.test import get_crawler
 
 from scrapy_newsclean import Addon, CleanTextPipeline, EmptyAfterClean
-from scrapy_newsclean.neardup import DEFAULT
 from scrapy_newsclean.stores import StoreLocked, build_store
 from tests.spiders import ArticleSpider, crawl
 
@@ -344,7 +343,7 @@ async def test_second_crawl_on_a_locked_sqlite_store_is_refused(
     mockserver: MockServer, tmp_path: Path
 ) -> None:
     uri = f"sqlite:///{tmp_path / 'state.db'}"
-    other_crawl = build_store(uri, config=DEFAULT, ttl=None)
+    other_crawl = build_store(uri)
     await other_crawl.open()
     try:
         with pytest.raises(StoreLocked, match="in use by another process"):

@@ -7,14 +7,17 @@ pipelines read them, so a run and a crawl with the same settings agree.
 from __future__ import annotations
 
 from dataclasses import replace
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from scrapy.settings import Settings
 from scrapy.utils.project import get_project_settings, inside_project
 
-from scrapy_newsclean import _defaults
 from scrapy_newsclean.cli._backfill import BackfillConfig
-from scrapy_newsclean.crawl._settings import dedup_ttl, process_config
+from scrapy_newsclean.crawl._settings import (
+    process_config,
+    store_classes,
+    store_options,
+)
 from scrapy_newsclean.stores import build_store, redact
 
 if TYPE_CHECKING:
@@ -70,11 +73,6 @@ def backfill_config(settings: BaseSettings, args: argparse.Namespace) -> Backfil
     return BackfillConfig(process, max_line_bytes=args.max_line_bytes)
 
 
-def _get(settings: BaseSettings, kind: str, name: str) -> Any:
-    """``settings.get<kind>(name, <its default in _defaults>)``."""
-    return getattr(settings, f"get{kind}")(name, getattr(_defaults, name))
-
-
 def build_cli_store(
     settings: BaseSettings, config: BackfillConfig
 ) -> tuple[FingerprintStore | None, str]:
@@ -86,10 +84,9 @@ def build_cli_store(
     uri = str(settings.get("NEWSCLEAN_STORE") or DEFAULT_STORE)
     if not config.process.needs_store:
         return None, redact(uri)
-    prefix = str(_get(settings, "", "NEWSCLEAN_STORE_PREFIX"))
     try:
-        ttl = dedup_ttl(settings)
-        store = build_store(uri, config=config.process.simhash, ttl=ttl, prefix=prefix)
+        options = replace(store_options(settings), config=config.process.simhash)
+        store = build_store(uri, options, stores=store_classes(settings))
     except (ImportError, AttributeError) as exc:
         raise CliError(f"cannot load the store class {uri!r}: {exc}") from exc
     except (ValueError, TypeError) as exc:

@@ -7,6 +7,7 @@ the setting, so a misconfigured crawl stops at start with a clear message.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -17,6 +18,7 @@ from scrapy_newsclean.cleaning._item import CleanConfig
 from scrapy_newsclean.cleaning._signatures import compile_signatures
 from scrapy_newsclean.itemflow import ProcessConfig
 from scrapy_newsclean.neardup._params import SimhashConfig
+from scrapy_newsclean.stores._base import StoreOptions
 
 if TYPE_CHECKING:
     from scrapy.settings import BaseSettings
@@ -104,6 +106,47 @@ def store_uri(settings: BaseSettings) -> str:
     if jobdir:
         return f"sqlite:///{jobdir}/newsclean.db"
     return f"sqlite:///{Path(data_path('newsclean', createdir=True)) / 'state.db'}"
+
+
+def store_classes(settings: BaseSettings) -> dict[str, Any]:
+    """:setting:`NEWSCLEAN_STORES` merged over the built-in schemes.
+
+    As Scrapy's ``FEED_STORAGES``: values are store classes or their import
+    paths, and ``None`` disables a scheme (built-in or not).
+    """
+    stores = settings.getdict("NEWSCLEAN_STORES", dict(_defaults.NEWSCLEAN_STORES))
+    merged: dict[str, Any] = dict(_defaults.NEWSCLEAN_STORES_BASE)
+    for scheme, target in stores.items():
+        if not isinstance(scheme, str) or not _SCHEME.fullmatch(scheme):
+            raise ValueError(
+                f"NEWSCLEAN_STORES keys must be URI schemes, got {scheme!r}"
+            )
+        if target is not None and not isinstance(target, (str, type)):
+            raise ValueError(
+                "NEWSCLEAN_STORES values must be store classes, import paths or"
+                f" None, got {target!r} for {scheme!r}"
+            )
+        merged[scheme.lower()] = target
+    return {scheme: target for scheme, target in merged.items() if target is not None}
+
+
+_SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*")
+
+
+def store_options(settings: BaseSettings) -> StoreOptions:
+    """What the store is built with: dedup parameters, TTL, prefix, ``NEWSCLEAN_*``."""
+    return StoreOptions(
+        config=simhash_config(settings),
+        ttl=dedup_ttl(settings),
+        prefix=str(
+            settings.get("NEWSCLEAN_STORE_PREFIX", _defaults.NEWSCLEAN_STORE_PREFIX)
+        ),
+        settings={
+            name: settings[name]
+            for name in settings
+            if isinstance(name, str) and name.startswith("NEWSCLEAN_")
+        },
+    )
 
 
 def simhash_config(settings: BaseSettings) -> SimhashConfig:
