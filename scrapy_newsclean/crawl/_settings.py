@@ -16,6 +16,7 @@ from scrapy.utils.project import data_path
 from scrapy_newsclean import _defaults
 from scrapy_newsclean.cleaning._item import CleanConfig
 from scrapy_newsclean.cleaning._signatures import compile_signatures
+from scrapy_newsclean.errorpages._fate import ErrorPagePolicy
 from scrapy_newsclean.itemflow import ProcessConfig
 from scrapy_newsclean.neardup._params import SimhashConfig
 from scrapy_newsclean.stores._base import StoreOptions
@@ -47,6 +48,26 @@ def status_set(value: Any) -> frozenset[int]:
         raise ValueError(
             f"NEWSCLEAN_DROP_STATUSES must be a list of HTTP statuses, got {value!r}"
         ) from exc
+
+
+def errorpage_policy(settings: BaseSettings) -> ErrorPagePolicy:
+    """The error-page settings, as the middleware and ``check`` apply them."""
+    drop_statuses = status_set(
+        settings.getlist(
+            "NEWSCLEAN_DROP_STATUSES", list(_defaults.NEWSCLEAN_DROP_STATUSES)
+        )
+    )
+    soft_errors = settings.getbool(
+        "NEWSCLEAN_SOFT_ERRORS", _defaults.NEWSCLEAN_SOFT_ERRORS
+    )
+    retry_challenges = settings.getint(
+        "NEWSCLEAN_RETRY_CHALLENGES", _defaults.NEWSCLEAN_RETRY_CHALLENGES
+    )
+    if retry_challenges < 0:
+        raise ValueError(
+            f"NEWSCLEAN_RETRY_CHALLENGES must be >= 0, got {retry_challenges!r}"
+        )
+    return ErrorPagePolicy(drop_statuses, soft_errors, retry_challenges)
 
 
 def text_fields(settings: BaseSettings) -> tuple[str, ...]:
