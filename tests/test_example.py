@@ -216,7 +216,7 @@ def test_site_template_learned(crawl: Crawl, outlet: str) -> None:
     for item in items:
         if item not in kept:
             assert item["newsclean"]["blocks_removed"]["site_template"] >= 1
-    assert crawl.stats["newsclean/clean/blocks_removed/site_template"] > 0
+    assert crawl.stats["newsclean/clean/blocks_removed/reason_count/site_template"] > 0
 
 
 def test_items_carry_fields_and_report(crawl: Crawl) -> None:

@@ -12,8 +12,12 @@ import time
 from typing import TYPE_CHECKING
 from weakref import WeakKeyDictionary
 
-from scrapy_newsclean import _defaults
-from scrapy_newsclean.crawl._settings import dedup_ttl, simhash_config, store_uri
+from scrapy_newsclean.crawl._settings import (
+    dedup_ttl,
+    simhash_config,
+    store_prefix,
+    store_uri,
+)
 from scrapy_newsclean.stores import StoreUnavailable, build_store, redact
 
 if TYPE_CHECKING:
@@ -39,9 +43,7 @@ class SharedStore:
             uri,
             config=self.store_config,
             ttl=dedup_ttl(crawler.settings),
-            prefix=crawler.settings.get(
-                "NEWSCLEAN_STORE_PREFIX", _defaults.NEWSCLEAN_STORE_PREFIX
-            ),
+            prefix=store_prefix(crawler.settings),
         )
         self.crawler = crawler
         self.display_uri = redact(uri)
@@ -89,11 +91,8 @@ class SharedStore:
         if now < self._next_attempt:
             raise StoreUnavailable(f"{self.display_uri} is unreachable")
         self._next_attempt = now + REOPEN_INTERVAL
-        try:
-            await self.store.open()
-        except StoreUnavailable:
-            self.crawler.stats.inc_value("newsclean/store/unavailable")
-            raise
+        # A failure is counted by the caller (ItemProcessor), once per call.
+        await self.store.open()
         self._open = True
         logger.info(
             "scrapy-newsclean store: %(uri)s",
