@@ -359,6 +359,18 @@ class TestNearDuplicatePipelineCrawl:
         assert result.stat("newsclean/duplicate/no_text") == 3
         assert result.stat("newsclean/duplicate/dropped") is None
 
+    @deferred_f_from_coro_f
+    async def test_items_without_text_dropped_are_counted_once(
+        self, mockserver: MockServer
+    ) -> None:
+        url = mockserver.url("/site/no_text.html")
+        settings = {**ADDON, "NEWSCLEAN_NO_TEXT_ACTION": "drop"}
+        result = await crawl([url, url], settings, spidercls=ArticleSpider)
+        assert result.items == []
+        assert result.stat("newsclean/duplicate/no_text") == 2
+        assert result.stat("newsclean/duplicate/dropped") == 2
+        assert result.stat("newsclean/duplicate/dropped/reason_count/no_text") == 2
+
 
 @deferred_f_from_coro_f
 async def test_second_crawl_on_a_locked_sqlite_store_is_refused(
