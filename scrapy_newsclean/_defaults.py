@@ -1,14 +1,15 @@
 """Every ``NEWSCLEAN_*`` default, in one place.
 
-Components read settings as ``settings.get("NEWSCLEAN_X", NEWSCLEAN_X)`` so that a
-project without the add-on gets the same behaviour as one with it.
+:mod:`scrapy_newsclean.crawl._settings` falls back to these values, so that a
+project without the add-on gets the same behaviour as one with it, and the
+config dataclasses of the pure core (``CleanConfig``, ``SimhashConfig``,
+``ProcessConfig``) take their field defaults from here (``tests/test_settings.py``
+pins them).
 """
 
 from __future__ import annotations
 
 from types import MappingProxyType
-
-from scrapy_newsclean._item_fields import DEFAULT_TEXT_FIELDS
 
 #: Master switch: ``False`` turns every component off.
 NEWSCLEAN_ENABLED = True
@@ -35,8 +36,19 @@ NEWSCLEAN_SOFT_ERRORS = True
 NEWSCLEAN_RETRY_CHALLENGES = 2
 
 NEWSCLEAN_CLEAN_ENABLED = True
-#: Item fields holding article text (see scrapy_newsclean._item_fields.DEFAULT_TEXT_FIELDS).
-NEWSCLEAN_TEXT_FIELDS: tuple[str, ...] = DEFAULT_TEXT_FIELDS
+#: Item fields holding article text: the usual names (every present one is
+#: cleaned; the first present one is fingerprinted).
+NEWSCLEAN_TEXT_FIELDS: tuple[str, ...] = (
+    "body",
+    "text",
+    "content",
+    "article",
+    "article_body",
+    "articleBody",
+    "article_text",
+    "full_text",
+    "maintext",
+)
 #: Item field holding the article URL (for logs, rejects and the site's template).
 NEWSCLEAN_URL_FIELD = "url"
 #: Keep items whose text is empty after cleaning instead of dropping them.

@@ -236,7 +236,7 @@ async def test_crawl_drops_near_duplicates_through_the_toy_store(
     )
     result = await crawl([original, copy, other], settings, spidercls=ArticleSpider)
     assert result.urls == {original, other}
-    assert result.stat("newsclean/duplicate/near_duplicate") == 1
+    assert result.stat("newsclean/duplicate/dropped/reason_count/near_duplicate") == 1
     assert result.stat("newsclean/duplicate/committed") == 2
     saved = json.loads((tmp_path / "toy.json").read_text())
     assert saved["uri"] == "toy://whatever?opt=1"
@@ -246,7 +246,7 @@ async def test_crawl_drops_near_duplicates_through_the_toy_store(
     # the next crawl starts from what the toy store kept
     again = await crawl([copy], settings, spidercls=ArticleSpider)
     assert again.urls == set()
-    assert again.stat("newsclean/duplicate/near_duplicate") == 1
+    assert again.stat("newsclean/duplicate/dropped/reason_count/near_duplicate") == 1
 
 
 def imported_after(code: str, block: Iterable[str] = ()) -> set[str]:

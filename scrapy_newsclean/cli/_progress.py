@@ -77,7 +77,7 @@ class Reporter:
             + (f" ({tagged:,} tagged as near-duplicates)" if tagged else ""),
             (
                 f"  cleaned:   {_items(stats.events['clean/items_cleaned'])}, "
-                f"{_sum(stats.events, 'clean/blocks_removed/'):,} blocks removed"
+                f"{_sum(stats.events, 'clean/blocks_removed/reason_count/'):,} blocks removed"
             ),
             f"  dropped:   {_counts(stats.dropped)}",
             f"  malformed: {_counts(stats.malformed)}",

@@ -1,6 +1,8 @@
 """The settings of a ``scrapy-newsclean`` run: project, ``-s``, then options.
 
-Values are read and validated by :mod:`scrapy_newsclean.crawl._settings`, as the
+Only the CLI's glue lives here (loading the project's settings, ``-s`` and the
+options, turning a bad value into a :exc:`CliError`): every ``NEWSCLEAN_*``
+value is read and validated by :mod:`scrapy_newsclean.crawl._settings`, as the
 pipelines read them, so a run and a crawl with the same settings agree.
 """
 
@@ -14,6 +16,7 @@ from scrapy.utils.project import get_project_settings, inside_project
 
 from scrapy_newsclean.cli._backfill import BackfillConfig
 from scrapy_newsclean.crawl._settings import (
+    configured_store,
     process_config,
     store_classes,
     store_options,
@@ -81,7 +84,10 @@ def build_cli_store(
     :setting:`NEWSCLEAN_STORE` when set, else :data:`DEFAULT_STORE` (not the
     crawl's default SQLite file, which a running crawl would hold locked).
     """
-    uri = str(settings.get("NEWSCLEAN_STORE") or DEFAULT_STORE)
+    try:
+        uri = configured_store(settings) or DEFAULT_STORE
+    except ValueError as exc:
+        raise CliError(str(exc)) from exc
     if not config.process.needs_store:
         return None, redact(uri)
     try:

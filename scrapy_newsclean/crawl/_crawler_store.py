@@ -84,11 +84,8 @@ class SharedStore:
         if now < self._next_attempt:
             raise StoreUnavailable(f"{self.display_uri} is unreachable")
         self._next_attempt = now + REOPEN_INTERVAL
-        try:
-            await self.store.open()
-        except StoreUnavailable:
-            self.crawler.stats.inc_value("newsclean/store/unavailable")
-            raise
+        # A failure is counted by the caller (ItemProcessor), once per call.
+        await self.store.open()
         self._open = True
         logger.info(
             "scrapy-newsclean store: %(uri)s",

@@ -10,7 +10,6 @@ from scrapy.downloadermiddlewares.retry import get_retry_request
 from scrapy.exceptions import NotConfigured
 from scrapy.http import HtmlResponse
 
-from scrapy_newsclean import _defaults
 from scrapy_newsclean.crawl._audit import DropAuditor
 from scrapy_newsclean.crawl._exceptions import ErrorPageIgnored
 from scrapy_newsclean.crawl._settings import enabled, errorpage_policy, status_set
@@ -49,17 +48,13 @@ class ErrorPageMiddleware:
 
     Settings: :setting:`NEWSCLEAN_ERRORPAGE_ENABLED`, :setting:`NEWSCLEAN_REJECTS`,
     :setting:`NEWSCLEAN_LOG_LEVEL`. Stats: ``newsclean/error_page/checked``,
-    ``.../dropped``, ``.../<reason>``, ``.../skipped``, ``.../passed_non_html``,
+    ``.../dropped``, ``.../dropped/reason_count/<reason>``, ``.../skipped``, ``.../passed_non_html``,
     ``.../unparsable``, ``.../retry/...``.
     """
 
     def __init__(self, crawler: Crawler) -> None:
-        if not enabled(
-            crawler.settings,
-            "NEWSCLEAN_ERRORPAGE_ENABLED",
-            _defaults.NEWSCLEAN_ERRORPAGE_ENABLED,
-        ):
-            raise NotConfigured("NEWSCLEAN_ENABLED or NEWSCLEAN_ERRORPAGE_ENABLED")
+        if not enabled(crawler.settings, "NEWSCLEAN_ERRORPAGE_ENABLED"):
+            raise NotConfigured  # switched off on purpose: no warning
         self.crawler = crawler
         self.policy = errorpage_policy(crawler.settings)
         self.auditor = DropAuditor(crawler, "error_page")
