@@ -86,6 +86,31 @@ BENCHMARKS = (
         ),
     ),
     Benchmark(
+        "cleaning_crawl",
+        (
+            Figure(
+                "crawl, tuning half: kept; removed; with; without",
+                r"summary crawl tuning: ([^(]+) \(",
+                ">= 99.5%; >= 70%; >= 99.5%; >= 70%",
+            ),
+            Figure(
+                "crawl, held-out half: same figures",
+                r"summary crawl held-out: ([^(]+) \(",
+                ">= 99.5%; >= 70%; >= 99.5%; >= 70%",
+            ),
+            Figure(
+                "text only (CLI), held-out: 'without' removed",
+                r"summary text only held-out: \S+ \S+ \S+ (\S+) \(",
+                ">= 40%",
+            ),
+            Figure(
+                "distinct pages dropped as near-duplicates",
+                r"'duplicate/near_duplicate': (\d+)",
+                "0",
+            ),
+        ),
+    ),
+    Benchmark(
         "neardup_quality",
         (
             Figure(

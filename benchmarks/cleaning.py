@@ -29,7 +29,7 @@ from w3lib.encoding import html_to_unicode
 from benchmarks._shared import shared_dir
 from scrapy_newsclean._bounded_memo import clear_all
 from scrapy_newsclean.cleaning._blocks import clean, clean_blocks, split_blocks
-from scrapy_newsclean.cleaning._site_templates import SiteTemplateCounter
+from scrapy_newsclean.cleaning._site_templates import SiteTemplateView, template_keys
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterable
@@ -193,11 +193,22 @@ def site_of(name: str) -> str:
 def with_templates(
     pages: Iterable[tuple[str, str, str]], site: Callable[[str], str]
 ) -> Callable[[str, str], str]:
-    """A cleaner using templates learned from all pages of each site (min_pages=2)."""
-    counter = SiteTemplateCounter(min_pages=2)
+    """A cleaner using templates learned from all pages of each site (min_pages=2).
+
+    Each page counts its :func:`template_keys` once for its site, as a store's
+    ``add_template_keys`` does in a crawl.
+    """
+    counts: dict[str, Counter[int]] = {}
     for key, text, _ in pages:
-        counter.observe(site(key), key, split_blocks(text))
-    return lambda key, text: clean(text, template=counter.lookup(site(key))).text
+        counts.setdefault(site(key), Counter()).update(
+            template_keys(split_blocks(text))
+        )
+    views = {
+        name: SiteTemplateView({k: n for k, n in keys.items() if n >= 2})
+        for name, keys in counts.items()
+    }
+    empty = SiteTemplateView({})
+    return lambda key, text: clean(text, template=views.get(site(key), empty)).text
 
 
 def _canon(text: str) -> str:

@@ -289,22 +289,37 @@ def score_page(page: Page, lazy: str, stored: str | None, tally: Tally) -> None:
             tally.without_removed += snippet not in after
 
 
-def report(label: str, pages: list[Page], raw: dict, stored: dict) -> None:
-    """Print one line per half and per corpus."""
+def report(label: str, pages: list[Page], raw: dict, stored: dict) -> dict:
+    """Print one line per half and per corpus; return the tallies by group."""
     print(label)
     groups: dict[str, Tally] = {}
     for page in pages:
         if page.url not in raw:  # dropped as an error page: not an item
             continue
         for key in (page.half, f"{page.half} {page.corpus}"):
-            score_page(
-                page,
-                raw[page.url],
-                stored.get(page.url),
-                groups.setdefault(key, Tally()),
-            )
+            tally = groups.setdefault(key, Tally())
+            score_page(page, raw[page.url], stored.get(page.url), tally)
     for key in sorted(groups, key=lambda k: (k.split()[0] != "tuning", " " in k, k)):
         print(f"  {key:<28} {groups[key].row()}")
+    return groups
+
+
+def summary(label: str, tally: Tally) -> None:
+    """One line for the benchmark table."""
+
+    def pct(a: int, b: int) -> str:
+        return f"{a / b:.1%}" if b else "n/a"
+
+    figures = (
+        pct(tally.article_kept, tally.article_chars),
+        pct(tally.junk_removed, tally.junk_lines),
+        pct(tally.with_kept, tally.with_seen),
+        pct(tally.without_removed, tally.without_seen),
+    )
+    print(
+        f"summary {label}: {'; '.join(figures)} (article chars kept; boilerplate "
+        "lines removed; 'with' snippets kept; 'without' snippets removed)"
+    )
 
 
 def clean_offline(raw: dict[str, str]) -> dict[str, str]:
@@ -380,10 +395,18 @@ def main() -> None:
                     else ""
                 )
             )
-    report("with the add-on (crawl):", pages, raw, stored)
-    offline = clean_offline(raw)
-    report("text only (scrapy-newsclean clean on the lazy items):", pages, raw, offline)
+    crawled = report("with the add-on (crawl):", pages, raw, stored)
+    offline = report(
+        "text only (scrapy-newsclean clean on the lazy items):",
+        pages,
+        raw,
+        clean_offline(raw),
+    )
     report("lazy spider, nothing removed:", pages, raw, raw)
+    for half in ("tuning", "held-out"):
+        summary(f"crawl {half}", crawled[half])
+    for half in ("tuning", "held-out"):
+        summary(f"text only {half}", offline[half])
 
 
 if __name__ == "__main__":

@@ -1,12 +1,15 @@
 """Every ``NEWSCLEAN_*`` default, in one place.
 
-Components read settings as ``settings.get("NEWSCLEAN_X", NEWSCLEAN_X)`` so that a
-project without the add-on gets the same behaviour as one with it.
+:mod:`scrapy_newsclean.crawl._settings` falls back to these values, so that a
+project without the add-on gets the same behaviour as one with it, and the
+config dataclasses of the pure core (``CleanConfig``, ``SimhashConfig``,
+``ProcessConfig``) take their field defaults from here (``tests/test_settings.py``
+pins them).
 """
 
 from __future__ import annotations
 
-from scrapy_newsclean._item_fields import DEFAULT_TEXT_FIELDS
+from types import MappingProxyType
 
 #: Master switch: ``False`` turns every component off.
 NEWSCLEAN_ENABLED = True
@@ -33,8 +36,19 @@ NEWSCLEAN_SOFT_ERRORS = True
 NEWSCLEAN_RETRY_CHALLENGES = 2
 
 NEWSCLEAN_CLEAN_ENABLED = True
-#: Item fields holding article text (see scrapy_newsclean._item_fields.DEFAULT_TEXT_FIELDS).
-NEWSCLEAN_TEXT_FIELDS: tuple[str, ...] = DEFAULT_TEXT_FIELDS
+#: Item fields holding article text: the usual names (every present one is
+#: cleaned; the first present one is fingerprinted).
+NEWSCLEAN_TEXT_FIELDS: tuple[str, ...] = (
+    "body",
+    "text",
+    "content",
+    "article",
+    "article_body",
+    "articleBody",
+    "article_text",
+    "full_text",
+    "maintext",
+)
 #: Item field holding the article URL (for logs, rejects and the site's template).
 NEWSCLEAN_URL_FIELD = "url"
 #: Keep items whose text is empty after cleaning instead of dropping them.
@@ -51,9 +65,23 @@ NEWSCLEAN_TEMPLATE_ENABLED = True
 NEWSCLEAN_TEMPLATE_MIN_PAGES = 3
 
 #: Where fingerprints and learned templates live: memory://, sqlite:///path.db,
-#: redis://host:port/db or a dotted class path. None: sqlite under JOBDIR when
-#: set, else under the project's .scrapy data directory.
+#: redis://host:port/db, a URI of a scheme added to NEWSCLEAN_STORES, or (for
+#: compatibility) a dotted class path. None: sqlite under JOBDIR when set, else
+#: under the project's .scrapy data directory.
 NEWSCLEAN_STORE: str | None = None
+#: The built-in store classes by URI scheme (as Scrapy's FEED_STORAGES_BASE);
+#: not a setting: NEWSCLEAN_STORES is merged over it.
+NEWSCLEAN_STORES_BASE = MappingProxyType(
+    {
+        "memory": "scrapy_newsclean.stores.MemoryStore",
+        "sqlite": "scrapy_newsclean.stores.SQLiteStore",
+        "redis": "scrapy_newsclean.stores.RedisStore",
+        "rediss": "scrapy_newsclean.stores.RedisStore",
+        "unix": "scrapy_newsclean.stores.RedisStore",
+    }
+)
+#: More store classes (or import paths) by URI scheme; None disables a scheme.
+NEWSCLEAN_STORES: MappingProxyType[str, object] = MappingProxyType({})
 #: Namespace of every key a shared store (Redis) writes.
 NEWSCLEAN_STORE_PREFIX = "newsclean"
 #: When the store cannot be reached: "pass" items (warn, count) or "drop" them.

@@ -16,21 +16,6 @@ from w3lib.html import remove_tags, remove_tags_with_content, replace_entities
 if TYPE_CHECKING:
     from itemadapter import ItemAdapter
 
-#: Field names searched for article text by default (the first present wins
-#: for fingerprints; every present one is cleaned).
-DEFAULT_TEXT_FIELDS: tuple[str, ...] = (
-    "body",
-    "text",
-    "content",
-    "article",
-    "article_body",
-    "articleBody",
-    "article_text",
-    "full_text",
-    "maintext",
-)
-
-
 #: Markup that tells a field holds HTML rather than text (two such tags).
 _HTML_TAG = re.compile(
     r"</?(?:p|div|br|span|a|li|ul|h[1-6]|table|tr|td|script|style|article|section)"

@@ -12,7 +12,7 @@ import time
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, NoReturn, Protocol
 
-from scrapy_newsclean._item_fields import DEFAULT_TEXT_FIELDS
+from scrapy_newsclean import _defaults
 from scrapy_newsclean._sites import site_of
 from scrapy_newsclean.cleaning._item import (
     CleanConfig,
@@ -44,22 +44,22 @@ _CLEAN = CleanConfig()
 class ProcessConfig:
     """The resolved ``NEWSCLEAN_*`` settings of both item stages."""
 
-    clean: CleanConfig | None = _CLEAN  # None: no cleaning stage
-    dedup: bool = True
-    text_fields: tuple[str, ...] = DEFAULT_TEXT_FIELDS
-    dedup_fields: tuple[str, ...] | None = None
-    url_field: str = "url"
-    keep_empty: bool = False
-    report_field: str | None = None
-    templates: bool = True
-    template_min_pages: int = 3
-    scope: str = "global"  # or "site"
-    duplicate_action: str = "drop"  # or "tag"
-    tag_field: str = "newsclean_duplicate"
-    no_text_action: str = "pass"  # or "drop"
-    store_failure: str = "pass"  # or "drop"
+    clean: CleanConfig | None = _CLEAN if _defaults.NEWSCLEAN_CLEAN_ENABLED else None
+    dedup: bool = _defaults.NEWSCLEAN_DEDUP_ENABLED
+    text_fields: tuple[str, ...] = _defaults.NEWSCLEAN_TEXT_FIELDS
+    dedup_fields: tuple[str, ...] | None = _defaults.NEWSCLEAN_DEDUP_FIELDS
+    url_field: str = _defaults.NEWSCLEAN_URL_FIELD
+    keep_empty: bool = _defaults.NEWSCLEAN_KEEP_EMPTY
+    report_field: str | None = _defaults.NEWSCLEAN_REPORT_FIELD
+    templates: bool = _defaults.NEWSCLEAN_TEMPLATE_ENABLED
+    template_min_pages: int = _defaults.NEWSCLEAN_TEMPLATE_MIN_PAGES
+    scope: str = _defaults.NEWSCLEAN_DEDUP_SCOPE  # or "site"
+    duplicate_action: str = _defaults.NEWSCLEAN_DUPLICATE_ACTION  # or "tag"
+    tag_field: str = _defaults.NEWSCLEAN_DUPLICATE_TAG_FIELD
+    no_text_action: str = _defaults.NEWSCLEAN_NO_TEXT_ACTION  # or "drop"
+    store_failure: str = _defaults.NEWSCLEAN_STORE_FAILURE  # or "drop"
     simhash: SimhashConfig = DEFAULT
-    pending_wait: float = 30.0
+    pending_wait: float = _defaults.NEWSCLEAN_DEDUP_PENDING_WAIT
 
     @property
     def needs_store(self) -> bool:
@@ -166,7 +166,7 @@ class ItemProcessor:
             store = await self._ready()
             counts = await store.template_counts(site, keys)
         except StoreUnavailable:
-            self.effects.inc("clean/template_store_unavailable")
+            self._unreachable("clean/template_store_unavailable")
             return None
         least = self.config.template_min_pages
         return SiteTemplateView({k: c for k, c in counts.items() if c >= least})
@@ -181,13 +181,17 @@ class ItemProcessor:
             blocks[reason] = blocks.get(reason, 0) + 1
             chars[reason] = chars.get(reason, 0) + len(removal.text)
         for reason, count in blocks.items():
-            self.effects.inc(f"clean/blocks_removed/{reason}", count, site=site)
-            self.effects.inc(f"clean/chars_removed/{reason}", chars[reason])
+            self.effects.inc(
+                f"clean/blocks_removed/reason_count/{reason}", count, site=site
+            )
+            self.effects.inc(
+                f"clean/chars_removed/reason_count/{reason}", chars[reason]
+            )
         for name, problem in outcome.problems.items():
-            self.effects.inc(f"clean/field_skipped/{problem}")
+            self.effects.inc(f"clean/field_skipped/reason_count/{problem}")
             self.effects.note(url, f"field {name!r} not cleaned ({problem})")
         for name, kind in outcome.converted.items():
-            self.effects.inc(f"clean/field_converted/{kind}")
+            self.effects.inc(f"clean/field_converted/reason_count/{kind}")
             if kind == "html":
                 self.effects.note(url, f"field {name!r} held HTML: cleaned as text")
 
@@ -260,17 +264,27 @@ class ItemProcessor:
 
     def _no_text(self, url: str | None, problem: str) -> None:
         self.effects.inc("duplicate/no_text")
-        self.effects.inc(f"duplicate/no_text/{problem}")
+        self.effects.inc(f"duplicate/no_text/reason_count/{problem}")
         if self.config.no_text_action == "drop":
             self.effects.drop("duplicate", "no_text", url, problem)
         self.effects.note(url, f"no text to fingerprint ({problem}); it passes")
 
     def _store_failed(self, url: str | None, exc: Exception) -> None:
-        self.effects.inc("store/unavailable")
+        self._unreachable()
         if self.config.store_failure == "drop":
             self.effects.drop("duplicate", "store_unavailable", url, str(exc))
         self.effects.inc("duplicate/store_unavailable_passed")
         self.effects.note(url, f"store unavailable ({exc}); it passes unchecked")
+
+    def _unreachable(self, event: str | None = None) -> None:
+        """Count a store call that failed because the store could not be reached.
+
+        The one place that counts ``store/unavailable`` (once per failed call,
+        whichever stage made it), plus the stage's own *event* if given.
+        """
+        self.effects.inc("store/unavailable")
+        if event is not None:
+            self.effects.inc(event)
 
     def learn_now(self, entry: TemplateEntry) -> Awaitable[None] | None:
         """:meth:`learn` at once if the store allows it, else its awaitable."""
@@ -301,7 +315,7 @@ class ItemProcessor:
             store = await self._ready()
             await store.add_template_keys(*entry)
         except StoreUnavailable:
-            self.effects.inc("clean/template_store_unavailable")
+            self._unreachable("clean/template_store_unavailable")
 
     async def commit(self, reservation: Reservation) -> None:
         """The item reached storage: keep its fingerprint."""
@@ -309,7 +323,7 @@ class ItemProcessor:
             store = await self._ready()
             await store.commit(reservation, time.time())
         except StoreUnavailable as exc:
-            self.effects.inc("duplicate/commit_failed")
+            self._unreachable("duplicate/commit_failed")
             self.effects.note(
                 reservation.url, f"could not commit its fingerprint: {exc}"
             )
@@ -322,6 +336,6 @@ class ItemProcessor:
             store = await self._ready()
             await store.release(reservation)
         except StoreUnavailable:
-            self.effects.inc("duplicate/release_failed")
+            self._unreachable("duplicate/release_failed")
         else:
             self.effects.inc("duplicate/released")

@@ -23,6 +23,8 @@ if TYPE_CHECKING:
     from collections.abc import Iterator
 
 load_profile()  # before the test modules build their @settings
+# the shipped store contract's asserts report their values, as in test modules
+pytest.register_assert_rewrite("scrapy_newsclean.testing")
 
 ROOT = Path(__file__).resolve().parents[1]
 

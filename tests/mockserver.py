@@ -5,6 +5,8 @@ closes or it is killed. Routes:
 
 * ``/site/<file>``: ``tests/sites/<file>`` with status 200;
 * ``/status/<n>/<file>``: the same file with status *n* (``-`` for no body);
+* ``/vendor/<n>/<file>``: ``tests/fixtures/vendors/blocks/<file>`` with
+  status *n* (vendor challenges, block pages, login walls);
 * ``/gzip/<file>``: the file gzip-encoded (``Content-Encoding: gzip``);
 * ``/redirect/<n>?to=<path>``: a redirect with status *n* to *path*;
 * ``/flaky/<times>/<key>/<challenge>/<page>``: *challenge* for the first
@@ -29,6 +31,7 @@ from typing import ClassVar
 from urllib.parse import parse_qs, urlsplit
 
 SITES = Path(__file__).resolve().parent / "sites"
+VENDOR_BLOCKS = Path(__file__).resolve().parent / "fixtures" / "vendors" / "blocks"
 HOME = b"<html><head><title>Home</title></head><body><h1>Home</h1></body></html>"
 
 
@@ -54,6 +57,8 @@ class Handler(BaseHTTPRequestHandler):
             self._file(200, segments[1])
         elif route == "status" and len(segments) == 3:
             self._file(int(segments[1]), segments[2])
+        elif route == "vendor" and len(segments) == 3:
+            self._file(int(segments[1]), segments[2], folder=VENDOR_BLOCKS)
         elif route == "gzip" and len(segments) == 2:
             self._file(200, segments[1], gzipped=True)
         elif route == "redirect" and len(segments) == 2:
@@ -75,11 +80,13 @@ class Handler(BaseHTTPRequestHandler):
             count = self.hits[key]
         self._file(200, challenge if count <= times else page)
 
-    def _file(self, status: int, name: str, *, gzipped: bool = False) -> None:
+    def _file(
+        self, status: int, name: str, *, gzipped: bool = False, folder: Path = SITES
+    ) -> None:
         if name == "-":
             self._send(status, b"", "text/html")
             return
-        path = SITES / Path(name).name
+        path = folder / Path(name).name
         if not path.is_file():
             self._send(404, b"no such fixture", "text/plain")
             return

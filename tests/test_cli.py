@@ -28,7 +28,8 @@ from scrapy_newsclean.cli._backfill import (
     OutputError,
     encode,
 )
-from scrapy_newsclean.cli._main import Reporter, main, run_async
+from scrapy_newsclean.cli._main import main, run_async
+from scrapy_newsclean.cli._progress import Reporter
 from scrapy_newsclean.crawl._pipelines import CleanTextPipeline, NearDuplicatePipeline
 from scrapy_newsclean.stores import MemoryStore
 
@@ -642,8 +643,7 @@ class TestErrors:
 HOLD_STORE = """
 import asyncio, sys, time
 from scrapy_newsclean.stores import build_store
-from scrapy_newsclean.neardup import DEFAULT
-store = build_store(sys.argv[1], config=DEFAULT, ttl=None)
+store = build_store(sys.argv[1])
 asyncio.new_event_loop().run_until_complete(store.open())
 print("open", flush=True)
 time.sleep(60)

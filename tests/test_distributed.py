@@ -19,6 +19,7 @@ if TYPE_CHECKING:
     from scrapy.crawler import Crawler
 
     from tests.conftest import MockServer, RedisServer
+    from tests.spiders import CrawlResult
 
 STORIES = 50
 
@@ -74,7 +75,7 @@ async def test_redis_down_at_start_items_pass_by_default(
     settings = {"ADDONS": {Addon: 500}, "NEWSCLEAN_STORE": dead}
     result = await crawl(urls, settings, spidercls=ArticleSpider)
     assert len(result.items) == 6  # no dedup possible, nothing lost
-    assert result.stat("newsclean/store/unavailable") >= 1
+    assert result.stat("newsclean/store/unavailable") == failed_store_calls(result)
     assert result.stat("newsclean/duplicate/store_unavailable_passed") == 6
 
 
@@ -93,10 +94,46 @@ async def test_redis_down_with_drop_policy(
         story_urls(mockserver, 0)[:2], settings, spidercls=ArticleSpider
     )
     assert result.items == []
-    assert result.stat("newsclean/duplicate/store_unavailable") == 2
+    assert (
+        result.stat("newsclean/duplicate/dropped/reason_count/store_unavailable") == 2
+    )
     records = rejects.read_text()
     assert records.count('"reason": "store_unavailable"') == 2
     assert "hunter2" not in records
+
+
+@deferred_f_from_coro_f
+async def test_store_outage_is_counted_once_per_failed_call(
+    mockserver: MockServer, tmp_path: Path
+) -> None:
+    require_redis_server()
+    server = start_redis(tmp_path)  # a real server, then a real outage
+    server.proc.terminate()
+    server.proc.wait(timeout=10)
+    urls = story_urls(mockserver, 0)[:3]
+    settings = {
+        "ADDONS": {Addon: 500},
+        "CONCURRENT_REQUESTS": 1,
+        "NEWSCLEAN_STORE": server.url,
+        "NEWSCLEAN_CLEAN_ENABLED": False,  # one store call per item: the check
+    }
+    result = await crawl(urls, settings, spidercls=ArticleSpider)
+    assert len(result.items) == 3
+    assert result.stat("newsclean/duplicate/store_unavailable_passed") == 3
+    # The failed open at start is not counted on top of the items' failed checks.
+    assert result.stat("newsclean/store/unavailable") == 3
+
+
+def failed_store_calls(result: CrawlResult) -> int:
+    """The stage counters whose sum ``newsclean/store/unavailable`` must equal."""
+    keys = (
+        "clean/template_store_unavailable",
+        "duplicate/store_unavailable_passed",
+        "duplicate/dropped/reason_count/store_unavailable",
+        "duplicate/commit_failed",
+        "duplicate/release_failed",
+    )
+    return sum(result.stat(f"newsclean/{key}") or 0 for key in keys)
 
 
 class RedisOutage:
@@ -148,5 +185,7 @@ async def test_redis_going_away_mid_crawl_and_coming_back(
     assert stories == [0, 1, 2, 3, 4]  # one copy of story 4 (either may win)
     # which items meet the outage depends on how pipelines overlap: at least one
     assert result.stat("newsclean/duplicate/store_unavailable_passed") >= 1
-    assert result.stat("newsclean/store/unavailable") >= 1
-    assert result.stat("newsclean/duplicate/near_duplicate") == 1  # Redis is back
+    assert result.stat("newsclean/store/unavailable") == failed_store_calls(result)
+    assert (
+        result.stat("newsclean/duplicate/dropped/reason_count/near_duplicate") == 1
+    )  # Redis is back

@@ -41,7 +41,7 @@ class TestHardErrors:
             {**ADDON, "NEWSCLEAN_REJECTS": str(rejects), "HTTPERROR_ALLOW_ALL": True},
         )
         assert result.items == []
-        assert result.stat("newsclean/error_page/status_403") == 1
+        assert result.stat("newsclean/error_page/dropped/reason_count/status_403") == 1
         assert result.stat("newsclean/error_page/dropped") == 1
         (record,) = read_rejects(rejects)
         assert record["url"] == url
@@ -69,7 +69,10 @@ class TestHardErrors:
             [url], {**ADDON, "HTTPERROR_ALLOW_ALL": True, "RETRY_ENABLED": False}
         )
         assert result.items == []
-        assert result.stat(f"newsclean/error_page/status_{status}") == 1
+        assert (
+            result.stat(f"newsclean/error_page/dropped/reason_count/status_{status}")
+            == 1
+        )
 
     @deferred_f_from_coro_f
     async def test_503_dropped_after_scrapy_retries(
@@ -81,7 +84,7 @@ class TestHardErrors:
         )
         assert result.items == []
         assert result.stat("retry/count") == 2
-        assert result.stat("newsclean/error_page/status_503") == 1
+        assert result.stat("newsclean/error_page/dropped/reason_count/status_503") == 1
         assert result.stat("downloader/response_status_count/503") == 3
 
     @deferred_f_from_coro_f
@@ -124,7 +127,12 @@ class TestSoftErrors:
         assert result.items == []
         assert result.stat("newsclean/error_page/retry/count") == 2
         assert result.stat("newsclean/error_page/retry/max_reached") == 1
-        assert result.stat("newsclean/error_page/challenge_cloudflare") == 1
+        assert (
+            result.stat(
+                "newsclean/error_page/dropped/reason_count/challenge_cloudflare"
+            )
+            == 1
+        )
         assert result.stat("downloader/response_status_count/200") == 3
         (record,) = read_rejects(rejects)
         assert record["reason"] == "challenge_cloudflare"
@@ -140,7 +148,12 @@ class TestSoftErrors:
         result = await crawl([url], {**ADDON, "HTTPERROR_ALLOW_ALL": True})
         assert result.items == []
         assert result.stat("newsclean/error_page/retry/count") == 2
-        assert result.stat("newsclean/error_page/challenge_cloudflare") == 1
+        assert (
+            result.stat(
+                "newsclean/error_page/dropped/reason_count/challenge_cloudflare"
+            )
+            == 1
+        )
         assert result.stat("downloader/response_status_count/428") == 3
 
     @deferred_f_from_coro_f
@@ -169,14 +182,19 @@ class TestSoftErrors:
         url = mockserver.url("/gzip/cloudflare_challenge.html")
         result = await crawl([url], {**ADDON, "NEWSCLEAN_RETRY_CHALLENGES": 0})
         assert result.items == []
-        assert result.stat("newsclean/error_page/challenge_cloudflare") == 1
+        assert (
+            result.stat(
+                "newsclean/error_page/dropped/reason_count/challenge_cloudflare"
+            )
+            == 1
+        )
 
     @pytest.mark.parametrize("page", ["soft404.html", "soft404_de.html"])
     @deferred_f_from_coro_f
     async def test_soft_404_dropped(self, mockserver: MockServer, page: str) -> None:
         result = await crawl([mockserver.url(f"/site/{page}")], ADDON)
         assert result.items == []
-        assert result.stat("newsclean/error_page/soft_404") == 1
+        assert result.stat("newsclean/error_page/dropped/reason_count/soft_404") == 1
 
     @deferred_f_from_coro_f
     async def test_article_mentioning_errors_is_kept(
@@ -194,7 +212,9 @@ class TestSoftErrors:
         rejects = tmp_path / "rejects.jsonl"
         result = await crawl([url], {**ADDON, "NEWSCLEAN_REJECTS": str(rejects)})
         assert result.items == []
-        assert result.stat("newsclean/error_page/redirect_home") == 1
+        assert (
+            result.stat("newsclean/error_page/dropped/reason_count/redirect_home") == 1
+        )
         (record,) = read_rejects(rejects)
         assert record["url"] == url  # the dead article, not the home page
         assert record["landed_on"] == mockserver.url("/")

@@ -120,6 +120,46 @@ def crawl(tmp_path_factory: pytest.TempPathFactory) -> Crawl:
     )
 
 
+#: A stat key: a counter, ``newsclean/<component>/<event>``, or one of its reasons,
+#: ``.../<event>/reason_count/<reason>``; plus Scrapy's retry keys.
+STAT_KEY = re.compile(
+    r"newsclean/[a-z_]+/[a-z0-9_]+(/reason_count/[a-z0-9_]+)?"
+    r"|newsclean/error_page/retry/(count|max_reached|reason_count/[a-z0-9_]+)"
+)
+
+
+def documented_stat_keys() -> dict[str, re.Pattern[str]]:
+    """The keys of the README's Stats table; ``<name>`` stands for any token."""
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    section = readme.split("\n## Stats\n", 1)[1].split("\n## ", 1)[0]
+    keys = [
+        key
+        for line in section.splitlines()
+        if line.startswith("| `")
+        for key in re.findall(r"`([^`]+)`", line.split(" | ", 1)[0])
+    ]
+    return {
+        key: re.compile("newsclean/" + re.sub(r"<[a-z]+>", "[a-z0-9_]+", key))
+        for key in keys
+    }
+
+
+def test_documented_stat_keys_follow_the_scheme() -> None:
+    documented = documented_stat_keys()
+    assert len(documented) > 40
+    for key in documented:
+        assert STAT_KEY.fullmatch("newsclean/" + re.sub(r"<[a-z]+>", "x", key)), key
+
+
+def test_every_stat_key_of_the_crawl_is_documented(crawl: Crawl) -> None:
+    patterns = documented_stat_keys().values()
+    keys = [key for key in crawl.stats if key.startswith("newsclean/")]
+    assert len(keys) > 20
+    for key in keys:
+        assert STAT_KEY.fullmatch(key), key
+        assert any(p.fullmatch(key) for p in patterns), f"{key} not in README"
+
+
 def _expected(prefix: str) -> dict[Page, str]:
     return {
         (outlet, path): fate
@@ -216,7 +256,7 @@ def test_site_template_learned(crawl: Crawl, outlet: str) -> None:
     for item in items:
         if item not in kept:
             assert item["newsclean"]["blocks_removed"]["site_template"] >= 1
-    assert crawl.stats["newsclean/clean/blocks_removed/site_template"] > 0
+    assert crawl.stats["newsclean/clean/blocks_removed/reason_count/site_template"] > 0
 
 
 def test_items_carry_fields_and_report(crawl: Crawl) -> None:

@@ -236,6 +236,8 @@ async def test_crawl_stores_every_hard_negative(mockserver: MockServer) -> None:
     urls = [mockserver.url(f"/index.html?case={case}") for case in CRAWL_CASES]
     settings = {"ADDONS": {Addon: 500}, "NEWSCLEAN_STORE": "memory://"}
     result = await crawl(urls, settings, spidercls=FixtureArticleSpider)
-    assert result.stat("newsclean/duplicate/near_duplicate") is None
+    assert (
+        result.stat("newsclean/duplicate/dropped/reason_count/near_duplicate") is None
+    )
     assert result.stat("newsclean/duplicate/committed") == len(urls)
     assert result.urls == set(urls)

@@ -18,7 +18,6 @@ from scrapy.utils.misc import build_from_crawler
 from scrapy.utils.test import get_crawler
 
 from scrapy_newsclean import Addon, CleanTextPipeline, EmptyAfterClean
-from scrapy_newsclean.neardup import DEFAULT
 from scrapy_newsclean.stores import StoreLocked, build_store
 from tests.spiders import ArticleSpider, crawl
 
@@ -66,7 +65,7 @@ class TestCleanTextPipelineCrawl:
         removed = {
             k: v
             for k, v in result.newsclean_stats().items()
-            if k.startswith("newsclean/clean/blocks_removed/")
+            if k.startswith("newsclean/clean/blocks_removed/reason_count/")
         }
         assert sum(removed.values()) >= 5
 
@@ -111,7 +110,10 @@ class TestSiteTemplateLearning:
             True,
             False,
         ]
-        assert result.stat("newsclean/clean/blocks_removed/site_template") == 1
+        assert (
+            result.stat("newsclean/clean/blocks_removed/reason_count/site_template")
+            == 1
+        )
 
     @deferred_f_from_coro_f
     async def test_template_learned_in_one_crawl_applies_from_the_next_first_page(
@@ -129,7 +131,10 @@ class TestSiteTemplateLearning:
         second = await crawl([url], settings, spidercls=ArticleSpider)
         (item,) = second.items
         assert TEMPLATE_BLOCK not in item["body"]
-        assert second.stat("newsclean/clean/blocks_removed/site_template") == 1
+        assert (
+            second.stat("newsclean/clean/blocks_removed/reason_count/site_template")
+            == 1
+        )
 
     @deferred_f_from_coro_f
     async def test_items_dropped_by_a_later_pipeline_teach_nothing(
@@ -144,7 +149,10 @@ class TestSiteTemplateLearning:
         result = await crawl(urls, settings, spidercls=ArticleSpider)
         assert len(result.items) == 2
         assert all(TEMPLATE_BLOCK in item["body"] for item in result.items)
-        assert result.stat("newsclean/clean/blocks_removed/site_template") is None
+        assert (
+            result.stat("newsclean/clean/blocks_removed/reason_count/site_template")
+            is None
+        )
 
 
 class TestCleanTextPipelineItems:
@@ -179,7 +187,10 @@ class TestCleanTextPipelineItems:
         assert out["body"] is value
         stats = pipeline.crawler.stats
         assert stats is not None
-        assert stats.get_value(f"newsclean/clean/field_skipped/{problem}") == 1
+        assert (
+            stats.get_value(f"newsclean/clean/field_skipped/reason_count/{problem}")
+            == 1
+        )
         assert any(problem in r.getMessage() for r in caplog.records)
 
     @deferred_f_from_coro_f
@@ -197,7 +208,9 @@ class TestCleanTextPipelineItems:
         assert item["body"] == body
         stats = pipeline.crawler.stats
         assert stats is not None
-        assert stats.get_value("newsclean/clean/field_skipped/oversize") == 1
+        assert (
+            stats.get_value("newsclean/clean/field_skipped/reason_count/oversize") == 1
+        )
 
     @deferred_f_from_coro_f
     async def test_emptied_item_is_dropped_or_kept(self, tmp_path: Path) -> None:
@@ -269,7 +282,9 @@ class TestNearDuplicatePipelineCrawl:
             spidercls=ArticleSpider,
         )
         assert result.urls == {original, other}  # the two seeds stay distinct
-        assert result.stat("newsclean/duplicate/near_duplicate") == 1
+        assert (
+            result.stat("newsclean/duplicate/dropped/reason_count/near_duplicate") == 1
+        )
         assert result.stat("newsclean/duplicate/committed") == 2
         assert result.stat("item_dropped_reasons_count/NearDuplicateItem") == 1
         (record,) = [json.loads(line) for line in rejects.read_text().splitlines()]
@@ -311,7 +326,10 @@ class TestNearDuplicatePipelineCrawl:
         result = await crawl([original, copy], settings, spidercls=ArticleSpider)
         assert result.urls == {copy}
         assert result.stat("newsclean/duplicate/released") == 1
-        assert result.stat("newsclean/duplicate/near_duplicate") is None
+        assert (
+            result.stat("newsclean/duplicate/dropped/reason_count/near_duplicate")
+            is None
+        )
 
     @deferred_f_from_coro_f
     async def test_sqlite_store_persists_across_crawls(
@@ -326,7 +344,9 @@ class TestNearDuplicatePipelineCrawl:
         assert first.urls == {original}
         second = await crawl([copy, other], settings, spidercls=ArticleSpider)
         assert second.urls == {other}
-        assert second.stat("newsclean/duplicate/near_duplicate") == 1
+        assert (
+            second.stat("newsclean/duplicate/dropped/reason_count/near_duplicate") == 1
+        )
 
     @deferred_f_from_coro_f
     async def test_items_without_text_are_never_duplicates(
@@ -338,13 +358,25 @@ class TestNearDuplicatePipelineCrawl:
         assert result.stat("newsclean/duplicate/no_text") == 3
         assert result.stat("newsclean/duplicate/dropped") is None
 
+    @deferred_f_from_coro_f
+    async def test_items_without_text_dropped_are_counted_once(
+        self, mockserver: MockServer
+    ) -> None:
+        url = mockserver.url("/site/no_text.html")
+        settings = {**ADDON, "NEWSCLEAN_NO_TEXT_ACTION": "drop"}
+        result = await crawl([url, url], settings, spidercls=ArticleSpider)
+        assert result.items == []
+        assert result.stat("newsclean/duplicate/no_text") == 2
+        assert result.stat("newsclean/duplicate/dropped") == 2
+        assert result.stat("newsclean/duplicate/dropped/reason_count/no_text") == 2
+
 
 @deferred_f_from_coro_f
 async def test_second_crawl_on_a_locked_sqlite_store_is_refused(
     mockserver: MockServer, tmp_path: Path
 ) -> None:
     uri = f"sqlite:///{tmp_path / 'state.db'}"
-    other_crawl = build_store(uri, config=DEFAULT, ttl=None)
+    other_crawl = build_store(uri)
     await other_crawl.open()
     try:
         with pytest.raises(StoreLocked, match="in use by another process"):
@@ -383,4 +415,4 @@ async def test_html_where_text_was_expected_is_cleaned_as_text() -> None:
     assert item["body"] == "Real text of the story.\nMore text."
     stats = pipeline.crawler.stats
     assert stats is not None
-    assert stats.get_value("newsclean/clean/field_converted/html") == 1
+    assert stats.get_value("newsclean/clean/field_converted/reason_count/html") == 1

@@ -63,3 +63,27 @@ def test_format_of_an_empty_crawl() -> None:
     text = format_report(build_report({}, SiteTally()))
     assert "items in 0, stored 0" in text
     assert "pages dropped: none" in text
+
+
+def test_report_reads_reasons_not_counters() -> None:
+    stats = {
+        "item_scraped_count": 3,
+        "newsclean/error_page/checked": 5,
+        "newsclean/error_page/dropped": 2,
+        "newsclean/error_page/dropped/reason_count/status_403": 2,
+        "newsclean/error_page/unparsable": 1,
+        "newsclean/error_page/retry/reason_count/challenge_akamai": 1,
+        "newsclean/clean/blocks_removed/reason_count/disclaimer": 4,
+        "newsclean/clean/field_skipped/reason_count/oversize": 1,
+        "newsclean/duplicate/no_text": 2,  # passed: not a drop
+        "newsclean/duplicate/no_text/reason_count/missing": 2,
+        "newsclean/duplicate/dropped": 1,
+        "newsclean/duplicate/dropped/reason_count/near_duplicate": 1,
+        "newsclean/duplicate/store_unavailable_passed": 1,
+    }
+    report = build_report(stats, SiteTally())
+    assert report["pages_dropped"] == {"status_403": 2}
+    assert report["items_dropped"] == {"near_duplicate": 1}
+    assert report["blocks_removed"] == {"disclaimer": 4}
+    assert report["chars_removed"] == {}
+    assert report["responses_checked"] == 5

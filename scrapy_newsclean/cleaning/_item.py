@@ -1,7 +1,10 @@
 """Clean the text fields of one item (any item type, through itemadapter).
 
-Pure: no Scrapy. :class:`CleanTextPipeline` and the offline CLI both call
-:func:`clean_item`, so a crawl and a backfill clean the same way.
+Pure: no Scrapy. :class:`~scrapy_newsclean.itemflow.ItemProcessor` (shared by
+:class:`CleanTextPipeline` and the offline CLI, so a crawl and a backfill clean
+the same way) calls :func:`prepare_item`, asks the store for the site template
+of the prepared blocks, then calls :func:`clean_prepared`; :func:`clean_item`
+does both steps with a template already at hand.
 """
 
 from __future__ import annotations
@@ -9,7 +12,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from scrapy_newsclean._item_fields import DEFAULT_TEXT_FIELDS, read_text
+from scrapy_newsclean import _defaults
+from scrapy_newsclean._item_fields import read_text
 from scrapy_newsclean.cleaning._blocks import Removal, clean_blocks, split_blocks
 from scrapy_newsclean.cleaning._signatures import DEFAULT_SIGNATURES, Signatures
 
@@ -18,17 +22,18 @@ if TYPE_CHECKING:
 
     from scrapy_newsclean.cleaning._site_templates import TemplateLookup
 
-#: Longer field values are left as they are (cleaning them would stall a crawl).
-DEFAULT_MAX_CHARS = 2_000_000
-
 
 @dataclass(frozen=True, slots=True)
 class CleanConfig:
-    """What to clean: which fields, with which signatures, up to what size."""
+    """What to clean: which fields, with which signatures, up to what size.
 
-    fields: tuple[str, ...] = DEFAULT_TEXT_FIELDS
-    signatures: Signatures = DEFAULT_SIGNATURES
-    max_chars: int = DEFAULT_MAX_CHARS
+    Longer field values than ``max_chars`` are left as they are (cleaning them
+    would stall a crawl).
+    """
+
+    fields: tuple[str, ...] = _defaults.NEWSCLEAN_TEXT_FIELDS
+    signatures: Signatures = DEFAULT_SIGNATURES  # + NEWSCLEAN_SIGNATURES (none)
+    max_chars: int = _defaults.NEWSCLEAN_MAX_TEXT_CHARS
 
 
 @dataclass(slots=True)

@@ -12,10 +12,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.error import HTTPError, URLError
 
-from scrapy_newsclean import __version__, _defaults
+from scrapy_newsclean import __version__
 from scrapy_newsclean.cli._settings import CliError
-from scrapy_newsclean.crawl._settings import status_set
-from scrapy_newsclean.errorpages._classify import classify, is_html, page_signals
+from scrapy_newsclean.crawl._settings import errorpage_policy
+from scrapy_newsclean.errorpages._classify import is_html, page_signals
+from scrapy_newsclean.errorpages._fate import decide
 
 if TYPE_CHECKING:
     from http.client import HTTPMessage
@@ -23,21 +24,26 @@ if TYPE_CHECKING:
 
     from scrapy.settings import BaseSettings
 
-    from scrapy_newsclean.errorpages._classify import PageVerdict
+    from scrapy_newsclean.errorpages._fate import ErrorPagePolicy
 
 #: Pages are read up to this size (the classifier parses the first 4 MiB).
 MAX_PAGE_BYTES = 16 * 1024 * 1024
 
 CHECK_EPILOG = """\
 The first output line is KEEP or DROP <reason> (the reason token of the
-crawl's stats and rejects file), then the URL, the status, the verdict's detail
-and the signals behind it. As in a crawl, a status in NEWSCLEAN_DROP_STATUSES is
-dropped whatever the page says, and 2xx pages are judged by their content
-(NEWSCLEAN_SOFT_ERRORS); both settings come from the project as for `clean`.
-Redirects are followed (an article redirected to the home page is DROP).
+crawl's stats and rejects file), then the URL, the status, the verdict's detail,
+a note on what the crawl does and the signals behind the verdict. The verdict
+is the crawl's: the error-page middleware calls the same decision, with the
+project's NEWSCLEAN_DROP_STATUSES, NEWSCLEAN_SOFT_ERRORS and
+NEWSCLEAN_RETRY_CHALLENGES (read as for `clean`). A status in the drop
+statuses is dropped whatever the page says, 2xx pages are judged by their
+content, other 4xx pages only for a vendor challenge (Akamai's 428), which a
+crawl retries first; other pages a crawl keeps go on to the spider (2xx) or to
+Scrapy's HttpErrorMiddleware. Redirects are followed (an article redirected to
+the home page is DROP).
 
 Exit status: 0 for either verdict (with --fail-on-drop: 1 for DROP), 2 for
-usage errors or a page that cannot be read or fetched.
+usage errors, bad settings or a page that cannot be read or fetched.
 
 examples:
   scrapy-newsclean check https://example.com/news/1
@@ -78,59 +84,40 @@ def add_check_parser(commands: Any, common: argparse.ArgumentParser) -> None:
 
 
 def check_command(args: argparse.Namespace, settings: BaseSettings) -> int:
-    """Print the verdict on one page; return the exit status."""
+    """Print what a crawl does with one page; return the exit status."""
+    policy = _policy(settings)
     target: str = args.target
     if target.lower().startswith(("http://", "https://")):
         page = fetch_page(target, args.timeout)
     else:
         page = read_page(target)
     status = page.status if args.status is None else args.status
-    verdict, note = judge(page, status, settings)
-    lines = ["KEEP" if verdict is None else f"DROP {verdict.reason}"]
-    lines += [f"url: {page.url}", f"status: {status}"]
-    if page.redirect_urls:
-        lines.append(f"redirected from: {' -> '.join(page.redirect_urls)}")
-    if verdict is not None:
-        lines.append(f"detail: {verdict.detail}")
-    if note:
-        lines.append(f"note: {note}")
-    if is_html(page.headers, page.body):
-        signals = page_signals(headers=page.headers, body=page.body)
-        lines.append(f"signals: {signals.describe()}")
-    sys.stdout.write("\n".join(lines) + "\n")
-    return 1 if verdict is not None and args.fail_on_drop else 0
-
-
-def judge(
-    page: Page, status: int, settings: BaseSettings
-) -> tuple[PageVerdict | None, str]:
-    """``(verdict or None, note)`` as ErrorPageMiddleware._classify decides."""
-    drop = drop_statuses(settings)
-    soft = settings.getbool("NEWSCLEAN_SOFT_ERRORS", _defaults.NEWSCLEAN_SOFT_ERRORS)
-    is_2xx = 200 <= status < 300
-    if status not in drop and not (is_2xx and soft):
-        if is_2xx:
-            return None, "NEWSCLEAN_SOFT_ERRORS is off: 2xx pages are kept"
-        return None, f"status {status} is not in NEWSCLEAN_DROP_STATUSES"
-    if is_2xx and not is_html(page.headers, page.body):
-        return None, "not HTML: passed untouched, as in a crawl"
-    verdict = classify(
+    fate = decide(
         status=status,
         url=page.url,
         headers=page.headers,
         body=page.body,
         redirect_urls=page.redirect_urls,
-        drop_statuses=drop,
+        policy=policy,
     )
-    return verdict, ""
+    lines = ["KEEP" if fate.verdict is None else f"DROP {fate.verdict.reason}"]
+    lines += [f"url: {page.url}", f"status: {status}"]
+    if page.redirect_urls:
+        lines.append(f"redirected from: {' -> '.join(page.redirect_urls)}")
+    if fate.verdict is not None:
+        lines.append(f"detail: {fate.verdict.detail}")
+    if fate.note:
+        lines.append(f"note: {fate.note}")
+    if is_html(page.headers, page.body):
+        signals = page_signals(headers=page.headers, body=page.body)
+        lines.append(f"signals: {signals.describe()}")
+    sys.stdout.write("\n".join(lines) + "\n")
+    return 1 if fate.dropped and args.fail_on_drop else 0
 
 
-def drop_statuses(settings: BaseSettings) -> frozenset[int]:
-    value = settings.getlist(
-        "NEWSCLEAN_DROP_STATUSES", list(_defaults.NEWSCLEAN_DROP_STATUSES)
-    )
+def _policy(settings: BaseSettings) -> ErrorPagePolicy:
     try:
-        return status_set(value)
+        return errorpage_policy(settings)
     except ValueError as exc:
         raise CliError(str(exc)) from exc
 

@@ -6,10 +6,10 @@ from typing import TYPE_CHECKING
 
 from scrapy.exceptions import NotConfigured
 
-from scrapy_newsclean import _defaults
 from scrapy_newsclean.crawl._errorpage_middleware import ErrorPageMiddleware
 from scrapy_newsclean.crawl._pipelines import CleanTextPipeline, NearDuplicatePipeline
 from scrapy_newsclean.crawl._report import CrawlReport
+from scrapy_newsclean.crawl._settings import newsclean_enabled
 
 if TYPE_CHECKING:
     from scrapy.settings import BaseSettings
@@ -38,8 +38,8 @@ class Addon:
     """
 
     def update_settings(self, settings: BaseSettings) -> None:
-        if not settings.getbool("NEWSCLEAN_ENABLED", _defaults.NEWSCLEAN_ENABLED):
-            raise NotConfigured("NEWSCLEAN_ENABLED is False")
+        if not newsclean_enabled(settings):
+            raise NotConfigured  # switched off on purpose: no warning
         for name, components in (
             ("DOWNLOADER_MIDDLEWARES", DOWNLOADER_MIDDLEWARES),
             ("ITEM_PIPELINES", ITEM_PIPELINES),

@@ -1,8 +1,9 @@
 """Count, log and record every page or item that a component drops.
 
-One :class:`DropAuditor` per component: it turns a drop into a stat
-(``newsclean/<stage>/<reason>`` and ``newsclean/<stage>/dropped``), one log line
-and, when :setting:`NEWSCLEAN_REJECTS` is set, one record in the rejects file.
+One :class:`DropAuditor` per component: it turns a drop into stats
+(``newsclean/<stage>/dropped`` and, as Scrapy's retry counts reasons,
+``newsclean/<stage>/dropped/reason_count/<reason>``), one log line and, when
+:setting:`NEWSCLEAN_REJECTS` is set, one record in the rejects file.
 """
 
 from __future__ import annotations
@@ -10,44 +11,27 @@ from __future__ import annotations
 import logging
 from typing import TYPE_CHECKING, Any
 
-from scrapy_newsclean import _defaults
 from scrapy_newsclean._rejects import RejectRecord, RejectsFile
 from scrapy_newsclean._sites import site_of
 from scrapy_newsclean.crawl._report import SiteTally
+from scrapy_newsclean.crawl._settings import log_level, rejects_path
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
-    from typing_extensions import Self
 
 logger = logging.getLogger(__name__)
-
-
-def _log_level(value: object) -> int:
-    if isinstance(value, int):
-        return value
-    level = logging.getLevelName(str(value).upper())
-    if isinstance(level, int):
-        return level
-    raise ValueError(f"NEWSCLEAN_LOG_LEVEL must be a logging level, got {value!r}")
 
 
 class DropAuditor:
     """Make one drop visible: stats, a log line, a rejects record."""
 
     def __init__(self, crawler: Crawler, stage: str) -> None:
-        settings = crawler.settings
         self.crawler = crawler
         self.stage = stage
-        self.level = _log_level(
-            settings.get("NEWSCLEAN_LOG_LEVEL", _defaults.NEWSCLEAN_LOG_LEVEL)
-        )
-        path = settings.get("NEWSCLEAN_REJECTS", _defaults.NEWSCLEAN_REJECTS)
+        self.level = log_level(crawler.settings)
+        path = rejects_path(crawler.settings)
         self.rejects = RejectsFile(path) if path else None
         self.tally = SiteTally.of(crawler)
-
-    @classmethod
-    def from_crawler(cls, crawler: Crawler, stage: str) -> Self:
-        return cls(crawler, stage)
 
     def inc(self, event: str, count: int = 1) -> None:
         """Increment ``newsclean/<stage>/<event>``."""
@@ -66,7 +50,7 @@ class DropAuditor:
     ) -> None:
         """Record that a page or item was dropped for *reason*."""
         self.inc("dropped")
-        self.inc(reason)
+        self.inc(f"dropped/reason_count/{reason}")
         self.tally.add(f"{self.stage}/{reason}", site_of(url))
         logger.log(
             self.level,

@@ -12,8 +12,7 @@ import time
 from typing import TYPE_CHECKING
 from weakref import WeakKeyDictionary
 
-from scrapy_newsclean import _defaults
-from scrapy_newsclean.crawl._settings import dedup_ttl, simhash_config, store_uri
+from scrapy_newsclean.crawl._settings import store_classes, store_options, store_uri
 from scrapy_newsclean.stores import StoreUnavailable, build_store, redact
 
 if TYPE_CHECKING:
@@ -34,14 +33,10 @@ class SharedStore:
 
     def __init__(self, crawler: Crawler) -> None:
         uri = store_uri(crawler.settings)
-        self.store_config = simhash_config(crawler.settings)
+        options = store_options(crawler.settings)
+        self.store_config = options.config
         self.store: FingerprintStore = build_store(
-            uri,
-            config=self.store_config,
-            ttl=dedup_ttl(crawler.settings),
-            prefix=crawler.settings.get(
-                "NEWSCLEAN_STORE_PREFIX", _defaults.NEWSCLEAN_STORE_PREFIX
-            ),
+            uri, options, stores=store_classes(crawler.settings)
         )
         self.crawler = crawler
         self.display_uri = redact(uri)
@@ -89,11 +84,8 @@ class SharedStore:
         if now < self._next_attempt:
             raise StoreUnavailable(f"{self.display_uri} is unreachable")
         self._next_attempt = now + REOPEN_INTERVAL
-        try:
-            await self.store.open()
-        except StoreUnavailable:
-            self.crawler.stats.inc_value("newsclean/store/unavailable")
-            raise
+        # A failure is counted by the caller (ItemProcessor), once per call.
+        await self.store.open()
         self._open = True
         logger.info(
             "scrapy-newsclean store: %(uri)s",

@@ -10,11 +10,10 @@ from scrapy.downloadermiddlewares.retry import get_retry_request
 from scrapy.exceptions import NotConfigured
 from scrapy.http import HtmlResponse
 
-from scrapy_newsclean import _defaults
 from scrapy_newsclean.crawl._audit import DropAuditor
 from scrapy_newsclean.crawl._exceptions import ErrorPageIgnored
-from scrapy_newsclean.crawl._settings import enabled, status_set
-from scrapy_newsclean.errorpages._classify import classify, is_html
+from scrapy_newsclean.crawl._settings import enabled, errorpage_policy, status_set
+from scrapy_newsclean.errorpages._fate import Action, decide
 
 if TYPE_CHECKING:
     from scrapy import Request
@@ -22,7 +21,7 @@ if TYPE_CHECKING:
     from scrapy.http import Response
     from typing_extensions import Self
 
-    from scrapy_newsclean.errorpages._classify import PageVerdict
+    from scrapy_newsclean.errorpages._fate import ResponseFate
 
 logger = logging.getLogger(__name__)
 
@@ -31,13 +30,16 @@ class ErrorPageMiddleware:
     """Drop error pages with :exc:`~scrapy_newsclean.crawl._exceptions.ErrorPageIgnored`.
 
     It sees each final response after Scrapy's RetryMiddleware, HttpCompression
-    and RedirectMiddleware have handled it, and drops:
+    and RedirectMiddleware have handled it and, as
+    :func:`scrapy_newsclean.errorpages.decide` decides (``scrapy-newsclean
+    check`` calls it too), drops:
 
     * responses whose status is in :setting:`NEWSCLEAN_DROP_STATUSES`, even when
       the spider allows them (``HTTPERROR_ALLOWED_CODES``,
       ``handle_httpstatus_list``);
     * 2xx HTML pages that are anti-bot challenges, block pages, soft 404s or a
-      dead article redirected to the home page (:setting:`NEWSCLEAN_SOFT_ERRORS`).
+      dead article redirected to the home page (:setting:`NEWSCLEAN_SOFT_ERRORS`);
+    * vendor challenges on other 4xx statuses (Akamai's 428, AWS WAF's 405).
 
     Challenge pages are retried up to :setting:`NEWSCLEAN_RETRY_CHALLENGES`
     times with Scrapy's retry helper first. Opt-outs: ``request.meta``
@@ -46,35 +48,15 @@ class ErrorPageMiddleware:
 
     Settings: :setting:`NEWSCLEAN_ERRORPAGE_ENABLED`, :setting:`NEWSCLEAN_REJECTS`,
     :setting:`NEWSCLEAN_LOG_LEVEL`. Stats: ``newsclean/error_page/checked``,
-    ``.../dropped``, ``.../<reason>``, ``.../skipped``, ``.../passed_non_html``,
+    ``.../dropped``, ``.../dropped/reason_count/<reason>``, ``.../skipped``, ``.../passed_non_html``,
     ``.../unparsable``, ``.../retry/...``.
     """
 
     def __init__(self, crawler: Crawler) -> None:
-        if not enabled(
-            crawler.settings,
-            "NEWSCLEAN_ERRORPAGE_ENABLED",
-            _defaults.NEWSCLEAN_ERRORPAGE_ENABLED,
-        ):
-            raise NotConfigured("NEWSCLEAN_ENABLED or NEWSCLEAN_ERRORPAGE_ENABLED")
-        settings = crawler.settings
+        if not enabled(crawler.settings, "NEWSCLEAN_ERRORPAGE_ENABLED"):
+            raise NotConfigured  # switched off on purpose: no warning
         self.crawler = crawler
-        self.drop_statuses = status_set(
-            settings.getlist(
-                "NEWSCLEAN_DROP_STATUSES", list(_defaults.NEWSCLEAN_DROP_STATUSES)
-            )
-        )
-        self.soft_errors = settings.getbool(
-            "NEWSCLEAN_SOFT_ERRORS", _defaults.NEWSCLEAN_SOFT_ERRORS
-        )
-        self.retry_challenges = settings.getint(
-            "NEWSCLEAN_RETRY_CHALLENGES", _defaults.NEWSCLEAN_RETRY_CHALLENGES
-        )
-        if self.retry_challenges < 0:
-            raise ValueError(
-                "NEWSCLEAN_RETRY_CHALLENGES must be >= 0, "
-                f"got {self.retry_challenges!r}"
-            )
+        self.policy = errorpage_policy(crawler.settings)
         self.auditor = DropAuditor(crawler, "error_page")
 
     @classmethod
@@ -91,15 +73,18 @@ class ErrorPageMiddleware:
             self.auditor.inc("skipped")
             return response
         self.auditor.inc("checked")
-        verdict = self._classify(request, response)
+        fate = self._decide(request, response)
+        if fate.action is Action.NON_HTML:
+            self.auditor.inc("passed_non_html")
+        verdict = fate.verdict
         if verdict is None:
             return response
-        if verdict.challenge and not request.meta.get("dont_retry"):
+        if fate.action is Action.RETRY_THEN_DROP and not request.meta.get("dont_retry"):
             retry = get_retry_request(
                 request,
                 spider=self.crawler.spider,  # type: ignore[arg-type]
                 reason=verdict.reason,
-                max_retry_times=self.retry_challenges,
+                max_retry_times=self.policy.retry_challenges,
                 stats_base_key="newsclean/error_page/retry",
                 give_up_log_level=logging.DEBUG,
             )
@@ -128,31 +113,20 @@ class ErrorPageMiddleware:
             allowed = getattr(self.crawler.spider, "newsclean_allow_statuses", ())
         return status_set(allowed)
 
-    def _classify(self, request: Request, response: Response) -> PageVerdict | None:
-        status = response.status
-        allowed = self._allowed_statuses(request)
-        drop_statuses = self.drop_statuses - allowed
-        is_2xx = 200 <= status < 300
-        # Other 4xx statuses (not allowed by the spider) may carry a challenge.
-        soft = is_2xx or (400 <= status < 500 and status not in allowed)
-        if status not in drop_statuses and not (soft and self.soft_errors):
-            return None
+    def _decide(self, request: Request, response: Response) -> ResponseFate:
         headers = {
             key.decode("latin-1").lower(): b",".join(values).decode("latin-1")
             for key, values in response.headers.items()
         }
-        if status not in drop_statuses and not is_html(headers, response.body):
-            if is_2xx:
-                self.auditor.inc("passed_non_html")
-            return None
-        return classify(
-            status=status,
+        return decide(
+            status=response.status,
             url=response.url,
             headers=headers,
             body=response.body,
-            root=self._tree(response),
             redirect_urls=request.meta.get("redirect_urls", ()),
-            drop_statuses=drop_statuses,
+            policy=self.policy,
+            allowed_statuses=self._allowed_statuses(request),
+            tree=lambda: self._tree(response),
         )
 
     def _tree(self, response: Response) -> Any:

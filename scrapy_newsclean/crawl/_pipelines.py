@@ -15,7 +15,6 @@ from itemadapter import ItemAdapter
 from scrapy.exceptions import DropItem, NotConfigured
 from scrapy.utils.asyncio import sleep
 
-from scrapy_newsclean import _defaults
 from scrapy_newsclean._item_fields import item_url
 from scrapy_newsclean.crawl._audit import DropAuditor
 from scrapy_newsclean.crawl._crawler_store import SharedStore
@@ -58,7 +57,8 @@ class CrawlEffects:
         assert self.crawler.stats is not None
         self.crawler.stats.inc_value(f"newsclean/{event}", count)
         if site is not None:
-            self.auditor.tally.add(event, site, count)
+            # The report's top sites are keyed <stage>/<event>/<reason>.
+            self.auditor.tally.add(event.replace("/reason_count/", "/"), site, count)
 
     def note(self, url: str | None, message: str) -> None:
         logger.log(
@@ -89,8 +89,8 @@ class _ProcessorPipeline:
 
     def __init__(self, crawler: Crawler) -> None:
         settings = crawler.settings
-        if not enabled(settings, self.switch, getattr(_defaults, self.switch)):
-            raise NotConfigured(f"NEWSCLEAN_ENABLED or {self.switch}")
+        if not enabled(settings, self.switch):
+            raise NotConfigured  # switched off on purpose: no warning
         self.crawler = crawler
         config = process_config(settings)
         self.url_field = config.url_field
@@ -131,8 +131,11 @@ class CleanTextPipeline(_ProcessorPipeline):
     with reason ``empty_after_clean`` unless :setting:`NEWSCLEAN_KEEP_EMPTY`.
 
     Stats: ``newsclean/clean/items``, ``.../items_cleaned``,
-    ``.../blocks_removed/<reason>``, ``.../chars_removed/<reason>``,
-    ``.../field_skipped/<problem>``, ``.../dropped``, ``.../empty_after_clean``.
+    ``.../blocks_removed/reason_count/<reason>``,
+    ``.../chars_removed/reason_count/<reason>``,
+    ``.../field_skipped/reason_count/<problem>``,
+    ``.../field_converted/reason_count/<kind>``, ``.../dropped``,
+    ``.../dropped/reason_count/empty_after_clean`` (see the README's table).
     """
 
     stage = "clean"
@@ -169,9 +172,11 @@ class NearDuplicatePipeline(_ProcessorPipeline):
     pipeline); it is released when a later pipeline drops the item or fails.
 
     Stats: ``newsclean/duplicate/items``, ``.../kept``, ``.../dropped``,
-    ``.../near_duplicate``, ``.../tagged``, ``.../no_text``,
-    ``.../store_unavailable``, ``.../pending_waits``, ``.../committed``,
-    ``.../released``, ``.../unresolved``.
+    ``.../dropped/reason_count/<reason>`` (``near_duplicate``, ``no_text``,
+    ``store_unavailable``), ``.../tagged``, ``.../no_text``,
+    ``.../no_text/reason_count/<problem>``, ``.../store_unavailable_passed``,
+    ``.../pending_waits``, ``.../committed``, ``.../released``,
+    ``.../unresolved``; ``newsclean/store/unavailable`` (see the README's table).
     """
 
     stage = "duplicate"

@@ -19,7 +19,7 @@ from weakref import WeakKeyDictionary
 from scrapy import signals
 from scrapy.exceptions import NotConfigured
 
-from scrapy_newsclean import _defaults
+from scrapy_newsclean.crawl._settings import newsclean_enabled, report_path
 
 if TYPE_CHECKING:
     from scrapy import Spider
@@ -58,43 +58,37 @@ class SiteTally:
         return self.counts.get(key, Counter()).most_common(limit)
 
 
-def _section(stats: dict[str, Any], prefix: str) -> dict[str, int]:
+def reason_counts(stats: dict[str, Any], counter: str) -> dict[str, int]:
+    """The reasons of *counter*: ``<counter>/reason_count/<reason>`` stats, by reason.
+
+    Counters (``newsclean/<component>/<event>``) and reasons never share a
+    namespace, so no key needs to be skipped.
+    """
+    prefix = f"{counter}/reason_count/"
     return {
         key[len(prefix) :]: value
         for key, value in sorted(stats.items())
-        if key.startswith(prefix) and "/" not in key[len(prefix) :]
+        if key.startswith(prefix)
     }
 
 
 def build_report(stats: dict[str, Any], tally: SiteTally) -> dict[str, Any]:
     """The report as a JSON-friendly dict, from crawl stats and the tally."""
-    skip = {"checked", "dropped", "skipped", "passed_non_html", "unparsable"}
-    pages = {
-        k: v
-        for k, v in _section(stats, "newsclean/error_page/").items()
-        if k not in skip
-    }
-    removed = _section(stats, "newsclean/clean/blocks_removed/")
-    chars = _section(stats, "newsclean/clean/chars_removed/")
-    dropped_items = {
-        "empty_after_clean": stats.get("newsclean/clean/empty_after_clean", 0),
-        **{
-            k: v
-            for k, v in _section(stats, "newsclean/duplicate/").items()
-            if k in {"near_duplicate", "no_text", "store_unavailable"}
-        },
+    items_dropped = {
+        **reason_counts(stats, "newsclean/clean/dropped"),
+        **reason_counts(stats, "newsclean/duplicate/dropped"),
     }
     scraped = stats.get("item_scraped_count", 0)
     return {
         "items_in": scraped + stats.get("item_dropped_count", 0),
         "items_out": scraped,
         "responses_checked": stats.get("newsclean/error_page/checked", 0),
-        "pages_dropped": pages,
-        "items_dropped": {k: v for k, v in dropped_items.items() if v},
+        "pages_dropped": reason_counts(stats, "newsclean/error_page/dropped"),
+        "items_dropped": dict(sorted(items_dropped.items())),
         "duplicates_tagged": stats.get("newsclean/duplicate/tagged", 0),
         "items_cleaned": stats.get("newsclean/clean/items_cleaned", 0),
-        "blocks_removed": removed,
-        "chars_removed": chars,
+        "blocks_removed": reason_counts(stats, "newsclean/clean/blocks_removed"),
+        "chars_removed": reason_counts(stats, "newsclean/clean/chars_removed"),
         "top_sites": {
             key: tally.top(key) for key in sorted(tally.counts) if tally.counts[key]
         },
@@ -139,14 +133,10 @@ class CrawlReport:
     """
 
     def __init__(self, crawler: Crawler) -> None:
-        if not crawler.settings.getbool(
-            "NEWSCLEAN_ENABLED", _defaults.NEWSCLEAN_ENABLED
-        ):
-            raise NotConfigured("NEWSCLEAN_ENABLED is False")
+        if not newsclean_enabled(crawler.settings):
+            raise NotConfigured  # switched off on purpose: no warning
         self.crawler = crawler
-        self.path = crawler.settings.get(
-            "NEWSCLEAN_REPORT_PATH", _defaults.NEWSCLEAN_REPORT_PATH
-        )
+        self.path = report_path(crawler.settings)
         crawler.signals.connect(self.spider_closed, signal=signals.spider_closed)
 
     @classmethod

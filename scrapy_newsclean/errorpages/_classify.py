@@ -19,6 +19,8 @@ from urllib.parse import urlsplit
 
 from lxml import etree, html
 
+from scrapy_newsclean import _defaults
+from scrapy_newsclean._sites import site_of
 from scrapy_newsclean.errorpages import _signatures as sig
 from scrapy_newsclean.errorpages._hits import (
     header_hits,
@@ -55,9 +57,7 @@ __all__ = [
     "is_html",
     "page_signals",
 ]
-DEFAULT_DROP_STATUSES: frozenset[int] = frozenset(
-    {401, 403, 404, 410, 429, 451, *range(500, 600)}
-)
+DEFAULT_DROP_STATUSES: frozenset[int] = frozenset(_defaults.NEWSCLEAN_DROP_STATUSES)
 # Statuses whose body may be a vendor challenge worth retrying.
 _CHALLENGE_STATUSES = frozenset({403, 429, 503})
 # The largest visible-text gate of any hit but a header one (see _gate).
@@ -297,7 +297,6 @@ def _redirect_verdict(url: str, redirect_urls: Sequence[str]) -> PageVerdict | N
         return None
     try:
         first, final = urlsplit(str(redirect_urls[0])), urlsplit(str(url))
-        first_host, final_host = first.hostname or "", final.hostname or ""
     except ValueError:
         return None
     detail = f"redirected from {redirect_urls[0]!s:.200}"
@@ -307,15 +306,13 @@ def _redirect_verdict(url: str, redirect_urls: Sequence[str]) -> PageVerdict | N
     if (
         sig.HOME_PATH.fullmatch(final.path)
         and not sig.HOME_PATH.fullmatch(first.path)
-        and first_host
-        and _site(first_host) == _site(final_host)
+        and _same_site(str(redirect_urls[0]), str(url))
     ):
         return PageVerdict("redirect_home", detail, False)
     return None
 
 
-def _site(host: str) -> str:
-    """Approximate registered domain: the last two labels, three for ``co.uk``."""
-    labels = host.lower().rstrip(".").split(".")
-    second_level = len(labels) > 2 and labels[-2] in sig.SECOND_LEVEL_LABELS
-    return ".".join(labels[-3:] if second_level else labels[-2:])
+def _same_site(first_url: str, final_url: str) -> bool:
+    """Whether both URLs have a host and the same registered domain."""
+    site = site_of(first_url)
+    return bool(site) and site == site_of(final_url)

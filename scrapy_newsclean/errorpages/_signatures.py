@@ -528,8 +528,3 @@ HOME_PATH = re.compile(
     r"(?:\.\w{2,5})?)?$",
     re.IGNORECASE,
 )
-
-# Second-level labels under which registrations happen ("bbc.co.uk").
-SECOND_LEVEL_LABELS: frozenset[str] = frozenset(
-    {"co", "com", "net", "org", "gov", "ac", "edu", "ne", "or", "go", "gob", "ltd"}
-)

@@ -19,13 +19,13 @@ stored value, and needs a CHANGES entry.
   articles share;
 - ``sketch``: a one-permutation min-hash of the shingle set in :data:`BINS`
   bins of :data:`BIN_BITS` bits (:func:`min_hash_sketch`): near duplicates
-  share a bin value (:func:`sketch_keys`, the index candidates);
+  share a bin value (:func:`sketch_bins`, the index candidates);
 - :func:`is_near_duplicate`: same content, or a shared sketch bin and simhash
   distance at most ``distance`` (default 17 bits).
 
 Storage: all values are unsigned 64-bit ints (bit 63 may be set). SQLite
 INTEGER is signed 64-bit: store :func:`to_signed` and read back with
-:func:`to_unsigned`. :func:`sketch_keys` are below ``2**63``.
+:func:`to_unsigned`.
 """
 
 from __future__ import annotations
@@ -40,16 +40,14 @@ from scrapy_newsclean.neardup._features import (
 from scrapy_newsclean.neardup._fingerprint import (
     FINGERPRINT_VERSION,
     Fingerprint,
-    content_hash,
     fingerprint,
 )
-from scrapy_newsclean.neardup._near import band_widths, is_near_duplicate
+from scrapy_newsclean.neardup._near import is_near_duplicate
 from scrapy_newsclean.neardup._params import DEFAULT, SimhashConfig
 from scrapy_newsclean.neardup._simhash import (
     MASK64,
     fold,
     hamming,
-    simhash_of,
     to_signed,
     to_unsigned,
 )
@@ -59,7 +57,6 @@ from scrapy_newsclean.neardup._sketch import (
     min_hash_sketch,
     shares_bin,
     sketch_bins,
-    sketch_keys,
 )
 
 __all__ = [
@@ -71,8 +68,6 @@ __all__ = [
     "SHINGLE",
     "Fingerprint",
     "SimhashConfig",
-    "band_widths",
-    "content_hash",
     "feature_digest",
     "features",
     "fingerprint",
@@ -83,9 +78,7 @@ __all__ = [
     "normalize",
     "shares_bin",
     "shingle_hashes",
-    "simhash_of",
     "sketch_bins",
-    "sketch_keys",
     "to_signed",
     "to_unsigned",
 ]

@@ -31,7 +31,8 @@ class Fingerprint:
 
     ``simhash``: shingle simhash; ``sketch``: packed min-hash bin values (see
     :mod:`~scrapy_newsclean.neardup._sketch`); ``content``: exact-content
-    hash. ``size`` is the number of features (repeats included);
+    hash, blake2b-8 of the feature sequence (case, whitespace and edge
+    punctuation do not change it; any word does). ``size`` is the number of features (repeats included);
     ``0`` means the text had none (empty, whitespace or punctuation only): such
     a fingerprint is :attr:`empty` and never a near duplicate of anything.
     """
@@ -50,16 +51,6 @@ def _content(blob: bytes) -> int:
     return int.from_bytes(
         blake2b(blob, digest_size=8, person=b"content").digest(), "big"
     )
-
-
-def content_hash(text: str, config: SimhashConfig = DEFAULT) -> int:
-    """Exact-content hash: blake2b-8 of the feature sequence.
-
-    Equal to ``fingerprint(text).content``: case, whitespace and edge
-    punctuation do not change it; any word does (see
-    :func:`~scrapy_newsclean.neardup._features.features`).
-    """
-    return _content(feature_blob(text, config.ngram))
 
 
 def fingerprint(text: str, config: SimhashConfig = DEFAULT) -> Fingerprint:

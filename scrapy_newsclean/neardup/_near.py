@@ -31,10 +31,3 @@ def is_near_duplicate(
     if a.content == b.content:
         return True, distance
     return distance <= config.distance and shares_bin(a.sketch, b.sketch), distance
-
-
-def band_widths(distance: int) -> tuple[int, ...]:
-    """Bit widths of ``distance + 1`` near-equal bands of 64 bits (MSB first)."""
-    bands = distance + 1
-    base, extra = divmod(64, bands)
-    return tuple(base + (1 if i < extra else 0) for i in range(bands))

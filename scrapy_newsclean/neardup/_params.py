@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from scrapy_newsclean import _defaults
+
 
 @dataclass(frozen=True, slots=True)
 class SimhashConfig:
@@ -19,7 +21,7 @@ class SimhashConfig:
     ``ngram``: character n-gram size for scripts without spaces.
     """
 
-    distance: int = 17
+    distance: int = _defaults.NEWSCLEAN_DEDUP_DISTANCE
     sketch_distance: int = 64
     ngram: int = 2
 

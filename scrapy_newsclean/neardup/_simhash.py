@@ -11,13 +11,6 @@ INTEGER is signed 64-bit: store :func:`to_signed` and read back with
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
-from scrapy_newsclean.neardup._features import feature_digest
-
-if TYPE_CHECKING:
-    from collections.abc import Iterable, Mapping
-
 MASK64 = (1 << 64) - 1
 # ``_BIT_MASKS[b]`` has bit ``b`` set in every byte (for up to 2**16 features;
 # ``&`` truncates to the shorter operand, so longer inputs are chunked).
@@ -59,17 +52,6 @@ def fold(digests: bytes, weight: int) -> int:
         for mask in _BIT_MASKS
     ]
     return sum([bit for bit, n in zip(_FOLD_BITS, counts, strict=True) if n > half])
-
-
-def simhash_of(weighted: Mapping[str, int] | Iterable[tuple[str, int]]) -> int:
-    """Simhash of explicitly weighted features (non-negative int weights).
-
-    Equals ``simhash.Simhash(weighted, hashfunc=feature_digest).value``.
-    """
-    items = weighted.items() if hasattr(weighted, "items") else weighted
-    parts = [feature_digest(f) * w for f, w in items]
-    joined = b"".join(parts)
-    return fold(joined, len(joined) // 8)
 
 
 def hamming(a: int, b: int) -> int:

@@ -6,8 +6,7 @@ A one-permutation min-hash of the shingle set: the shingles are cut into
 ``42 - 21 i`` (bit 63 is always 0). Two articles share a bin value with
 probability about their shingle Jaccard similarity, so a copy with a trimmed
 paragraph or added boilerplate shares one of the three (the index candidates);
-unrelated texts almost never (by chance: 3 in 2**21 pairs). :func:`sketch_keys`
-are below ``2**63``.
+unrelated texts almost never (by chance: 3 in 2**21 pairs).
 """
 
 from __future__ import annotations
@@ -93,12 +92,3 @@ def shares_bin(a: int, b: int) -> bool:
 def sketch_bins(sketch: int) -> tuple[int, ...]:
     """The :data:`BINS` bin values of a sketch (each below ``2**BIN_BITS``)."""
     return tuple((sketch >> shift) & BIN_MASK for shift in BIN_SHIFTS)
-
-
-def sketch_keys(sketch: int) -> tuple[int, ...]:
-    """One index key per bin: ``bin << 58 | value`` (see :func:`sketch_bins`).
-
-    Near duplicates (:func:`~scrapy_newsclean.neardup._near.is_near_duplicate`)
-    share at least one key, so a store only compares candidates sharing a key.
-    """
-    return tuple(b << 58 | value for b, value in enumerate(sketch_bins(sketch)))

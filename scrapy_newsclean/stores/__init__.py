@@ -1,29 +1,30 @@
 """Fingerprint stores, chosen by URI: ``memory://``, ``sqlite:///path``, ``redis://``.
 
-:func:`build_store` parses :setting:`NEWSCLEAN_STORE` in one place. A dotted
-class path is also accepted for a custom store (it receives the same keyword
-arguments as the built-in ones).
+:func:`build_store` parses :setting:`NEWSCLEAN_STORE` in one place, through the
+scheme registry (:setting:`NEWSCLEAN_STORES`). The store classes are imported
+on first use (PEP 562), so importing this package imports neither ``sqlite3``
+nor ``redis``.
 """
 
 from __future__ import annotations
 
 import importlib
 from typing import TYPE_CHECKING, Any
-from urllib.parse import urlsplit, urlunsplit
 
 from scrapy_newsclean.stores._base import (
     FingerprintStore,
     Match,
     Reservation,
     StoreLocked,
+    StoreOptions,
     StoreUnavailable,
 )
-from scrapy_newsclean.stores._memory import MemoryStore
-from scrapy_newsclean.stores._redis import RedisStore
-from scrapy_newsclean.stores._sqlite import SQLiteStore
+from scrapy_newsclean.stores._registry import build_store, redact
 
 if TYPE_CHECKING:
-    from scrapy_newsclean.neardup._params import SimhashConfig
+    from scrapy_newsclean.stores._memory import MemoryStore
+    from scrapy_newsclean.stores._redis import RedisStore
+    from scrapy_newsclean.stores._sqlite import SQLiteStore
 
 __all__ = [
     "FingerprintStore",
@@ -33,51 +34,21 @@ __all__ = [
     "Reservation",
     "SQLiteStore",
     "StoreLocked",
+    "StoreOptions",
     "StoreUnavailable",
     "build_store",
     "redact",
 ]
 
-
-def redact(uri: str) -> str:
-    """*uri* with its password replaced by ``***`` (for logs and errors)."""
-    parts = urlsplit(uri)
-    if parts.password is None:
-        return uri
-    user = parts.username or ""
-    host = parts.hostname or ""
-    port = f":{parts.port}" if parts.port else ""
-    netloc = f"{user}:***@{host}{port}"
-    return urlunsplit(parts._replace(netloc=netloc))
+_LAZY = {
+    "MemoryStore": "scrapy_newsclean.stores._memory",
+    "RedisStore": "scrapy_newsclean.stores._redis",
+    "SQLiteStore": "scrapy_newsclean.stores._sqlite",
+}
 
 
-def build_store(
-    uri: str,
-    *,
-    config: SimhashConfig,
-    ttl: float | None,
-    prefix: str = "newsclean",
-) -> FingerprintStore:
-    """The store named by *uri* (not opened yet)."""
-    scheme = uri.split(":", 1)[0].lower() if ":" in uri else ""
-    options: dict[str, Any] = {"config": config, "ttl": ttl}
-    if scheme == "memory":
-        return MemoryStore(**options)
-    if scheme == "sqlite":
-        # SQLAlchemy's convention: sqlite:///relative.db, sqlite:////absolute.db
-        if not uri.startswith("sqlite:///") or len(uri) == len("sqlite:///"):
-            raise ValueError(
-                f"NEWSCLEAN_STORE must be sqlite:///path/to/file.db, got {uri!r}"
-            )
-        return SQLiteStore(uri[len("sqlite:///") :], **options)
-    if scheme in {"redis", "rediss", "unix"}:
-        return RedisStore(uri, prefix=prefix, **options)
-    if "." in uri and "/" not in uri:
-        module, _, name = uri.rpartition(".")
-        store_class = getattr(importlib.import_module(module), name)
-        store: FingerprintStore = store_class(prefix=prefix, **options)
-        return store
-    raise ValueError(
-        "NEWSCLEAN_STORE must be memory://, sqlite:///path/to/state.db, "
-        f"redis://host:port/db or a dotted class path, got {redact(uri)!r}"
-    )
+def __getattr__(name: str) -> Any:
+    """Import a store class on first use (PEP 562)."""
+    if name in _LAZY:
+        return getattr(importlib.import_module(_LAZY[name]), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

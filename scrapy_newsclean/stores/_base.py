@@ -7,17 +7,24 @@ fingerprint? If not, reserve this one.* A reservation becomes permanent with
 later article look like a duplicate of something that was never stored.
 
 Stores also keep the per-site template counts learned by the cleaning stage.
+
+A store class is registered for a URI scheme (:setting:`NEWSCLEAN_STORES`) and
+built by its ``from_uri(uri, options)`` classmethod (:class:`StoreOptions`).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Protocol, runtime_checkable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
+
+from scrapy_newsclean._defaults import NEWSCLEAN_STORE_PREFIX
+from scrapy_newsclean.neardup._params import DEFAULT
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Mapping
 
     from scrapy_newsclean.neardup._fingerprint import Fingerprint
+    from scrapy_newsclean.neardup._params import SimhashConfig
 
 
 class StoreUnavailable(Exception):
@@ -47,8 +54,32 @@ class Reservation:
     ref: int
 
 
+@dataclass(frozen=True, slots=True)
+class StoreOptions:
+    """What a store is built with, besides its URI (plain values, no Scrapy objects).
+
+    ``config``: the near-duplicate parameters (:setting:`NEWSCLEAN_DEDUP_DISTANCE`);
+    ``ttl``: seconds a committed fingerprint counts, None for ever
+    (:setting:`NEWSCLEAN_DEDUP_TTL`); ``prefix``: the namespace of a shared
+    store's keys (:setting:`NEWSCLEAN_STORE_PREFIX`); ``settings``: every
+    ``NEWSCLEAN_*`` setting of the crawl or CLI run, by name, so that a
+    third-party store can read its own options.
+    """
+
+    config: SimhashConfig = DEFAULT
+    ttl: float | None = None
+    prefix: str = NEWSCLEAN_STORE_PREFIX
+    settings: Mapping[str, Any] = field(default_factory=dict)
+
+
 class FingerprintStore(Protocol):
-    """Fingerprints of kept articles (near-duplicate lookup) and site templates."""
+    """Fingerprints of kept articles (near-duplicate lookup) and site templates.
+
+    A class registered in :setting:`NEWSCLEAN_STORES` also has the classmethod
+    ``from_uri(cls, uri: str, options: StoreOptions) -> Self``, which builds a
+    store that is not opened yet. :mod:`scrapy_newsclean.testing` holds the
+    contract suite every store passes.
+    """
 
     #: The store URI with any password hidden, for logs.
     display_uri: str

@@ -17,8 +17,11 @@ from scrapy_newsclean.stores._base import Match, Reservation
 if TYPE_CHECKING:
     from collections.abc import Iterable, Mapping
 
+    from typing_extensions import Self
+
     from scrapy_newsclean.neardup._fingerprint import Fingerprint
     from scrapy_newsclean.neardup._params import SimhashConfig
+    from scrapy_newsclean.stores._base import StoreOptions
 
 #: Most template keys kept per site (least recently counted go first).
 DEFAULT_MAX_TEMPLATE_KEYS = 4096
@@ -57,6 +60,11 @@ class MemoryStore:
         self._records: dict[int, Record] = {}
         self._templates: dict[str, OrderedDict[int, int]] = {}
         self._next_ref = 1
+
+    @classmethod
+    def from_uri(cls, uri: str, options: StoreOptions) -> Self:
+        """``memory://`` (the rest of the URI is ignored)."""
+        return cls(options.config, options.ttl)
 
     async def open(self) -> None:
         pass

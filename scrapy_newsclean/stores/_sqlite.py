@@ -11,7 +11,6 @@ storage). One process at a time: a second crawl on the same file gets
 
 from __future__ import annotations
 
-import fcntl
 import os
 import sqlite3
 import time
@@ -32,8 +31,10 @@ from scrapy_newsclean.stores._memory import (
 if TYPE_CHECKING:
     from collections.abc import Iterable
 
+    from typing_extensions import Self
+
     from scrapy_newsclean.neardup._params import SimhashConfig
-    from scrapy_newsclean.stores._base import Reservation
+    from scrapy_newsclean.stores._base import Reservation, StoreOptions
 
 #: Expired rows are purged every this many commits (and at open).
 PURGE_EVERY = 1000
@@ -77,6 +78,15 @@ class SQLiteStore(MemoryStore):
         self._lock_fd: int | None = None
         self._commits = 0
 
+    @classmethod
+    def from_uri(cls, uri: str, options: StoreOptions) -> Self:
+        """``sqlite:///relative.db`` or ``sqlite:////absolute.db`` (SQLAlchemy's form)."""
+        if not uri.startswith("sqlite:///") or len(uri) == len("sqlite:///"):
+            raise ValueError(
+                f"NEWSCLEAN_STORE must be sqlite:///path/to/file.db, got {uri!r}"
+            )
+        return cls(uri[len("sqlite:///") :], options.config, options.ttl)
+
     @property
     def db(self) -> sqlite3.Connection:
         if self._db is None:
@@ -96,6 +106,14 @@ class SQLiteStore(MemoryStore):
         self._load()
 
     def _lock(self) -> None:
+        try:
+            import fcntl  # noqa: PLC0415 (POSIX only: Windows has no flock)
+        except ImportError as exc:
+            raise ValueError(
+                f"{self.display_uri}: the SQLite store locks its file with fcntl,"
+                " which this platform lacks; set NEWSCLEAN_STORE to memory:// or"
+                " redis://host:port/db"
+            ) from exc
         fd = os.open(f"{self.path}.lock", os.O_RDWR | os.O_CREAT, 0o644)
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)

@@ -15,6 +15,7 @@ from urllib.parse import unquote, urlsplit
 
 from scrapy_newsclean import _imports
 from scrapy_newsclean.stores._base import StoreUnavailable
+from scrapy_newsclean.stores._registry import redact
 
 if TYPE_CHECKING:
     from collections.abc import Iterator, Mapping
@@ -33,8 +34,6 @@ def secrets_of(uri: str) -> list[str]:
 
 def display(uri: str) -> str:
     """*uri* without its passwords."""
-    from scrapy_newsclean.stores import redact  # noqa: PLC0415 (import cycle)
-
     return re.sub(r"([?&]password=)[^&#]*", r"\1***", redact(uri))
 
 

@@ -59,7 +59,7 @@ local function expire(base, k, nb, safety)
 end
 """
 
-# ARGV: now lease k sk nb safety sweep_every, then per item:
+# ARGV: now lease k nb safety sweep_every, then per item:
 # base id simhash(8) sketch(8) url(''|'='..url) fields(3 * nb)
 CHECK = (
     _COMMON
@@ -79,14 +79,12 @@ local function sweep(base, k, nb, now, every)
   end
 end
 local now, lease, k = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3])
-local sk, nb, safety = tonumber(ARGV[4]), tonumber(ARGV[5]), tonumber(ARGV[6])
-local every = tonumber(ARGV[7])
+local nb, safety, every = tonumber(ARGV[4]), tonumber(ARGV[5]), tonumber(ARGV[6])
 local results = {}
-for i = 8, #ARGV, 6 do
+for i = 7, #ARGV, 6 do
   local base, id, sim, sketch = ARGV[i], ARGV[i + 1], ARGV[i + 2], ARGV[i + 3]
   local ukey = base .. ':u'
   local qa, qb = struct.unpack('>I4I4', sim)
-  local qc, qd = struct.unpack('>I4I4', sketch)
   local lists, dirty, hkeys, fields = {}, {}, {}, {}
   local best, bestd, own = nil, 65, false
   for j = 1, nb do
@@ -98,10 +96,9 @@ for i = 8, #ARGV, 6 do
       if eid == id then
         own = true
       else
-        local a, b, c, d = struct.unpack('>I4I4I4I4', e)
+        local a, b = struct.unpack('>I4I4', e)
         local dist = pop(bxor(a, qa)) + pop(bxor(b, qb))
-        if dist < bestd and dist <= k
-            and pop(bxor(c, qc)) + pop(bxor(d, qd)) <= sk then
+        if dist < bestd and dist <= k then
           best, bestd = eid, dist
         end
       end

@@ -31,8 +31,11 @@ from scrapy_newsclean.stores._redis._scripts import SCRIPTS
 if TYPE_CHECKING:
     from collections.abc import Iterable, Mapping, Sequence
 
+    from typing_extensions import Self
+
     from scrapy_newsclean.neardup._fingerprint import Fingerprint
     from scrapy_newsclean.neardup._params import SimhashConfig
+    from scrapy_newsclean.stores._base import StoreOptions
 
 #: Seconds a pending reservation holds before it counts as released.
 DEFAULT_LEASE = 300.0
@@ -83,6 +86,11 @@ class RedisStore:
         self._bands = len(sketch_bins(0))
         # this process's reservations still pending: released at close
         self._pending: dict[int, Reservation] = {}
+
+    @classmethod
+    def from_uri(cls, uri: str, options: StoreOptions) -> Self:
+        """``redis://``, ``rediss://`` or ``unix://`` (redis-py's URL forms)."""
+        return cls(uri, prefix=options.prefix, config=options.config, ttl=options.ttl)
 
     @property
     def client(self) -> Any:
@@ -140,10 +148,9 @@ class RedisStore:
         ]
         outcomes: list[Match | Reservation] = list(reservations)
         todo = [i for i, r in enumerate(reservations) if not r.fingerprint.empty]
-        config = self.config
-        # sketch distance 64: the rule is a shared bin (the bucket) + simhash
-        head = [now, self.lease, config.distance, 64]
-        head += [self._bands, self._safety(), _SWEEP_EVERY]
+        # the rule is a shared sketch bin (the bucket) + the simhash distance
+        head = [now, self.lease, self.config.distance, self._bands, self._safety()]
+        head.append(_SWEEP_EVERY)
         for start in range(0, len(todo), BATCH):
             chunk = todo[start : start + BATCH]
             args = list(head)

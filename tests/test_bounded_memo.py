@@ -132,6 +132,3 @@ def test_template_keys_from_the_memo_equal_direct_ones() -> None:
     clear_all()
     assert template_keys(blocks) == expected
     assert template_keys(blocks) == expected  # from the memo
-    assert template_keys(blocks, max_chars=30) == {
-        block_key(b) for b in blocks if b.strip() and eligible(b, 30)
-    }
