@@ -109,7 +109,10 @@ async def test_site_template_learned_from_stored_items_only() -> None:
     assert FOOTER not in fourth["body"]
     assert entry is not None
     assert entry[0] == "example.com"
-    assert effects.sites["clean/blocks_removed/site_template", "example.com"] == 1
+    assert (
+        effects.sites["clean/blocks_removed/reason_count/site_template", "example.com"]
+        == 1
+    )
     other_site = page(4, site="example.org")
     await proc.clean(ItemAdapter(other_site), other_site["url"])
     assert FOOTER in other_site["body"]
@@ -190,8 +193,8 @@ async def test_items_without_text_pass_or_drop() -> None:
     proc, effects = processor()
     assert await proc.dedup(ItemAdapter({"title": "x"}), "u") is None
     assert await proc.dedup(ItemAdapter({"body": " — … "}), "u") is None
-    assert effects.counts["duplicate/no_text/missing"] == 1
-    assert effects.counts["duplicate/no_text/no_words"] == 1
+    assert effects.counts["duplicate/no_text/reason_count/missing"] == 1
+    assert effects.counts["duplicate/no_text/reason_count/no_words"] == 1
     strict, _ = processor(no_text_action="drop")
     with pytest.raises(Dropped, match="no_text"):
         await strict.dedup(ItemAdapter({"body": ""}), "u")
@@ -222,7 +225,7 @@ async def test_store_down_passes_or_drops() -> None:
     assert entry is not None
     assert entry[0] == "example.com"  # learnt later, if the store is back
     assert FOOTER in item["body"]  # cleaned without templates
-    assert effects.counts["store/unavailable"] == 1
+    assert effects.counts["store/unavailable"] == 2  # one per failed call
     assert effects.counts["duplicate/store_unavailable_passed"] == 1
     assert effects.counts["clean/template_store_unavailable"] == 1
     strict = ItemProcessor(

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 
 from itemadapter import ItemAdapter
 
-from scrapy_newsclean._item_fields import DEFAULT_TEXT_FIELDS
+from scrapy_newsclean._defaults import NEWSCLEAN_TEXT_FIELDS as DEFAULT_TEXT_FIELDS
 from scrapy_newsclean.neardup._item_text import dedup_text
 
 TITLE = "Council approves new harbour budget"

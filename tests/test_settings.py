@@ -38,9 +38,11 @@ from scrapy_newsclean.cli._settings import (
 )
 from scrapy_newsclean.crawl._settings import (
     configured_store,
+    dedup_ttl,
     log_level,
     process_config,
     rejects_path,
+    report_field,
     report_path,
     store_prefix,
 )
@@ -285,6 +287,15 @@ async def test_switched_off_on_purpose_logs_no_warning(
         assert result.stat(f"newsclean/{key}") is None, key
     warnings = [r.getMessage() for r in caplog.records if r.levelno >= logging.WARNING]
     assert warnings == []
+
+
+def test_none_is_a_value_not_unset() -> None:
+    # settings.get() returns the default for a setting set to None: the README's
+    # "NEWSCLEAN_DEDUP_TTL = None: forever" used to give the 7-day default.
+    assert dedup_ttl(Settings({"NEWSCLEAN_DEDUP_TTL": None})) is None
+    assert dedup_ttl(Settings()) == _defaults.NEWSCLEAN_DEDUP_TTL
+    assert dedup_ttl(Settings({"NEWSCLEAN_DEDUP_TTL": 60})) == 60.0
+    assert report_field(Settings({"NEWSCLEAN_REPORT_FIELD": None})) is None
 
 
 def test_store_paths_and_log_level(tmp_path: Path) -> None:

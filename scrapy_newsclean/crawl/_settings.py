@@ -29,7 +29,11 @@ if TYPE_CHECKING:
 
 
 def _value(settings: BaseSettings, name: str) -> Any:
-    return settings.get(name, getattr(_defaults, name))
+    # Not settings.get(name, default): it returns the default for a setting
+    # explicitly set to None ("NEWSCLEAN_DEDUP_TTL = None" means forever).
+    if name in settings:
+        return settings[name]
+    return getattr(_defaults, name)
 
 
 def _bool(settings: BaseSettings, name: str) -> bool:
