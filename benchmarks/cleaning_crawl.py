@@ -210,21 +210,34 @@ def _norm(text: str) -> str:
 
 
 def article_lines(lines: list[str], truth: str) -> list[bool]:
-    """Which lazy lines belong to the ground truth."""
-    norm_truth = _norm(truth)
+    """Which lazy lines belong to the ground truth.
+
+    A line is article text when its normalised text occurs in the normalised
+    ground truth (a short line, under 12 characters, only as a whole line of
+    it), or, for lines of 40+ characters, when 90% of its words are
+    ground-truth words. A copy beyond the number of times the ground truth
+    holds the text is a repeat, not article text.
+    """
+    norm_truth = f" {_norm(truth)} "
+    truth_lines = Counter(_norm(line) for line in truth.splitlines())
     words = Counter(norm_truth.split())
+    seen: Counter[str] = Counter()
     out = []
     for line in lines:
         norm = _norm(line)
         if not norm:
             out.append(False)
             continue
-        if f" {norm} " in f" {norm_truth} " and (len(norm) >= 12 or norm in lines):
-            out.append(True)
-            continue
-        tokens = norm.split()
-        inside = sum((Counter(tokens) & words).values())
-        out.append(len(line) >= 40 and inside >= 0.9 * len(tokens))
+        if len(norm) >= 12:
+            allowed = norm_truth.count(f" {norm} ")
+        else:
+            allowed = truth_lines[norm]
+        if not allowed and len(line) >= 40:
+            tokens = norm.split()
+            inside = sum((Counter(tokens) & words).values())
+            allowed = int(inside >= 0.9 * len(tokens))
+        seen[norm] += 1
+        out.append(seen[norm] <= allowed)
     return out
 
 

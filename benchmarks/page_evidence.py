@@ -46,31 +46,14 @@ if TYPE_CHECKING:
     from scrapy_newsclean.cleaning import BlockEvidence, PageEvidence
 
 METHODS = ("page evidence alone", "text rules alone", "both")
-#: The only text rule a ``keep`` line yields to: a pasted copy (a run of
-#: consecutive blocks copying earlier ones), when the line is an exact repeat.
-_STRONG_TEXT_REASONS = frozenset({"repeated_run"})
 
 
-def combine(
-    lines: list[str], evidence: PageEvidence, text_reasons: list[str | None]
-) -> list[str | None]:
+def combine(lines: list[str], evidence: PageEvidence) -> list[str | None]:
     """The removal reason of each line under (c), ``None`` when kept."""
-    out: list[str | None] = []
-    seen: set[str] = set()
-    for line, text_reason in zip(lines, text_reasons, strict=True):
-        judged = evidence.judge(line)
-        exact_repeat = line in seen
-        seen.add(line)
-        if judged is not None and judged.verdict == "remove":
-            out.append(judged.reason)
-        elif judged is not None and judged.verdict == "keep":
-            weak = text_reason is None or not (
-                text_reason in _STRONG_TEXT_REASONS and exact_repeat
-            )
-            out.append(None if weak else text_reason)
-        else:
-            out.append(text_reason)
-    return out
+    reasons: list[str | None] = [None] * len(lines)
+    for removal in clean_blocks(lines, evidence=evidence).removed:
+        reasons[removal.index] = removal.reason
+    return reasons
 
 
 def text_rule_reasons(lines: list[str]) -> list[str | None]:
@@ -154,7 +137,7 @@ def main() -> None:
         found["pages"] += 1
         text = text_rule_reasons(lines)
         page_only = evidence_reasons(lines, evidence)
-        both = combine(lines, evidence, text)
+        both = combine(lines, evidence)
         reasons.update(r for r in both if r and r.startswith("page_"))
         lazy = "\n".join(lines)
         for method, removed in zip(METHODS, (page_only, text, both), strict=True):

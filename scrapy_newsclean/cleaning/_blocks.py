@@ -57,6 +57,7 @@ from scrapy_newsclean.cleaning._site_templates import digest_key
 if TYPE_CHECKING:
     from collections.abc import Sequence
 
+    from scrapy_newsclean.cleaning._page_evidence import PageEvidence
     from scrapy_newsclean.cleaning._site_templates import TemplateLookup
 
 __all__ = [
@@ -90,6 +91,9 @@ PROSE_MIN_WORDS = 30
 TEMPLATE_MAX_CHARS = 300
 #: Cleaning passes at most (a pass after the first only when repeats survive).
 MAX_PASSES = 3
+#: The only text rule a block the page protects (``keep``) yields to: a pasted
+#: copy (a run of blocks copying earlier ones), when the block is an exact repeat.
+_STRONG_TEXT_REASONS = frozenset({"repeated_run"})
 # Lines that end the article zone (repeats after them are page furniture).
 _ZONE_END = frozenset({"comment_widget", "copyright"})
 
@@ -127,6 +131,7 @@ def clean_blocks(
     *,
     signatures: Signatures = DEFAULT_SIGNATURES,
     template: TemplateLookup | None = None,
+    evidence: PageEvidence | None = None,
 ) -> CleanResult:
     """Remove boilerplate and repeated blocks; blank blocks are kept as they are.
 
@@ -134,7 +139,50 @@ def clean_blocks(
     fields kept beside removed copies), the kept blocks are cleaned again, at
     most :data:`MAX_PASSES` times, so that cleaning cleaned text changes
     nothing.
+
+    With *evidence* (the page the blocks came from), a block the page judges
+    ``remove`` goes with the page's reason, a block it judges ``keep`` is
+    removed only as part of a pasted copy (``repeated_run``) of an identical
+    earlier block, and every other block follows the text rules.
     """
+    result = _clean_text(blocks, signatures, template)
+    if evidence is None or not evidence:
+        return result
+    return _with_evidence(blocks, result, evidence)
+
+
+def _with_evidence(
+    blocks: Sequence[str], result: CleanResult, evidence: PageEvidence
+) -> CleanResult:
+    text_reasons: dict[int, str] = {r.index: r.reason for r in result.removed}
+    removed: list[Removal] = []
+    seen: set[str] = set()
+    for i, block in enumerate(blocks):
+        judged = evidence.judge(block) if block.strip() else None
+        reason = text_reasons.get(i)
+        exact_repeat = block in seen
+        seen.add(block)
+        if judged is not None and judged.verdict == "remove":
+            reason = judged.reason
+        elif (
+            judged is not None
+            and judged.verdict == "keep"
+            and not (reason in _STRONG_TEXT_REASONS and exact_repeat)
+        ):
+            reason = None
+        if reason is not None:
+            removed.append(Removal(i, reason, block))
+    gone = {r.index for r in removed}
+    kept = tuple(b for i, b in enumerate(blocks) if i not in gone)
+    return CleanResult("\n".join(kept), kept, tuple(removed))
+
+
+def _clean_text(
+    blocks: Sequence[str],
+    signatures: Signatures,
+    template: TemplateLookup | None,
+) -> CleanResult:
+    """The text rules alone (up to :data:`MAX_PASSES` passes)."""
     current = list(blocks)
     positions = list(range(len(current)))
     removed: list[Removal] = []
