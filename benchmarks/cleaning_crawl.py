@@ -273,9 +273,8 @@ class Tally:
 def score_page(page: Page, lazy: str, stored: str | None, tally: Tally) -> None:
     """Add one page's figures to *tally* (a dropped item keeps nothing)."""
     tally.pages += 1
-    if stored is None:  # dropped (a near-duplicate): counted, not scored
+    if stored is None:  # dropped: counted, and nothing of it was kept
         tally.dropped += 1
-        return
     lines = lazy.split("\n") if lazy else []
     kept = Counter((stored or "").split("\n"))
     if page.truth:

@@ -19,6 +19,9 @@ if TYPE_CHECKING:
         ErrorPageIgnored,
         NearDuplicateItem,
     )
+    from scrapy_newsclean.crawl._page_evidence_middleware import (
+        PageEvidenceMiddleware,
+    )
     from scrapy_newsclean.crawl._pipelines import (
         CleanTextPipeline,
         NearDuplicatePipeline,
@@ -31,6 +34,7 @@ _LAZY = {
     "Addon": "scrapy_newsclean.crawl._addon",
     "ErrorPageIgnored": "scrapy_newsclean.crawl._exceptions",
     "ErrorPageMiddleware": "scrapy_newsclean.crawl._errorpage_middleware",
+    "PageEvidenceMiddleware": "scrapy_newsclean.crawl._page_evidence_middleware",
     "CleanTextPipeline": "scrapy_newsclean.crawl._pipelines",
     "EmptyAfterClean": "scrapy_newsclean.crawl._exceptions",
     "NearDuplicateItem": "scrapy_newsclean.crawl._exceptions",
@@ -47,6 +51,7 @@ __all__ = [
     "ErrorPageMiddleware",
     "NearDuplicateItem",
     "NearDuplicatePipeline",
+    "PageEvidenceMiddleware",
     "__version__",
 ]
 

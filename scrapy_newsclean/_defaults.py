@@ -60,6 +60,11 @@ NEWSCLEAN_SIGNATURES: tuple[object, ...] = ()
 #: Text fields longer than this many characters are not cleaned.
 NEWSCLEAN_MAX_TEXT_CHARS = 2_000_000
 #: Learn each site's template (blocks repeated across its articles).
+#: Judge each block with the page the item came from (PageEvidenceMiddleware).
+NEWSCLEAN_CLEAN_PAGE_EVIDENCE = True
+#: An item field holding the item's page HTML (backfills of stored pages): its
+#: page evidence applies as in a crawl. None: no such field.
+NEWSCLEAN_CLEAN_HTML_FIELD: str | None = None
 NEWSCLEAN_TEMPLATE_ENABLED = True
 #: A block seen in this many distinct articles of a site is template.
 NEWSCLEAN_TEMPLATE_MIN_PAGES = 3

@@ -18,6 +18,7 @@ from scrapy_newsclean.cleaning._item import (
     CleanConfig,
     ItemCleanOutcome,
     clean_prepared,
+    html_field_evidence,
     prepare_item,
 )
 from scrapy_newsclean.cleaning._site_templates import SiteTemplateView, template_keys
@@ -32,6 +33,7 @@ if TYPE_CHECKING:
 
     from itemadapter import ItemAdapter
 
+    from scrapy_newsclean.cleaning._page_evidence import PageEvidence
     from scrapy_newsclean.neardup._fingerprint import Fingerprint
     from scrapy_newsclean.stores import FingerprintStore
 
@@ -124,11 +126,17 @@ class ItemProcessor:
         return store
 
     async def clean(
-        self, adapter: ItemAdapter, url: str | None
+        self,
+        adapter: ItemAdapter,
+        url: str | None,
+        evidence: PageEvidence | None = None,
     ) -> TemplateEntry | None:
         """Clean the item in place; the template entry to learn if it is stored.
 
-        An unexpected error leaves the item uncleaned (noted, counted).
+        *evidence* is what the page the item came from tells about its blocks
+        (a crawl's :class:`PageEvidenceMiddleware`); without it, the item's own
+        HTML field when one is configured, else the text rules alone. An
+        unexpected error leaves the item uncleaned (noted, counted).
         """
         assert self.config.clean is not None
         self.effects.inc("clean/items")
@@ -139,7 +147,14 @@ class ItemProcessor:
             learn = bool(site) and self.config.templates and self.store is not None
             keys = template_keys(outcome.blocks) if learn else set()
             template = await self._template(site, keys)
-            clean_prepared(adapter, fields, self.config.clean, outcome, template)
+            if evidence is not None:
+                outcome.evidence = "page"
+            else:
+                evidence = html_field_evidence(adapter, self.config.clean, outcome)
+                outcome.evidence = "html_field" if evidence is not None else None
+            clean_prepared(
+                adapter, fields, self.config.clean, outcome, template, evidence=evidence
+            )
         except Exception as exc:  # noqa: BLE001  # bad input must never stop a crawl
             self.effects.inc("clean/error")
             self.effects.note(
@@ -174,6 +189,14 @@ class ItemProcessor:
     def _account(self, outcome: ItemCleanOutcome, url: str | None, site: str) -> None:
         if outcome.removed:
             self.effects.inc("clean/items_cleaned")
+        if outcome.evidence is not None:
+            self.effects.inc(
+                f"clean/page_evidence_items/reason_count/{outcome.evidence}"
+            )
+            self.effects.inc("clean/page_evidence_blocks_found", outcome.judged)
+            missed = len(outcome.blocks) - outcome.judged
+            if missed:
+                self.effects.inc("clean/page_evidence_blocks_not_found", missed)
         blocks: dict[str, int] = {}
         chars: dict[str, int] = {}
         for removal in outcome.removed:  # one counter update per reason

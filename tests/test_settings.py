@@ -59,6 +59,7 @@ PACKAGE = scrapy_newsclean.__path__[0]
 SETTING_OF: dict[type, dict[str, str]] = {
     CleanConfig: {
         "fields": "NEWSCLEAN_TEXT_FIELDS",
+        "html_field": "NEWSCLEAN_CLEAN_HTML_FIELD",
         "max_chars": "NEWSCLEAN_MAX_TEXT_CHARS",
     },
     SimhashConfig: {"distance": "NEWSCLEAN_DEDUP_DISTANCE"},

@@ -91,9 +91,11 @@ PROSE_MIN_WORDS = 30
 TEMPLATE_MAX_CHARS = 300
 #: Cleaning passes at most (a pass after the first only when repeats survive).
 MAX_PASSES = 3
-#: The only text rule a block the page protects (``keep``) yields to: a pasted
-#: copy (a run of blocks copying earlier ones), when the block is an exact repeat.
-_STRONG_TEXT_REASONS = frozenset({"repeated_run"})
+#: Text rules a block the page protects (``keep``) is immune to: they judge by
+#: shape and neighbourhood (teaser lists, chrome, near repeats), which the
+#: page's own structure overrules. Signatures, site templates and pasted
+#: copies (``repeated_run``) of an identical earlier block still apply.
+_WEAK_TEXT_REASONS = frozenset({"link_list", "site_chrome", "repeated_block"})
 # Lines that end the article zone (repeats after them are page furniture).
 _ZONE_END = frozenset({"comment_widget", "copyright"})
 
@@ -114,6 +116,7 @@ class CleanResult:
     text: str
     blocks: tuple[str, ...]
     removed: tuple[Removal, ...]
+    judged: int = 0  # blocks found on the page (with page evidence)
 
 
 def split_blocks(text: str) -> list[str]:
@@ -142,8 +145,9 @@ def clean_blocks(
 
     With *evidence* (the page the blocks came from), a block the page judges
     ``remove`` goes with the page's reason, a block it judges ``keep`` is
-    removed only as part of a pasted copy (``repeated_run``) of an identical
-    earlier block, and every other block follows the text rules.
+    immune to the weak text rules (link-list sections, chrome, near repeats;
+    a pasted copy only when identical to an earlier block), and every other
+    block follows the text rules.
     """
     result = _clean_text(blocks, signatures, template)
     if evidence is None or not evidence:
@@ -157,8 +161,10 @@ def _with_evidence(
     text_reasons: dict[int, str] = {r.index: r.reason for r in result.removed}
     removed: list[Removal] = []
     seen: set[str] = set()
+    found = 0
     for i, block in enumerate(blocks):
         judged = evidence.judge(block) if block.strip() else None
+        found += judged is not None
         reason = text_reasons.get(i)
         exact_repeat = block in seen
         seen.add(block)
@@ -167,14 +173,17 @@ def _with_evidence(
         elif (
             judged is not None
             and judged.verdict == "keep"
-            and not (reason in _STRONG_TEXT_REASONS and exact_repeat)
+            and (
+                reason in _WEAK_TEXT_REASONS
+                or (reason == "repeated_run" and not exact_repeat)
+            )
         ):
             reason = None
         if reason is not None:
             removed.append(Removal(i, reason, block))
     gone = {r.index for r in removed}
     kept = tuple(b for i, b in enumerate(blocks) if i not in gone)
-    return CleanResult("\n".join(kept), kept, tuple(removed))
+    return CleanResult("\n".join(kept), kept, tuple(removed), found)
 
 
 def _clean_text(

@@ -20,6 +20,7 @@ from scrapy_newsclean.cleaning._signatures import DEFAULT_SIGNATURES, Signatures
 if TYPE_CHECKING:
     from itemadapter import ItemAdapter
 
+    from scrapy_newsclean.cleaning._page_evidence import PageEvidence
     from scrapy_newsclean.cleaning._site_templates import TemplateLookup
 
 
@@ -32,6 +33,7 @@ class CleanConfig:
     """
 
     fields: tuple[str, ...] = _defaults.NEWSCLEAN_TEXT_FIELDS
+    html_field: str | None = _defaults.NEWSCLEAN_CLEAN_HTML_FIELD
     signatures: Signatures = DEFAULT_SIGNATURES  # + NEWSCLEAN_SIGNATURES (none)
     max_chars: int = _defaults.NEWSCLEAN_MAX_TEXT_CHARS
 
@@ -47,6 +49,8 @@ class ItemCleanOutcome:
     chars_before: int = 0
     chars_after: int = 0
     blocks: list[str] = field(default_factory=list)  # input blocks, for templates
+    evidence: str | None = None  # "page" or "html_field": the page judged blocks
+    judged: int = 0  # blocks found on the page
 
     @property
     def emptied(self) -> bool:
@@ -119,12 +123,21 @@ def clean_prepared(
     config: CleanConfig,
     outcome: ItemCleanOutcome,
     template: TemplateLookup | None = None,
+    *,
+    evidence: PageEvidence | None = None,
 ) -> None:
-    """Clean the prepared fields and write them back into the item."""
+    """Clean the prepared fields and write them back into the item.
+
+    *evidence* is the page the item came from (see :func:`clean_blocks`).
+    """
     for field_ in fields:
         result = clean_blocks(
-            field_.blocks, signatures=config.signatures, template=template
+            field_.blocks,
+            signatures=config.signatures,
+            template=template,
+            evidence=evidence,
         )
+        outcome.judged += result.judged
         if result.removed:  # an untouched field keeps its original formatting
             adapter[field_.name] = (
                 list(result.blocks) if field_.is_list else result.text
@@ -137,10 +150,34 @@ def clean_prepared(
         outcome.chars_after += sum(len(b) for b in result.blocks)
 
 
+def html_field_evidence(
+    adapter: ItemAdapter, config: CleanConfig, outcome: ItemCleanOutcome
+) -> PageEvidence | None:
+    """The page evidence of the item's own HTML field (:attr:`CleanConfig.html_field`).
+
+    None when no field is configured or the item has none; a value that is not
+    text is noted in *outcome* (``problems``) and ignored.
+    """
+    name = config.html_field
+    if name is None or name not in adapter:
+        return None
+    value = adapter[name]
+    if not isinstance(value, (str, bytes)) or not value:
+        outcome.problems[name] = f"bad_type_{type(value).__name__}"
+        return None
+    from scrapy_newsclean.cleaning._page_evidence import (  # noqa: PLC0415
+        page_evidence_from_html,  # lxml is loaded only by items that need it
+    )
+
+    evidence = page_evidence_from_html(value)
+    return evidence or None
+
+
 def clean_item(
     adapter: ItemAdapter,
     config: CleanConfig,
     template: TemplateLookup | None = None,
+    evidence: PageEvidence | None = None,
 ) -> ItemCleanOutcome:
     """Clean every configured text field of the item in place.
 
@@ -150,5 +187,7 @@ def clean_item(
     """
     outcome = ItemCleanOutcome()
     fields = prepare_item(adapter, config, outcome)
-    clean_prepared(adapter, fields, config, outcome, template)
+    if evidence is None:
+        evidence = html_field_evidence(adapter, config, outcome)
+    clean_prepared(adapter, fields, config, outcome, template, evidence=evidence)
     return outcome

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 from scrapy.exceptions import NotConfigured
 
 from scrapy_newsclean.crawl._errorpage_middleware import ErrorPageMiddleware
+from scrapy_newsclean.crawl._page_evidence_middleware import PageEvidenceMiddleware
 from scrapy_newsclean.crawl._pipelines import CleanTextPipeline, NearDuplicatePipeline
 from scrapy_newsclean.crawl._report import CrawlReport
 from scrapy_newsclean.crawl._settings import newsclean_enabled
@@ -20,6 +21,10 @@ if TYPE_CHECKING:
 #: decompressed body from HttpCompressionMiddleware (590) and the outcome of
 #: RetryMiddleware (550), i.e. 429/503 only once Scrapy's retries are spent.
 DOWNLOADER_MIDDLEWARES: dict[type, int] = {ErrorPageMiddleware: 540}
+#: PageEvidenceMiddleware at 10: spider output runs from high numbers to low, so
+#: below every built-in spider middleware it sees the items as they leave for
+#: the pipelines (after any middleware that replaced them).
+SPIDER_MIDDLEWARES: dict[type, int] = {PageEvidenceMiddleware: 10}
 #: CleanTextPipeline at 300: early, so that later pipelines see cleaned text.
 #: NearDuplicatePipeline at 800: after cleaning (it fingerprints cleaned text)
 #: and after the user's validation pipelines, before storage pipelines (900+).
@@ -42,6 +47,7 @@ class Addon:
             raise NotConfigured  # switched off on purpose: no warning
         for name, components in (
             ("DOWNLOADER_MIDDLEWARES", DOWNLOADER_MIDDLEWARES),
+            ("SPIDER_MIDDLEWARES", SPIDER_MIDDLEWARES),
             ("ITEM_PIPELINES", ITEM_PIPELINES),
             ("EXTENSIONS", EXTENSIONS),
         ):

@@ -25,7 +25,12 @@ from scrapy_newsclean.crawl._exceptions import (
     StoreFailureItem,
 )
 from scrapy_newsclean.crawl._item_signals import PendingItems
-from scrapy_newsclean.crawl._settings import enabled, process_config
+from scrapy_newsclean.crawl._page_evidence_middleware import PageEvidenceBoard
+from scrapy_newsclean.crawl._settings import (
+    enabled,
+    page_evidence_enabled,
+    process_config,
+)
 from scrapy_newsclean.itemflow import ItemProcessor
 
 if TYPE_CHECKING:
@@ -125,7 +130,10 @@ class CleanTextPipeline(_ProcessorPipeline):
 
     Cleans every field named in :setting:`NEWSCLEAN_TEXT_FIELDS` (``str``,
     UTF-8 ``bytes`` or a list of paragraphs, which stays a list) of any item
-    type. It learns each site's template (blocks repeated across
+    type. Each block is judged with the page the item came from when
+    :class:`PageEvidenceMiddleware` saw it (:setting:`NEWSCLEAN_CLEAN_PAGE_EVIDENCE`),
+    or with the item's own HTML field (:setting:`NEWSCLEAN_CLEAN_HTML_FIELD`),
+    else by the text rules alone. It learns each site's template (blocks repeated across
     :setting:`NEWSCLEAN_TEMPLATE_MIN_PAGES` of its stored articles) in the
     store of :setting:`NEWSCLEAN_STORE`. An item left without text is dropped
     with reason ``empty_after_clean`` unless :setting:`NEWSCLEAN_KEEP_EMPTY`.
@@ -146,13 +154,21 @@ class CleanTextPipeline(_ProcessorPipeline):
         self.pending: PendingItems[TemplateEntry] = PendingItems(
             crawler, self.processor.learn_now, self._forget
         )
+        self.board = (
+            PageEvidenceBoard.of(crawler)
+            if page_evidence_enabled(crawler.settings)
+            else None
+        )
 
     def _needs_store(self, config: ProcessConfig) -> bool:
         return config.templates
 
     async def process_item(self, item: Any) -> Any:
         adapter = ItemAdapter(item)
-        entry = await self.processor.clean(adapter, item_url(adapter, self.url_field))
+        evidence = self.board.take(item) if self.board is not None else None
+        entry = await self.processor.clean(
+            adapter, item_url(adapter, self.url_field), evidence
+        )
         if entry is not None:
             self.pending.add(item, entry)
         return item

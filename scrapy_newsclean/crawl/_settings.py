@@ -178,7 +178,24 @@ def clean_config(settings: BaseSettings) -> CleanConfig:
             f"NEWSCLEAN_SIGNATURES must be valid signatures ({exc}), got {extra!r}"
         ) from exc
     return CleanConfig(
-        fields=text_fields(settings), signatures=signatures, max_chars=max_chars
+        fields=text_fields(settings),
+        html_field=html_field(settings),
+        signatures=signatures,
+        max_chars=max_chars,
+    )
+
+
+def html_field(settings: BaseSettings) -> str | None:
+    """:setting:`NEWSCLEAN_CLEAN_HTML_FIELD`, or None for none."""
+    if not _value(settings, "NEWSCLEAN_CLEAN_HTML_FIELD"):
+        return None
+    return _name(settings, "NEWSCLEAN_CLEAN_HTML_FIELD")
+
+
+def page_evidence_enabled(settings: BaseSettings) -> bool:
+    """Whether cleaning judges blocks with their page (:setting:`NEWSCLEAN_CLEAN_PAGE_EVIDENCE`)."""
+    return enabled(settings, "NEWSCLEAN_CLEAN_ENABLED") and _bool(
+        settings, "NEWSCLEAN_CLEAN_PAGE_EVIDENCE"
     )
 
 

@@ -1,0 +1,130 @@
+"""Hand the cleaning pipeline what each item's page tells about its blocks.
+
+:class:`PageEvidenceMiddleware` (a spider middleware) sees every item with the
+response it came from. It builds the page's
+:class:`~scrapy_newsclean.cleaning.PageEvidence` from the tree Scrapy already
+parsed for the spider (``response.selector.root``: no second parse) and keeps
+it, not the response, until :class:`CleanTextPipeline` takes it
+(:meth:`PageEvidenceBoard.take`). Items that never reach the pipeline are
+forgotten on Scrapy's item signals, and the board is bounded.
+"""
+
+from __future__ import annotations
+
+import logging
+import weakref
+from collections import OrderedDict
+from typing import TYPE_CHECKING, Any
+from weakref import WeakKeyDictionary
+
+from scrapy import signals
+from scrapy.exceptions import NotConfigured
+from scrapy.http import HtmlResponse
+from scrapy.spidermiddlewares.base import BaseSpiderMiddleware
+
+from scrapy_newsclean.cleaning import page_evidence
+from scrapy_newsclean.crawl._settings import page_evidence_enabled
+
+if TYPE_CHECKING:
+    from scrapy.crawler import Crawler
+    from scrapy.http import Response
+
+    from scrapy_newsclean.cleaning import PageEvidence
+
+logger = logging.getLogger(__name__)
+
+#: Items whose evidence waits for the cleaning pipeline, at most (the oldest
+#: is forgotten beyond: its item is cleaned by the text rules alone).
+BOARD_SIZE = 2_000
+
+_BOARDS: WeakKeyDictionary[Crawler, PageEvidenceBoard] = WeakKeyDictionary()
+
+
+class PageEvidenceBoard:
+    """Per crawler: the evidence of each item between spider and pipeline."""
+
+    def __init__(self, crawler: Crawler) -> None:
+        self.crawler = crawler
+        # id(item) -> (item, evidence): the item is kept to tell a reused id.
+        self._waiting: OrderedDict[int, tuple[Any, PageEvidence]] = OrderedDict()
+        for signal in (signals.item_scraped, signals.item_dropped, signals.item_error):
+            crawler.signals.connect(self._forget, signal=signal)
+
+    @classmethod
+    def of(cls, crawler: Crawler) -> PageEvidenceBoard:
+        board = _BOARDS.get(crawler)
+        if board is None:
+            board = _BOARDS[crawler] = cls(crawler)
+        return board
+
+    def put(self, item: Any, evidence: PageEvidence) -> None:
+        self._waiting[id(item)] = (item, evidence)
+        if len(self._waiting) > BOARD_SIZE:
+            self._waiting.popitem(last=False)
+            assert self.crawler.stats is not None
+            self.crawler.stats.inc_value("newsclean/clean/page_evidence_evicted")
+
+    def take(self, item: Any) -> PageEvidence | None:
+        """The evidence of *item*'s page, once (None when there is none)."""
+        entry = self._waiting.pop(id(item), None)
+        if entry is None or entry[0] is not item:
+            return None
+        return entry[1]
+
+    def _forget(self, item: Any, **kwargs: Any) -> None:
+        entry = self._waiting.get(id(item))
+        if entry is not None and entry[0] is item:
+            del self._waiting[id(item)]
+
+    def __len__(self) -> int:
+        return len(self._waiting)
+
+
+class PageEvidenceMiddleware(BaseSpiderMiddleware):
+    """Judge each item's text blocks with the page it came from.
+
+    For every item a spider yields from an HTML response, the page's evidence
+    (DOM context, class/id families, link density, main container) is built
+    once per response and handed to :class:`CleanTextPipeline`.
+
+    Settings: :setting:`NEWSCLEAN_CLEAN_PAGE_EVIDENCE` (and
+    :setting:`NEWSCLEAN_CLEAN_ENABLED`). Stats:
+    ``newsclean/clean/page_evidence_pages``, ``..._error``, ``..._evicted``.
+    """
+
+    def __init__(self, crawler: Crawler) -> None:
+        if not page_evidence_enabled(crawler.settings):
+            raise NotConfigured  # switched off on purpose: no warning
+        super().__init__(crawler)
+        self.board = PageEvidenceBoard.of(crawler)
+        self._last: tuple[weakref.ref[Response], PageEvidence | None] | None = None
+
+    def get_processed_item(self, item: Any, response: Response | None) -> Any:
+        if isinstance(response, HtmlResponse):
+            evidence = self._evidence_of(response)
+            if evidence is not None:
+                self.board.put(item, evidence)
+        return item
+
+    def _evidence_of(self, response: HtmlResponse) -> PageEvidence | None:
+        """The response's evidence, built once for all the items it yields."""
+        if self._last is not None and self._last[0]() is response:
+            return self._last[1]
+        evidence: PageEvidence | None
+        try:
+            evidence = page_evidence(response.selector.root)
+        except Exception as exc:  # noqa: BLE001  # a page must never stop a crawl
+            assert self.crawler.stats is not None
+            self.crawler.stats.inc_value("newsclean/clean/page_evidence_error")
+            logger.warning(
+                "%(url)s: page evidence failed (%(error)r); its items are cleaned "
+                "by the text rules alone",
+                {"url": response.url, "error": exc},
+                extra={"spider": self.crawler.spider},
+            )
+            evidence = None
+        else:
+            assert self.crawler.stats is not None
+            self.crawler.stats.inc_value("newsclean/clean/page_evidence_pages")
+        self._last = (weakref.ref(response), evidence)
+        return evidence
