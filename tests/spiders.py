@@ -93,3 +93,36 @@ class ArticleSpider(UrlListSpider):
             "title": response.css("title::text").get(),
             "body": "\n".join(response.css("body p::text").getall()),
         }
+
+
+LAZY_XPATH = "//body//p | //body//li[not(ancestor::nav)]"
+
+
+class LazyNewsSpider(UrlListSpider):
+    """Store the text of every ``p`` and ``li`` node, one line each (a lazy spider)."""
+
+    name = "lazy_news"
+
+    def parse(self, response: Response) -> Iterable[dict[str, Any]]:
+        assert isinstance(response, TextResponse)
+        lines = [
+            " ".join(node.xpath("string()").get("").split())
+            for node in response.xpath(LAZY_XPATH)
+        ]
+        yield {"url": response.url, "body": "\n".join(line for line in lines if line)}
+
+
+class TwoItemsSpider(UrlListSpider):
+    """Two items per page: the lazy body, and the same body shouted (not on the page)."""
+
+    name = "two_items"
+
+    def parse(self, response: Response) -> Iterable[dict[str, Any]]:
+        assert isinstance(response, TextResponse)
+        lines = [
+            " ".join(node.xpath("string()").get("").split())
+            for node in response.xpath(LAZY_XPATH)
+        ]
+        body = "\n".join(line for line in lines if line)
+        yield {"url": response.url, "body": body}
+        yield {"url": response.url + "#upper", "body": body.upper()}

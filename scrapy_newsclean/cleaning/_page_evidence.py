@@ -343,7 +343,12 @@ def _is_body_marker(element: etree._Element) -> bool:
 
 
 def _token_reason(value: str) -> str | None:
-    """The boilerplate family of a class or id attribute, or ``None``."""
+    """The boilerplate family of a class or id attribute, or ``None``.
+
+    A specific family (``newsletter``, ``share``...) names the block before a
+    structural one (``widget``, ``sidebar``...) of the same attribute.
+    """
+    structural = None
     for entry in value.split():
         if _TERM_CLASS.fullmatch(entry):
             continue
@@ -354,9 +359,16 @@ def _token_reason(value: str) -> str | None:
             reason = _EXACT.get(word)
             if reason is None and len(word) >= 5 and _PREFIX.match(word):
                 reason = _prefix_reason(word)
-            if reason is not None:
+            if reason is None:
+                continue
+            if reason not in _STRUCTURAL:
                 return reason
-    return None
+            structural = structural or reason
+    return structural
+
+
+#: Families named by a container's place rather than its purpose.
+_STRUCTURAL = frozenset({"page_nav", "page_header", "page_footer", "page_aside"})
 
 
 def _prefix_reason(word: str) -> str | None:
