@@ -11,12 +11,12 @@
 
 A row's ``pattern`` is matched against a block's match form (casefolded);
 ``examples`` are real blocks it must match, ``traps`` blocks it must not
-(both checked by the test suite). A group's ``prefix`` and ``suffix`` surround
+(both checked by the test suite). A row may list its own ``languages`` (the
+file's otherwise); ``any`` marks language-neutral rows. A group's ``prefix`` and ``suffix`` surround
 the alternation of its rows' patterns (matched once, not once per row). In a
 ``hinted`` group, ``hints`` are words one of which a matching block holds (a
 cheap prefilter: the patterns are tried only on blocks holding a hint word of
-the rows sharing their reason, role, mode and max_chars). A row may name its
-own ``language`` (the file's otherwise); ``any`` marks language-neutral rows.
+the rows sharing their reason, role, mode and max_chars).
 """
 
 from __future__ import annotations
@@ -56,7 +56,7 @@ class SignatureRow:
 
     group: Group
     pattern: str
-    language: str
+    languages: tuple[str, ...]
     hints: tuple[str, ...]
     examples: tuple[str, ...]
     traps: tuple[str, ...]
@@ -135,7 +135,7 @@ def _groups(source: str, data: object) -> dict[str, Group]:
 
 def _rows(source: str, data: object, groups: dict[str, Group]) -> list[SignatureRow]:
     top = fields(source, data, ("language", "signatures"), ("description",))
-    language = _language(source, top["language"])
+    [language] = _languages(source, [top["language"]])
     rows = []
     for index, item in enumerate(typed(source, top["signatures"], list)):
         where = f"{source}: signature {index}"
@@ -143,7 +143,7 @@ def _rows(source: str, data: object, groups: dict[str, Group]) -> list[Signature
             where,
             item,
             ("group", "pattern", "examples"),
-            ("hints", "traps", "language"),
+            ("hints", "traps", "languages"),
         )
         name = typed(where, spec["group"], str)
         if name not in groups:
@@ -158,7 +158,7 @@ def _rows(source: str, data: object, groups: dict[str, Group]) -> list[Signature
             SignatureRow(
                 group,
                 typed(where, spec["pattern"], str),
-                _language(where, spec.get("language", language)),
+                _languages(where, spec.get("languages", [language])),
                 strings(where, spec["hints"]) if group.hinted else (),
                 strings(where, spec["examples"]),
                 strings(where, spec.get("traps", []), nonempty=False),
@@ -168,11 +168,12 @@ def _rows(source: str, data: object, groups: dict[str, Group]) -> list[Signature
     return rows
 
 
-def _language(where: str, value: object) -> str:
-    language = typed(where, value, str)
-    if language != "any" and not _LANGUAGE.fullmatch(language):
-        raise ValueError(
-            f"{where}: language must be a lowercase ISO 639 code or 'any', "
-            f"got {language!r}"
-        )
-    return language
+def _languages(where: str, value: object) -> tuple[str, ...]:
+    languages = strings(where, value)
+    for language in languages:
+        if language != "any" and not _LANGUAGE.fullmatch(language):
+            raise ValueError(
+                f"{where}: language must be a lowercase ISO 639 code or 'any', "
+                f"got {language!r}"
+            )
+    return languages

@@ -35,6 +35,7 @@ from functools import cache
 from typing import TYPE_CHECKING, Any
 
 from scrapy_newsclean._bounded_memo import Memo
+from scrapy_newsclean._regex_safety import nested_unbounded as _nested_unbounded
 from scrapy_newsclean.cleaning._signature_files import (
     Group,
     SignatureRow,
@@ -269,39 +270,6 @@ def _folded_match_form(block: str, folded: str) -> str:
         if old in folded:
             folded = folded.replace(old, new)
     return " ".join(folded.split())
-
-
-def _nested_unbounded(pattern: str) -> bool:
-    """True when an unbounded quantifier applies to a group that has a quantifier."""
-    stack: list[bool] = []
-    last_group_quantified = False
-    i, n = 0, len(pattern)
-    while i < n:
-        c = pattern[i]
-        if c == "\\":
-            i += 2
-            last_group_quantified = False
-            continue
-        if c == "[":
-            j = pattern.find("]", i + 2)
-            i = n if j < 0 else j + 1
-            last_group_quantified = False
-            continue
-        if c == "(":
-            stack.append(False)
-        elif c == ")":
-            last_group_quantified = stack.pop() if stack else False
-            i += 1
-            continue
-        elif c in "*+{?":
-            unbounded = c in "*+" or (c == "{" and re.match(r"\{\d*,\}", pattern[i:]))
-            if unbounded and last_group_quantified:
-                return True
-            if c != "?" or (i > 0 and pattern[i - 1] not in "(*+?}"):
-                stack[-1:] = [True] if stack else []
-        last_group_quantified = False
-        i += 1
-    return False
 
 
 def _not_casefolded(pattern: str) -> bool:
