@@ -309,7 +309,7 @@ def _as_signature(item: object) -> Signature:
     return sig
 
 
-def _validate(sig: Signature) -> None:
+def _validate(sig: Signature, *, compile_pattern: bool = True) -> None:
     if sig.reason not in REASONS:
         raise ValueError(
             f"signature reason must be one of {sorted(REASONS)}, got {sig.reason!r}"
@@ -331,10 +331,15 @@ def _validate(sig: Signature) -> None:
         )
     if _nested_unbounded(sig.pattern):
         raise ValueError(f"nested unbounded quantifier in signature {sig.pattern!r}")
+    if compile_pattern:
+        _compiled(sig.pattern)
+
+
+def _compiled(pattern: str) -> re.Pattern[str]:
     try:
-        re.compile(sig.pattern)
+        return re.compile(pattern)
     except re.error as exc:
-        raise ValueError(f"invalid signature pattern {sig.pattern!r}: {exc}") from exc
+        raise ValueError(f"invalid signature pattern {pattern!r}: {exc}") from exc
 
 
 _GroupKey = tuple[str, str, str, int, tuple[str, ...]]
@@ -373,24 +378,42 @@ def _packaged_library() -> tuple[Signature, ...]:
 def _library(rows: tuple[SignatureRow, ...]) -> tuple[Signature, ...]:
     """Signatures of the rows: one per row, one per group with a prefix or suffix."""
     hints: dict[tuple[str, str, str, int], dict[str, None]] = {}
-    patterns: dict[Group, list[str]] = {}
+    groups: dict[Group, list[SignatureRow]] = {}
     for row in rows:
         group = row.group
         key = (group.reason, group.role, group.mode, group.max_chars)
         hints.setdefault(key, {}).update(dict.fromkeys(row.hints))
-        try:
-            _validate(_signature(group, row.full_pattern))
-        except ValueError as exc:
-            raise ValueError(f"{row.source}: {exc}") from exc
-        patterns.setdefault(group, []).append(row.pattern)
+        groups.setdefault(group, []).append(row)
     sigs: list[Signature] = []
-    for group, members in patterns.items():
+    for group, members in groups.items():
         key = (group.reason, group.role, group.mode, group.max_chars)
-        joined = members
+        patterns = [_checked(row) for row in members]
         if group.prefix or group.suffix:
-            joined = [f"{group.prefix}(?:{'|'.join(members)}){group.suffix}"]
-        sigs.extend(_signature(group, p, tuple(hints[key])) for p in joined)
+            patterns = [f"{group.prefix}(?:{'|'.join(patterns)}){group.suffix}"]
+        _compiles(group, members, patterns)
+        sigs.extend(_signature(group, p, tuple(hints[key])) for p in patterns)
     return tuple(sigs)
+
+
+def _checked(row: SignatureRow, *, compile_pattern: bool = False) -> str:
+    """The row's pattern, checked (in a group with affixes, without them)."""
+    try:
+        _validate(_signature(row.group, row.pattern), compile_pattern=compile_pattern)
+    except ValueError as exc:
+        raise ValueError(f"{row.source}: {exc}") from exc
+    return row.pattern
+
+
+def _compiles(group: Group, rows: list[SignatureRow], patterns: list[str]) -> None:
+    """Check a group's patterns with one compile (row by row only on an error)."""
+    try:
+        for pattern in patterns[:1] if group.prefix or group.suffix else ():
+            _validate(_signature(group, pattern), compile_pattern=False)
+        _compiled("|".join(f"(?:{p})" for p in patterns))
+    except ValueError as exc:
+        for row in rows:
+            _checked(row, compile_pattern=True)
+        raise ValueError(f"group {group.name!r}: {exc}") from exc
 
 
 def _signature(group: Group, pattern: str, hints: tuple[str, ...] = ()) -> Signature:
