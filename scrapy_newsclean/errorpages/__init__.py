@@ -2,7 +2,8 @@
 
 ``_page_reading`` reads a page (title, text sizes, parse), ``_hits`` finds the
 signature table's matches in each part of it, ``_classify`` decides
-(:func:`classify`); ``_signatures`` holds the signature data.
+(:func:`classify`); ``_signatures`` compiles the signatures (data:
+``signatures/*.json``, read by ``_signature_files``).
 """
 
 from __future__ import annotations
