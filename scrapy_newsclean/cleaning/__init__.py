@@ -2,8 +2,9 @@
 
 ``_blocks`` splits a text into blocks and decides each (:func:`clean`),
 ``_repeats`` finds repeated and copied blocks, ``_site_templates`` learns each
-site's template, ``_signatures`` holds the boilerplate signature data and
-``_item`` cleans the text fields of one item.
+site's template, ``_signatures`` compiles the boilerplate signatures (data:
+``signatures/*.json``, read by ``_signature_files``) and ``_item`` cleans the
+text fields of one item.
 """
 
 from __future__ import annotations

@@ -1,5 +1,8 @@
-# ruff: noqa: RUF001  (multilingual punctuation is the data here)
-"""Multilingual boilerplate signatures: one data table, compiled once.
+# ruff: noqa: RUF001  (multilingual punctuation in the match-form rules)
+"""Multilingual boilerplate signatures: the data files, compiled once.
+
+The signatures themselves are data, one file per language under
+``cleaning/signatures/`` (read by :mod:`~scrapy_newsclean.cleaning._signature_files`).
 
 Patterns are matched against a block's *match form* (see :func:`match_form`):
 NFKC, casefolded, curly quotes made straight, whitespace collapsed. Each
@@ -28,12 +31,20 @@ import unicodedata
 from bisect import bisect_left
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from functools import cache
 from typing import TYPE_CHECKING, Any
 
 from scrapy_newsclean._bounded_memo import Memo
+from scrapy_newsclean._regex_safety import nested_unbounded as _nested_unbounded
+from scrapy_newsclean.cleaning._signature_files import (
+    Group,
+    SignatureRow,
+    read_signature_rows,
+)
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
+    from os import PathLike
 
 REASONS = frozenset(
     {
@@ -50,613 +61,6 @@ REASONS = frozenset(
 )
 MODES = frozenset({"full", "start", "end", "search"})
 ROLES = frozenset({"block", "weak", "section"})
-
-# Optional separator + short tail after a section header ("Similar News: ...").
-# ("…" is "..." after NFKC.)
-_TAIL = r"(?:\s?(?:[:：|»›>\-–—]|\.\.\.)\s?[^\n]{0,120})?"
-# Optional "Error!", "Oops!", "404" in front of an error sentence.
-_ERR = (
-    r"(?:(?:error|oops|whoops|sorry|ups|fehler|erreur|ошибка|404)[!.:,\s-]{0,4}){0,3}"
-)
-_PAGE_GONE = (
-    r"(?:does ?n'?t|does not|did not|could ?n'?t|could not|can ?not|can'?t|"
-    r"was not|is not|is no longer|no longer) "
-    r"(?:exist|be found|found|available|be displayed|exists)"
-)
-
-# Not a sentence reporting what someone said: no ", said ..." clause in the
-# 300 characters that follow.
-_NOT_REPORTED = (
-    r"(?![^\n]{0,300}[,;] (?:he |she |they |it )?(?:said|says|told|sagte|sagt|"
-    r"erklärte|betonte|a déclaré|affirme|a affirmé|a expliqué|explique|dijo|afirmó|"
-    r"explicó|aseguró|ha detto|ha affermato|ha spiegato|spiega|disse|afirmou|"
-    r"explicou|zei|zegt|aldus|powiedział|powiedziała|заявил|заявила|сказал|сказала|"
-    r"dedi|açıkladı|söyledi)\b)"
-)
-
-# Copyright phrases that end a line follow the owner's name after punctuation
-# ("Example Media, Inc. All rights reserved"), never a word and a space: "...yet
-# many publishers still end their pages with all rights reserved." is prose.
-# (The check looks back from the phrase's end: a leading lookbehind would cost
-# the regex engine its fast scan for the phrase's first letters.)
-_RIGHTS_RESERVED = tuple(
-    rf"{phrase}(?<![^\W\d_] {phrase})"
-    for phrase in (
-        r"all rights reserved",
-        r"alle rechte vorbehalten",
-        r"tous droits réservés",
-        r"todos los derechos reservados",
-        r"tutti i diritti riservati",
-        r"todos os direitos reservados",
-        r"alle rechten voorbehouden",
-        r"wszelkie prawa zastrzeżone",  # pl
-        r"tüm hakları saklıdır",  # tr
-        r"все права защищены",
-        r"جميع الحقوق محفوظة",
-    )
-)
-
-# Cookie notices speak for the site ("This website uses cookies...") from their
-# first words, after at most a short label ("Datenschutz & Cookies: "); a report
-# quotes them mid-sentence ("...banners that read 'We use cookies to improve
-# your experience'...") or says who said it ("..., sagte ein Sprecher").
-_COOKIE_NOTICE_OPENINGS = (
-    r"(?:this|our) (?:web)?site uses cookies",
-    r"we use cookies (?:to|and|on|for|\()",
-    r"by continuing to (?:use|browse) (?:this|our|the) (?:web)?site,? you",
-    r"the cookie settings on this (?:web)?site",
-    r"diese (?:website|webseite|seite) (?:verwendet|nutzt) cookies",
-    r"wir (?:verwenden|nutzen) cookies",
-    r"ce site utilise des cookies",
-    r"nous utilisons des cookies",
-    r"este sitio(?: web)? (?:utiliza|usa) cookies",
-    r"(?:utilizamos|usamos) cookies",
-    r"questo sito (?:web )?(?:utilizza|usa) (?:i )?cookie",
-    r"utilizziamo (?:i )?cookie",
-    r"este (?:site|website) (?:utiliza|usa) cookies",
-    r"deze (?:web)?site (?:maakt gebruik van|gebruikt) cookies",
-    r"wij gebruiken cookies",
-    (
-        r"(?:ta |nasza )?(?:strona|witryna|serwis)(?: internetowa)? (?:używa|"
-        r"wykorzystuje|korzysta z) (?:plików )?cookies?"
-    ),  # pl
-    r"(?:używamy|wykorzystujemy|korzystamy z) (?:plików )?cookies?",
-    (
-        r"(?:sitemizde|web sitemizde|internet sitemizde|bu (?:web )?sitede)"
-        r"[^\n.]{0,60}çerez(?:ler)? kullan"
-    ),  # tr
-    r"(?:этот )?сайт использует (?:файлы )?cookie",
-    r"мы используем (?:файлы )?cookie",
-)
-
-# (reason, role, mode, max_chars, patterns); comments name the languages.
-# fmt: off
-SIGNATURE_TABLE: tuple[tuple[str, str, str, int, tuple[str, ...]], ...] = (
-    # --- legal disclaimers: specific phrases only -----------------------------
-    ("disclaimer", "block", "full", 40, (
-        r"(?:legal |important )?disclaimer:?",  # en
-        r"haftungsausschluss:?",
-        r"avertissement(?: légal)?:?",  # de fr
-        r"aviso legal:?",
-        r"descargo de responsabilidad:?",  # es
-        r"esclusione di responsabilità:?",
-        r"isenção de responsabilidade:?",  # it pt
-        r"отказ от ответственности:?",
-        r"免責事項:?",
-        r"免责声明[:：]?",  # ru ja zh
-        r"면책 ?조항:?",
-        r"إخلاء المسؤولية:?",  # ko ar
-    )),
-    ("disclaimer", "block", "search", 1500, (
-        r"provides? (?:the |this )?information \"?as is\"?,? without (?:any )?warrant",
-        r"(?:is|are) provided \"?as is\"?,? without (?:any )?warrant",
-        r"we do not accept any (?:responsibility|liability) for the accuracy",
-        (
-            r"the views (?:and opinions )?expressed (?:in this (?:article|column|post|"
-            r"content|piece)|here(?:in)?|above) are (?:solely )?(?:those of the|the "
-            r"author|their own|not necessarily)"
-        ),
-        # self-referential: "this article does not constitute...", not a report
-        # that someone's post "does not constitute legal advice"
-        (
-            r"(?:(?:this|our) (?:article|content|post|page|site|website|material|"
-            r"publication|newsletter|report|analysis|commentary|information)|nothing "
-            r"(?:in|on) this \w{1,15}|herein|(?:the )?information (?:provided|contained|"
-            r"presented) (?:here(?:in)?|(?:in|on) this \w{1,15})|(?:the )?information "
-            r"(?:in|on) this (?:press )?(?:release|announcement|communication|document|"
-            r"presentation|e-?mail|video|podcast))[^\n.!?]{0,60} "
-            r"(?:does not|do not|doesn't|shall not|should not|is not intended to) "
-            r"constitutes? (?:any )?(?:financial|investment|legal|tax) advice"
-        ),
-        r"this (?:article|content|post) is for informational purposes only",
-        # de (ß casefolds to ss); "die geäußerten Meinungen sind vielfältig" is prose
-        r"die in diesem (?:artikel|beitrag|text|kommentar|gastbeitrag) geäusserten meinungen",
-        (
-            r"die geäusserten meinungen (?:sind (?:die |ausschliesslich |allein )?(?:des|"
-            r"der) (?:autors|autorin|autoren|verfassers|verfasserin)|geben (?:nicht )?"
-            r"(?:zwingend |unbedingt |notwendigerweise )?(?:die|ausschliesslich))"
-        ),
-        (
-            r"für den inhalt (?:der|dieser) (?:pressemitteilung|meldung) ist "
-            r"(?:allein )?(?:der|das)"
-        ),
-        # "we accept no liability", not a court's finding that a platform does not
-        (
-            r"(?:^|[:.] )keine (?:haftung|gewähr) für (?:die )?(?:richtigkeit|"
-            r"vollständigkeit)|(?:übernehmen wir|wir übernehmen) keine (?:haftung|gewähr)"
-            r"(?: für (?:die )?(?:richtigkeit|vollständigkeit))?"
-        ),
-        r"les opinions exprimées (?:dans cet article )?(?:n'engagent|sont celles)",  # fr
-        (
-            r"las opiniones expresadas (?:en este (?:artículo|texto) )?son (?:de )?(?:la |"
-            r"su )?(?:(?:exclusiva|entera|única) )?responsabilidad|las opiniones "
-            r"expresadas (?:en este (?:artículo|texto) )?son (?:de )?(?:sus|su|los|las|el|"
-            r"la) (?:autor|autora|autores|firmantes)|las opiniones expresadas en este "
-            r"(?:artículo|texto)"
-        ),
-        (
-            r"le opinioni espresse (?:in questo (?:articolo|contenuto|post)|nell'articolo)"
-            r"|le opinioni espresse sono (?:(?:esclusivamente|solo|unicamente) )?(?:quelle "
-            r"dell|dell'autore|degli autori|personali|di esclusiva responsabilità)"
-        ),  # it
-        (
-            r"as opiniões expressas (?:neste|nesta|no presente) (?:artigo|texto|coluna|"
-            r"conteúdo)|as opiniões expressas (?:aqui )?(?:são de (?:inteira |exclusiva )?"
-            r"responsabilidade|são (?:do|da|dos|das) (?:autor|autora|autores|autoras)|não "
-            r"(?:refletem|representam|expressam|necessariamente))"
-        ),  # pt
-        (
-            r"de meningen (?:die )?(?:in dit (?:artikel|stuk|opiniestuk) (?:worden )?"
-            r"(?:geuit|verwoord)|(?:worden )?(?:geuit|verwoord) in dit (?:artikel|stuk))"
-        ),  # nl
-        (
-            r"de in dit (?:artikel|stuk) (?:geuite|verwoorde) meningen|de (?:geuite|"
-            r"verwoorde) meningen (?:zijn|komen|vallen) [^\n.!?]{0,40}(?:auteur|schrijver|"
-            r"verantwoordelijkheid)"
-        ),
-        r"мнение (?:редакции|автора) может не совпадать",  # ru
-        r"本記事は情報提供(?:のみ)?を目的として",  # ja
-        r"本文(?:仅)?代表作者(?:个人)?观点",  # zh
-        r"본 (?:기사|글)(?:의 내용)?은 .{0,20}(?:입장|견해)과 (?:다를|무관)",  # ko
-        r"الآراء الواردة (?:في هذا المقال )?(?:تعبر|لا تعبر)",  # ar
-    )),
-    # --- copyright lines -------------------------------------------------------
-    ("copyright", "block", "start", 250, (
-        r"©",
-        r"copyright ?(?:©|\(c\))",
-        r"copyright \d{4}",
-        r"copyright by ",
-        r"\(c\) ?(?:copyright|\d{4})",
-        r"ⓒ",
-        r"版[权權]所有",
-    )),
-    ("copyright", "block", "end", 250, (
-        *_RIGHTS_RESERVED,
-        # ja: the notice's own wording, not a report that a site "forbids" it
-        r"無断(?:転載|複製)(?:・(?:転載|複製))?(?:を禁じます|を禁止します|禁止(?:します)?)",
-        r"all rights reserved\.? ?無断転載禁止",
-        r"版[权權]所有",
-        r"版[权權]所有[^\n]{0,40}不得转载",
-        r"무단 ?전재(?: 및 | ?[-·ㆍ] ?)재배포 ?금지",
-    )),
-    # --- calls to action ------------------------------------------------------
-    ("call_to_action", "block", "full", 160, (
-        (
-            r"share(?: this| the)?(?: article| story| post| page)?(?: on| via)?"
-            r"(?: facebook| twitter| x| linkedin| whatsapp| email| e-mail)?:?"
-        ),
-        r"(?:subscribe|sign up|register)(?: now| today| for free| here)?[!.]?",
-        (
-            r"(?:subscribe|sign up|register|join)[^\n]{0,80}(?:newsletter|inbox|"
-            r"e-?mail updates|breaking news alerts?)[^\n]{0,60}"
-        ),
-        r"follow us(?: on [^\n]{0,60})?[!.]?",
-        r"follow @[^\n]{1,40}",
-        r"(?:like us|find us) on facebook[!.]?",
-        r"click here to subscribe[^\n]{0,60}",
-        r"get (?:our|the) [^\n]{0,40}newsletter[^\n]{0,60}",
-        r"(?:artikel |beitrag )?teilen(?: auf \w{1,20})?:?",  # de
-        r"(?:jetzt |den )?newsletter abonnieren[!.]?",
-        r"folgen sie uns[^\n]{0,60}",
-        r"melden sie sich (?:jetzt )?für (?:unseren|den) newsletter an[^\n]{0,40}",
-        r"partager(?: cet article| sur \w{1,20})?:?",
-        r"suivez-nous[^\n]{0,60}",  # fr
-        r"abonnez-vous[^\n]{0,80}",
-        r"inscrivez-vous à (?:notre|la) newsletter[^\n]{0,60}",
-        r"compartir(?: en \w{1,20})?:?",
-        r"síguenos[^\n]{0,60}",  # es
-        r"suscríbete[^\n]{0,80}",
-        r"comparte(?: esta noticia| este artículo)?:?",
-        r"condividi(?: su \w{1,20}| questo articolo)?:?",
-        r"seguici[^\n]{0,60}",  # it
-        r"iscriviti alla (?:nostra )?newsletter[^\n]{0,60}",
-        r"compartilh(?:e|ar)(?: no \w{1,20})?:?",
-        r"partilhar:?",
-        r"siga-nos[^\n]{0,60}",
-        r"(?:assine|inscreva-se)[^\n]{0,40}newsletter[^\n]{0,40}",  # pt
-        r"delen(?: op \w{1,20})?:?",
-        r"deel dit artikel:?",
-        r"volg ons[^\n]{0,60}",  # nl
-        r"(?:abonneer|schrijf je in)[^\n]{0,40}nieuwsbrief[^\n]{0,40}",
-        r"поделиться(?: в \w{1,20})?:?",
-        r"(?:подписывайтесь|подпишитесь|подписаться)[^\n]{0,80}",  # ru
-        r"оформите подписку[^\n]{0,60}",
-        r"(?:シェア|共有)(?:する)?",
-        r"[^\n]{0,30}をフォロー(?:する|して(?:ください|ね)?)?",  # ja
-        r"フォローする",
-        r"(?:ニュースレター|メルマガ)(?:を)?(?:登録|購読)[^\n]{0,30}",
-        r"分享(?:到|至)[^\n]{0,20}",
-        r"分享(?:本文|文章|此文|这篇文章)?[:：]?",
-        r"关注我们[^\n]{0,40}",
-        r"(?:点击|立即|欢迎)?订阅(?:我们|本[号站刊]|newsletter|新闻通讯|邮件|电子报)[^\n]{0,20}",  # zh
-        r"(?:点击|立即)订阅[^\n]{0,20}",
-        r"공유하기",
-        r"구독하기",
-        r"(?:페이스북|트위터) ?공유",  # ko
-        r"뉴스레터 ?(?:구독|신청)(?:하기)?",
-        r"شارك(?: المقال| هذا)?",
-        r"تابعونا على[^\n]{0,40}",
-        r"اشترك(?: الآن)?",  # ar
-        r"اشترك (?:الآن )?في (?:النشرة|نشرتنا|القناة|قناتنا)[^\n]{0,50}",
-        r"udostępnij(?: (?:na|w) \w{1,20})?:?",
-        r"obserwuj nas[^\n]{0,60}",  # pl
-        r"(?:zapisz się|zasubskrybuj)[^\n]{0,40}newslett[^\n]{0,40}",
-        r"paylaş(?:ın)?:?",
-        r"bizi takip edin[^\n]{0,60}",  # tr
-        r"[^\n]{0,30}bülten(?:imiz)?e (?:abone olun|kaydolun)[^\n]{0,40}",
-        r"rate this (?:recipe|article|story)[!.]?",
-    )),
-    # --- advertisement labels --------------------------------------------------
-    ("advertisement", "block", "full", 80, (
-        (
-            r"(?:advertisement|advertising|sponsored|ad|adv|anzeige|werbung|publicité|"
-            r"publicidad|pubblicità|publicidade|advertentie|reklama|reklam|реклама|広告|"
-            r"广告|廣告|광고|"
-            r"إعلان)(?: ?[-–—:] ?(?:scroll|continue) [^\n]{0,40})?:?"
-        ),
-        r"(?:story|article) continues below(?: this)? (?:advertisement|ad)",
-        r"continue reading (?:the main story|below)",
-        r"weiter nach der anzeige",
-        r"la suite après (?:cette )?(?:la )?publicité",
-        r"continúa después de la publicidad",
-        r"lees verder na de advertentie",
-        r"продолжение (?:после|ниже) рекламы",
-        r"広告の後に続きます",
-    )),
-    # --- cookie notices ---------------------------------------------------------
-    # (Search mode anchored with "^": only blocks holding a hint word are tried.)
-    ("cookie_notice", "block", "search", 600, (
-        r"^(?:[^\n.!?]{1,40}: ?)?(?:"
-        + "|".join(_COOKIE_NOTICE_OPENINGS)
-        + ")"
-        + _NOT_REPORTED,
-    )),
-    ("cookie_notice", "block", "search", 600, (
-        # buttons and links: the label on its own
-        r"^(?:accept|allow|reject|decline|refuse|manage)(?: all)? cookies\Z",
-        r"^(?:accept|allow|reject)(?: necessary| essential| optional) cookies\Z",
-        r"^(?:[^\n]{1,40}(?: ?& ?| and |, ?))?cookie (?:policy|settings)\Z",
-        r"^(?:[^\n]{1,40}(?: ?& ?| and |, ?))?cookie (?:preferences|notice|statement)\Z",
-        # addressed to the reader: "...you agree to our ... Cookie Policy"
-        r"\b(?:our|your) [^\n.!?]{0,60}cookie (?:policy|settings|preferences)",
-        # a footer's link list: "Privacy Policy | Cookie Policy | Terms"
-        r"(?:\| ?(?:privacy ?& ?)?cookie (?:policy|settings)|cookie (?:policy|settings) ?\|)",
-        # ... or without separators: link labels, no punctuation at all
-        (
-            r"^(?=[^\n.!?,;:\"]{0,300}\Z)(?=[^\n]{0,300}\b(?:privacy|terms of "
-            r"(?:use|service)|contact)\b)[^\n]{0,150}cookie (?:policy|settings)"
-        ),
-        r"(?:cookie|クッキー)を使用して",
-        r"(?:本网站|我们)使用cookie",
-        r"쿠키를 사용",
-        r"ملفات تعريف الارتباط",
-    )),
-    # --- empty comment widgets -------------------------------------------------
-    ("comment_widget", "block", "full", 80, (
-        (
-            r"(?:comments?|kommentare?|commentaires?|comentarios?|commenti|comentários|"
-            r"reacties|komentarze|yorumlar|комментарии|コメント|评论|댓글|تعليقات)? ?"
-            r"\(?\d{0,3}\)? ?(?:"
-            r"no comments?(?: yet)?|0 comments?|be the first to comment|there are no "
-            r"comments(?: yet)?|comments are closed|leave a (?:comment|reply)|"
-            r"post a comment|add a comment|join the (?:conversation|discussion)|"
-            r"keine kommentare|noch keine kommentare|0 kommentare|"
-            r"schreiben sie (?:den ersten|einen) kommentar|kommentar schreiben|"
-            r"aucun commentaire|soyez le premier à commenter|laisser un commentaire|"
-            r"sin comentarios|no hay comentarios|sé el primero en comentar|"
-            r"deja un comentario|nessun commento|lascia un commento|"
-            r"sii il primo a commentare|nenhum comentário|seja o primeiro a comentar|"
-            r"deixe um comentário|geen reacties|plaats een reactie|"
-            r"brak komentarzy|dodaj komentarz|napisz komentarz|bądź pierwszy[^\n]{0,30}|"
-            r"henüz yorum yapılmamış|ilk yorumu (?:siz )?yapın|yorum (?:yap|yazın)|"
-            r"нет комментариев|оставьте комментарий|будьте первым[^\n]{0,30}|"
-            r"コメントはまだありません|コメントする|暂无评论|发表评论|"
-            r"댓글이 없습니다|첫 댓글을 남겨주세요|لا توجد تعليقات|أضف تعليق)[.!]?"
-        ),
-    )),
-    ("comment_widget", "weak", "full", 30, (
-        (
-            r"(?:\d{1,4} )?(?:comments?|kommentare?|commentaires?|comentarios?|commenti|"
-            r"comentários|reacties|komentarze|yorumlar|комментарии|コメント|评论|댓글|تعليقات)"
-            r"(?: \(\d{1,4}\))?"
-        ),
-    )),
-    # --- error banners ---------------------------------------------------------
-    ("error_banner", "block", "full", 220, (
-        _ERR + r"(?:we'?re |we are )?sorry,? (?:but )?(?:the|this) page (?:you "
-        r"(?:were |are )?(?:looking for|requested|tried to (?:access|reach)) )?"
-        + _PAGE_GONE
-        + r"[^\n]{0,100}",
-        _ERR
-        + r"(?:the|this) page you (?:were |are )?(?:looking for|requested) "
-        + _PAGE_GONE
-        + r"[^\n]{0,100}",
-        _ERR + r"(?:404 )?(?:page|file) not found[.!]?",
-        _ERR + r"seite (?:wurde )?nicht gefunden[^\n]{0,80}",  # de
-        _ERR + r"die (?:angeforderte|gesuchte|von ihnen gesuchte) seite "
-        r"(?:existiert nicht|wurde nicht gefunden|konnte nicht gefunden werden)"
-        r"[^\n]{0,80}",
-        _ERR + r"page (?:introuvable|non trouvée)[^\n]{0,80}",  # fr
-        _ERR + r"la page (?:que vous (?:recherchez|cherchez|demandez) )?"
-        r"(?:n'existe pas|n'existe plus|est introuvable)[^\n]{0,80}",
-        _ERR + r"página no encontrada[^\n]{0,80}",  # es
-        _ERR
-        + r"la página que (?:buscas|busca|estás buscando) no existe[^\n]{0,80}",
-        _ERR + r"pagina non trovata[^\n]{0,80}",  # it
-        _ERR
-        + r"la pagina che stai cercando non (?:esiste|è disponibile)[^\n]{0,80}",
-        _ERR + r"página não encontrada[^\n]{0,80}",  # pt
-        _ERR + r"pagina niet gevonden[^\n]{0,80}",
-        r"deze pagina bestaat niet[^\n]{0,80}",
-        _ERR + r"страница не найдена[^\n]{0,80}",  # ru
-        _ERR + r"запрашиваемая страница не (?:найдена|существует)[^\n]{0,80}",
-        # ja zh: the message and its explanation, not a sentence going on with a
-        # particle ("ページが見つかりませんとの表示は...", "页面不存在的提示...")
-        r"(?:お探しの)?ページ(?:が|は)見つかりません(?:でした)?(?:[\s。.!?、,:][^\n]{0,80})?",
-        r"(?:您访问的|你访问的)?页面不存在(?:[\s。.!?、,:~][^\n]{0,60})?",
-        r"找不到(?:该)?页面(?:[\s。.!?、,:~][^\n]{0,60})?",
-        r"페이지를 찾을 수 없습니다[^\n]{0,80}",  # ko
-        r"(?:عذرا[ًٌ]?،? )?(?:الصفحة غير موجودة|لم يتم العثور على الصفحة)[^\n]{0,80}",
-    )),
-    ("error_banner", "weak", "full", 30, (
-        (
-            r"(?:sorry|oops|whoops|error|404|fehler|erreur|ups|упс|ошибка|エラー|错误|"
-            r"오류|خطأ|عذرا)[!.]{0,4}"
-        ),
-    )),
-    # --- link-list sections: header + the teasers below it ---------------------
-    ("link_list", "section", "full", 160, (
-        (
-            r"(?:most (?:popular|read|viewed|shared|commented)|trending|"
-            r"related|recommended|similar|editor'?s picks|"
-            r"(?:popular|latest|top|more)(?= ))"
-            r"(?: (?:stories|articles|news|posts|content|links|coverage|topics|videos|"
-            r"now|for you|reads|headlines))?"
-        ),
-        r"(?:most (?:popular|read|viewed|shared|commented)(?: \w{1,12})?|"
-        r"(?:popular|trending|related|recommended|similar|latest|top|more) "
-        r"(?:stories|articles|news|posts|content|links|coverage|topics|videos|"
-        r"now|for you|reads|headlines))" + _TAIL,
-        r"(?:you (?:may|might) also (?:like|enjoy|be interested in)|also read|"
-        r"further reading|what to read next|in other news|around the web|"
-        r"from the web|more from [^\n]{1,40}|more on this (?:story|topic)|"
-        r"sponsored (?:content|links|stories)|promoted (?:content|stories))"
-        + _TAIL,
-        r"(?:mehr zum thema|das könnte sie auch interessieren|auch interessant(?: für (?:dich|sie))?|"
-        r"lesen sie auch|weitere artikel|ähnliche artikel|verwandte artikel|"
-        r"meistgelesen(?:e artikel)?|beliebte artikel|weitere nachrichten|"
-        r"mehr aus [^\n]{1,30}|weiterführende links|"
-        r"(?:ähnliche|verwandte|weitere|beliebte|neueste) beiträge|"
-        r"das (?:thema )?könnte (?:dich|sie) auch interessieren|"
-        r"sie könnten auch an [^\n]{0,40} interessiert sein|"
-        r"diese beiträge (?:solltest du|sollten sie) nicht verpassen|"
-        r"aktuelle berichte aus dieser kategorie|kunden kauften auch)"
-        + _TAIL,  # de
-        r"(?:(?:à )?lire aussi|(?:à )?lire également|voir aussi|sur le même sujet|"
-        r"articles similaires|les plus lus|dans la même rubrique|"
-        r"vous aimerez aussi|nos articles les plus lus|à découvrir(?: aussi)?)"
-        + _TAIL,  # fr
-        r"(?:lee también|te puede interesar|también te puede interesar|"
-        r"noticias relacionadas|artículos relacionados|lo más leído|más leídas|"
-        r"más noticias|te recomendamos)" + _TAIL,  # es
-        r"(?:leggi anche|potrebbe interessarti|ti potrebbe interessare|"
-        r"articoli correlati|notizie correlate|i più letti|più letti|"
-        r"altre notizie)" + _TAIL,  # it
-        r"(?:leia também|veja também|notícias relacionadas|mais lidas|"
-        r"artigos relacionados|relacionados|saiba mais)" + _TAIL,  # pt
-        r"(?:lees ook|meer nieuws|gerelateerde artikelen|meest gelezen|"
-        r"ook interessant|meer over [^\n]{1,30})" + _TAIL,  # nl
-        r"(?:читайте также|похожие (?:новости|статьи)|по теме|самое популярное|"
-        r"популярное|другие новости|ещё по теме|еще по теме|смотрите также)"
-        + _TAIL,  # ru
-        r"(?:関連記事|関連ニュース|人気記事|あわせて読みたい|おすすめ記事|"
-        r"アクセスランキング|こちらもおすすめ|類似ニュース)" + _TAIL,  # ja
-        r"(?:相[关關](?:阅读|閱讀|文章|新闻|新聞|报道|報導)|热门文章|熱門文章|"
-        r"推荐阅读|推薦閱讀|延伸阅读|延伸閱讀|猜你喜欢|更多新闻)" + _TAIL,  # zh
-        r"(?:관련 ?기사|많이 본 (?:뉴스|기사)|인기 ?기사|추천 ?기사)" + _TAIL,  # ko
-        r"(?:اقرأ أيضا|اقرأ أيضاً|مقالات ذات صلة|الأكثر قراءة|أخبار ذات صلة|"
-        r"ذات صلة)" + _TAIL,  # ar
-        r"(?:czytaj (?:także|też|również)|zobacz (?:także|też|również)|polecamy|"
-        r"najczęściej czytane|najpopularniejsze|powiązane (?:artykuły|wiadomości))"
-        + _TAIL,  # pl
-        # tr ("İ" casefolds to "i" and a combining dot)
-        r"(?:i\u0307?lgili haberler|benzer haberler|en çok okunan(?:lar)?|(?:bunlar da )?"
-        r"i\u0307?lginizi çekebilir|diğer haberler)" + _TAIL,
-        (
-            r"(?:read more|see also|read also|weiterlesen|lire la suite|leer más|"
-            r"continua a leggere|leia mais|lees meer|читать далее|続きを読む|"
-            r"もっと見る|阅读更多|閱讀更多|더 ?보기|المزيد):?"
-        ),
-    )),
-    # inline "Read more: <headline>" links and "read more »" lines: the block only
-    ("link_list", "block", "full", 200, (
-        (
-            r"(?:read more|read also|see also|also read|related|don't miss|lesen sie (?:auch|mehr)|"
-            r"mehr dazu|weiterlesen|lire (?:aussi|la suite)|à lire aussi|leer más|"
-            r"lee también|leggi anche|continua a leggere|leia (?:mais|também)|"
-            r"lees (?:meer|ook)|czytaj (?:także|też|więcej)|zobacz (?:także|też)|"
-            r"devamını oku|читайте также|читать далее|続きを読む|もっと見る|"
-            r"阅读全文|阅读更多|閱讀全文|더 ?보기|اقرأ (?:المزيد|أيضا))"
-            r"(?: ?[:：»›>→…|]{1,3} ?[^\n]{0,160}| ?[»›>→…]{1,3})"
-        ),
-    )),
-    # --- site chrome: navigation, sharing bars, tag lines, form fine print -----
-    ("site_chrome", "block", "full", 60, (
-        (
-            r"impressum|datenschutz(?:erklärung)?|privacy(?: policy)?|"
-            r"(?:terms|conditions) of (?:use|service)|terms and conditions|"
-            r"(?:back|go) to top|nach oben|zurück (?:zur|zum) (?:übersicht|startseite|"
-            r"anfang)|(?:next|previous|older|newer) (?:post|article|entry)|"
-            r"(?:nächster|vorheriger) (?:beitrag|artikel)|vorheriges|nächstes|"
-            r"mentions légales|politique de confidentialité|política de privacidad|"
-            r"aviso legal|informativa (?:sulla )?privacy|política de privacidade|"
-            r"privacyverklaring|политика конфиденциальности|プライバシーポリシー|"
-            r"隐私政策|개인정보처리방침|سياسة الخصوصية|"
-            r"proudly powered by wordpress|opens in (?:a )?new window|pdf version"
-        ),
-    )),
-    ("site_chrome", "block", "start", 200, (
-        (
-            r"(?:tags|tagged(?: with)?|schlagworte|schlagwörter|stichworte|getaggt mit|"
-            r"categories|kategorien|catégories|mots-clés|etiquetas|categorías|tag|"
-            r"argomenti|temi|теги|метки|タグ|标签|標籤|태그|الوسوم) ?[:：]"
-        ),
-        r"(?:this|diese) (?:site|website|seite) (?:uses|verwendet|nutzt) akismet",
-        r"i consent to (?:receiving|the (?:processing|storage))",
-        r"i agree (?:my information|to the (?:terms|privacy))",
-        r"mit (?:der )?absendung (?:des|dieses) formulars",
-        r"bitte geben sie die zahlenfolge|please enter the (?:code|characters) shown",
-    )),
-    # blog post footers (WordPress): "This entry was posted in X. Bookmark the permalink."
-    ("site_chrome", "block", "full", 400, (
-        (
-            r"(?:dieser (?:eintrag|beitrag) wurde veröffentlicht (?:in|unter)|this "
-            r"entry was posted in) [^\n]{1,200}(?:permanentlink|permalink|"
-            r"lesezeichen|gekennzeichnet mit [^\n]{1,150}|tagged [^\n]{1,150})\.?"
-        ),
-        r"veröffentlicht in: [^\n]{1,40}",
-    )),
-    ("site_chrome", "block", "full", 60, (
-        (
-            r"(?:[←«‹] ?)?(?:next|previous|older|newer) (?:posts?|articles?|entry|story)"
-            r"(?: ?[→»›])?|newer posts? older posts?(?: home)?|reply ?delete|"
-            r"lade weitere inhalte[ .…]{0,4}|load more(?: stories| articles| posts)?[ .…]{0,4}|"
-            r"impressum ?[&|/] ?datenschutz(?:erklärung)?|theme: [^\n]{1,40} by [^\n]{1,40}"
-        ),
-    )),
-    ("site_chrome", "weak", "full", 30, (
-        (
-            r"facebook|twitter|x|linkedin|whatsapp|pinterest|tumblr|reddit|xing|"
-            r"telegram|e-?mail|print|drucken|imprimer|imprimir|stampa|twittern|"
-            r"google\+|copy link|link kopieren|home|startseite|menu|menü|search|suche|"
-            r"kontakt|contact(?: us)?|about(?: us)?|über uns|sitemap|agb|login|log in|"
-            r"sign in|anmelden|registrieren|reply|antworten|répondre|responder"
-        ),
-    )),
-    ("comment_widget", "block", "start", 220, (
-        r"(?:required fields are marked|erforderliche felder sind mit)",
-        r"your email address will not be published",
-        r"deine e-mail-adresse wird nicht veröffentlicht",
-        r"votre adresse (?:e-mail|de messagerie) ne sera pas publiée",
-        r"tu dirección de correo electrónico no será publicada",
-        r"notify me (?:of|when) (?:new|follow-up)",
-        r"benachrichtige mich (?:über|bei)",
-        r"zeilenumbrüche und absätze werden automatisch erzeugt",
-        r"(?:pingback|trackback)(?: von|:) ",
-    )),
-    ("comment_widget", "block", "full", 60, (
-        (
-            r"(?:\d{1,5} )?(?:leave a reply|write a comment|view comments|show comments|"
-            r"hinterlasse (?:eine antwort|einen kommentar)|kommentar(?:e)? "
-            r"(?:hinzufügen|schreiben)|kommentare geschlossen|kommentieren|"
-            r"laisser un commentaire|escribe un comentario|scrivi un commento)"
-            r"(?: (?:antworten|kommentar|antwort) abbrechen| cancel reply)?"
-        ),
-        r"kommentare insgesamt: ?0",
-    )),
-    ("call_to_action", "block", "full", 160, (
-        (
-            r"(?:learn more|read the full story|mehr erfahren|erfahre mehr|"
-            r"en savoir plus|más información|scopri di più|saiba mais|lees verder|"
-            r"подробнее|詳しくはこちら|了解更多|자세히 보기)[ »›>→.]{0,3}"
-        ),
-        r"(?:[^\n]{1,30} )?newsletter",
-        r"subscribe to [^\n.!?]{1,60}",
-        (
-            r"(?:sign up|register) (?:to|for) (?:get |receive )?[^\n]{0,60}"
-            r"(?:newsletters?|updates|inbox|e-?mails?|best content|alerts)[^\n]{0,60}"
-        ),
-        (
-            r"(?:diese (?:geschichte|seite|artikel)|mit anderen) teilen|share to \w{1,20}|"
-            r"empfiehl (?:dies|das) deinen freunden[.!]?|weiterempfehlen"
-        ),
-        r"make a contribution|support (?:our|independent) journalism",
-        r"abonnieren sie [^\n]{0,80}",
-        # rating widgets under an article
-        (
-            r"(?:wie (?:bewerten|fanden) sie diesen (?:artikel|beitrag)|fanden sie "
-            r"diesen (?:artikel|beitrag) (?:nützlich|hilfreich)|war dieser (?:artikel|"
-            r"beitrag) hilfreich|was this (?:article|story|post) helpful|did you find "
-            r"this (?:article|story) (?:useful|helpful))\?? ?\*?"
-        ),
-        (
-            r"(?:mit unserem [^\n]{0,30}newsletter (?:erhalten|bleiben|verpassen)|"
-            r"bleiben sie [^\n]{0,30} mit (?:dem|unserem) [^\n]{0,40}newsletter )"
-            r"[^\n]{0,160}"
-        ),
-    )),
-    # zh: a notice on its own ("未经授权不得转载"), not a ruling that quotes a
-    # contract's "no reprint without permission" clause mid-sentence
-    ("copyright", "block", "full", 120, (
-        (
-            r"(?:(?:本文|本站|本网|本报|本刊|原创|转载)[^\n，。]{0,30}[，,]? ?)?未经"
-            r"[^\n，。,]{0,12}[，,]? ?不得转载[。.!]?"
-        ),
-    )),
-    ("copyright", "block", "search", 400, (
-        r"this material may not be published, broadcast, rewritten,? or redistributed",
-        (
-            r"reproduction of material from any [^\n]{1,60} without (?:the )?(?:prior )?"
-            r"(?:express )?written permission"
-        ),
-        (
-            r"may not be (?:reproduced|republished|copied)[^\n]{0,80} without (?:the )?"
-            r"(?:prior )?(?:express )?written permission"
-        ),
-        r"vervielfältigung nur mit (?:schriftlicher )?genehmigung",
-    )),
-)
-# fmt: on
-
-
-# Search-mode rules run only on blocks whose casefolded text contains one of
-# these words: a C substring test is far cheaper than a regex over a paragraph.
-SEARCH_HINTS: dict[str, tuple[str, ...]] = {
-    "disclaimer": (
-        "warrant",
-        "accept any",
-        "views",
-        "advice",
-        "informational",
-        "meinungen",
-        "inhalt",
-        "haftung",
-        "gewähr",
-        "opinion",
-        "opiniones",
-        "opinioni",
-        "opiniões",
-        "meningen",
-        "мнение",
-        "情報提供",
-        "代表作者",
-        "입장",
-        "견해",
-        "الآراء",
-    ),
-    "cookie_notice": ("cookie", "çerez", "クッキー", "쿠키", "ملفات تعريف الارتباط"),
-    "copyright": ("redistributed", "permission", "genehmigung"),
-}
 
 
 @dataclass(frozen=True, slots=True)
@@ -868,39 +272,6 @@ def _folded_match_form(block: str, folded: str) -> str:
     return " ".join(folded.split())
 
 
-def _nested_unbounded(pattern: str) -> bool:
-    """True when an unbounded quantifier applies to a group that has a quantifier."""
-    stack: list[bool] = []
-    last_group_quantified = False
-    i, n = 0, len(pattern)
-    while i < n:
-        c = pattern[i]
-        if c == "\\":
-            i += 2
-            last_group_quantified = False
-            continue
-        if c == "[":
-            j = pattern.find("]", i + 2)
-            i = n if j < 0 else j + 1
-            last_group_quantified = False
-            continue
-        if c == "(":
-            stack.append(False)
-        elif c == ")":
-            last_group_quantified = stack.pop() if stack else False
-            i += 1
-            continue
-        elif c in "*+{?":
-            unbounded = c in "*+" or (c == "{" and re.match(r"\{\d*,\}", pattern[i:]))
-            if unbounded and last_group_quantified:
-                return True
-            if c != "?" or (i > 0 and pattern[i - 1] not in "(*+?}"):
-                stack[-1:] = [True] if stack else []
-        last_group_quantified = False
-        i += 1
-    return False
-
-
 def _not_casefolded(pattern: str) -> bool:
     """True when a literal of the pattern (escapes aside) changes when casefolded.
 
@@ -938,7 +309,7 @@ def _as_signature(item: object) -> Signature:
     return sig
 
 
-def _validate(sig: Signature) -> None:
+def _validate(sig: Signature, *, compile_pattern: bool = True) -> None:
     if sig.reason not in REASONS:
         raise ValueError(
             f"signature reason must be one of {sorted(REASONS)}, got {sig.reason!r}"
@@ -960,10 +331,15 @@ def _validate(sig: Signature) -> None:
         )
     if _nested_unbounded(sig.pattern):
         raise ValueError(f"nested unbounded quantifier in signature {sig.pattern!r}")
+    if compile_pattern:
+        _compiled(sig.pattern)
+
+
+def _compiled(pattern: str) -> re.Pattern[str]:
     try:
-        re.compile(sig.pattern)
+        return re.compile(pattern)
     except re.error as exc:
-        raise ValueError(f"invalid signature pattern {sig.pattern!r}: {exc}") from exc
+        raise ValueError(f"invalid signature pattern {pattern!r}: {exc}") from exc
 
 
 _GroupKey = tuple[str, str, str, int, tuple[str, ...]]
@@ -981,16 +357,68 @@ def _compile_group(key: _GroupKey, patterns: list[str]) -> Rule:
     return Rule(reason, role, mode, max_chars, hints, re.compile(source))
 
 
-def _hints(reason: str, mode: str) -> tuple[str, ...]:
-    return SEARCH_HINTS.get(reason, ()) if mode == "search" else ()
+def default_signatures(
+    files: Iterable[str | PathLike[str]] = (),
+) -> tuple[Signature, ...]:
+    """The packaged signature library (plus the rows of extra data ``files``).
+
+    Each data row becomes a :class:`Signature` of its group; a hinted group's
+    hint words are those of all its rows. Raises :class:`ValueError` naming
+    the file for a malformed file or an invalid pattern.
+    """
+    extra = tuple(files)
+    return _library(read_signature_rows(extra)) if extra else _packaged_library()
 
 
-def default_signatures() -> tuple[Signature, ...]:
-    """The built-in signature library as :class:`Signature` objects."""
-    return tuple(
-        Signature(reason, pattern, mode, role, max_chars, _hints(reason, mode))
-        for reason, role, mode, max_chars, patterns in SIGNATURE_TABLE
-        for pattern in patterns
+@cache
+def _packaged_library() -> tuple[Signature, ...]:
+    return _library(read_signature_rows())
+
+
+def _library(rows: tuple[SignatureRow, ...]) -> tuple[Signature, ...]:
+    """Signatures of the rows: one per row, one per group with a prefix or suffix."""
+    hints: dict[tuple[str, str, str, int], dict[str, None]] = {}
+    groups: dict[Group, list[SignatureRow]] = {}
+    for row in rows:
+        group = row.group
+        key = (group.reason, group.role, group.mode, group.max_chars)
+        hints.setdefault(key, {}).update(dict.fromkeys(row.hints))
+        groups.setdefault(group, []).append(row)
+    sigs: list[Signature] = []
+    for group, members in groups.items():
+        key = (group.reason, group.role, group.mode, group.max_chars)
+        patterns = [_checked(row) for row in members]
+        if group.prefix or group.suffix:
+            patterns = [f"{group.prefix}(?:{'|'.join(patterns)}){group.suffix}"]
+        _compiles(group, members, patterns)
+        sigs.extend(_signature(group, p, tuple(hints[key])) for p in patterns)
+    return tuple(sigs)
+
+
+def _checked(row: SignatureRow, *, compile_pattern: bool = False) -> str:
+    """The row's pattern, checked (in a group with affixes, without them)."""
+    try:
+        _validate(_signature(row.group, row.pattern), compile_pattern=compile_pattern)
+    except ValueError as exc:
+        raise ValueError(f"{row.source}: {exc}") from exc
+    return row.pattern
+
+
+def _compiles(group: Group, rows: list[SignatureRow], patterns: list[str]) -> None:
+    """Check a group's patterns with one compile (row by row only on an error)."""
+    try:
+        for pattern in patterns[:1] if group.prefix or group.suffix else ():
+            _validate(_signature(group, pattern), compile_pattern=False)
+        _compiled("|".join(f"(?:{p})" for p in patterns))
+    except ValueError as exc:
+        for row in rows:
+            _checked(row, compile_pattern=True)
+        raise ValueError(f"group {group.name!r}: {exc}") from exc
+
+
+def _signature(group: Group, pattern: str, hints: tuple[str, ...] = ()) -> Signature:
+    return Signature(
+        group.reason, pattern, group.mode, group.role, group.max_chars, hints
     )
 
 
@@ -998,18 +426,22 @@ def compile_signatures(
     extra: Iterable[Signature | Mapping[str, Any] | tuple[Any, ...]] = (),
     *,
     include_defaults: bool = True,
+    files: Iterable[str | PathLike[str]] = (),
 ) -> Signatures:
     """Compile the library plus ``extra`` signatures (Signature, dict or tuple).
 
-    Extra patterns are matched against :func:`match_form` (lowercase text);
-    raises :class:`ValueError` for an unknown reason/mode/role, an invalid regex
-    or one that nests unbounded quantifiers.
+    ``files``: extra data files in the packaged format (a new language's rows
+    join the packaged groups). Extra patterns are matched against
+    :func:`match_form` (lowercase text); raises :class:`ValueError` for an
+    unknown reason/mode/role, an invalid regex or one that nests unbounded
+    quantifiers.
     """
-    sigs = list(default_signatures()) if include_defaults else []
-    sigs.extend(_as_signature(item) for item in extra)
-    groups: dict[_GroupKey, list[str]] = {}
-    for sig in sigs:
+    sigs = list(default_signatures(files)) if include_defaults else []
+    added = [_as_signature(item) for item in extra]
+    for sig in added:
         _validate(sig)
+    groups: dict[_GroupKey, list[str]] = {}
+    for sig in (*sigs, *added):
         key = (
             sig.reason,
             sig.role,

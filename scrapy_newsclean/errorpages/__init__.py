@@ -4,8 +4,8 @@
 signature table's matches in each part of it, ``_classify`` decides what a page
 is (:func:`classify`), ``_fate`` what the crawl does with a response
 (:func:`decide`: the status policy and the classification, shared by the
-middleware and ``scrapy-newsclean check``); ``_signatures`` holds the signature
-data.
+middleware and ``scrapy-newsclean check``); ``_signatures`` compiles the
+signatures (data: ``signatures/*.json``, read by ``_signature_files``).
 """
 
 from __future__ import annotations

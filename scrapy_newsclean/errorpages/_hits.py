@@ -80,14 +80,21 @@ def _text_short_hits(where: str, text: str) -> Iterable[tuple[str, str, str]]:
     if union is not None and union.search(text) is None:
         return  # no row matches: one scan instead of one per row
     for row in sig.SIGNATURES:
-        if row.where != where:
-            continue
-        match = row.pattern.search(text)
-        if match is None or sig.QUOTE_BEFORE.search(text, 0, match.start()):
-            continue
-        rest = sig.FILLER.sub(" ", row.pattern.sub(" ", text))
-        if len(_WORDS.findall(rest)) <= row.slack:
+        if row.where == where and is_short_hit(row, text):
             yield row.reason, where, text
+
+
+def is_short_hit(row: sig.Signature, text: str) -> bool:
+    """Whether the row's phrase is (nearly) all of a title part or heading.
+
+    Not when the phrase is quoted; the words left once every match is removed,
+    fillers aside, must be at most the row's slack.
+    """
+    match = row.pattern.search(text)
+    if match is None or sig.QUOTE_BEFORE.search(text, 0, match.start()):
+        return False
+    rest = sig.FILLER.sub(" ", row.pattern.sub(" ", text))
+    return len(_WORDS.findall(rest)) <= row.slack
 
 
 def search_hits(where: str, text: str) -> Iterable[tuple[str, str, str]]:
