@@ -1,7 +1,9 @@
 """Crawl overhead: CPU seconds of the same local crawl with and without newsclean.
 
 Run from the repository root: ``.venv/bin/python -m benchmarks.crawl_overhead
-[--breakdown]`` (``--breakdown`` adds crawls with one part of the add-on each).
+[--breakdown]`` (``--breakdown`` adds crawls with one part of the add-on each). The add-on
+also runs without page evidence, so that its own cost per page (the median of
+the within-round differences) is printed.
 
 A server on 127.0.0.1 (its own process) serves ``PAGES`` article URLs whose
 bodies are the real news pages of ``../shared/benchmarks/aeb``, each page made
@@ -179,7 +181,11 @@ def rounds(
 def main() -> None:
     server = serve(pages())
     base = f"http://127.0.0.1:{server.server_port}"
-    variants: dict[str, dict[str, bool] | None] = {"without": None, "with": {}}
+    variants: dict[str, dict[str, bool] | None] = {
+        "without": None,
+        "with": {},
+        "with, no page evidence": {"NEWSCLEAN_CLEAN_PAGE_EVIDENCE": False},
+    }
     if "--breakdown" in sys.argv:
         variants.update(PARTS)
     cpu = rounds(base, variants)
@@ -199,6 +205,12 @@ def main() -> None:
         extra_ms = (statistics.median(runs) - base_cpu) / PAGES * 1000
         if name == "with":
             print(f"overhead ratio: {ratio:.3f} (target <= 1.10)")
+        elif name == "with, no page evidence":
+            own = statistics.median(
+                (w - n) / PAGES * 1000 for w, n in zip(cpu["with"], runs, strict=True)
+            )
+            print(f"page evidence: +{own:.2f} ms/page (target <= 0.5)")
+            print(f"{name}: +{extra_ms:.2f} ms/page (ratio {ratio:.3f})")
         else:
             print(f"{name}: +{extra_ms:.2f} ms/page (ratio {ratio:.3f})")
 

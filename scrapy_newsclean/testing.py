@@ -108,7 +108,7 @@ class StoreContract:
     async def test_reserve_commit_then_near_duplicate_matches(
         self, store_factory: StoreFactory
     ) -> None:
-        store = store_factory(StoreOptions())
+        store = store_factory(StoreOptions(ttl=None))
         await store.open()
         first = await reserve(store, STORY)
         assert isinstance(first, Reservation)
@@ -124,7 +124,7 @@ class StoreContract:
     async def test_pending_reservation_is_visible_and_release_forgets_it(
         self, store_factory: StoreFactory
     ) -> None:
-        store = store_factory(StoreOptions())
+        store = store_factory(StoreOptions(ttl=None))
         await store.open()
         first = await reserve(store, STORY)
         assert isinstance(first, Reservation)
@@ -139,7 +139,7 @@ class StoreContract:
     async def test_committed_fingerprints_persist_across_open(
         self, store_factory: StoreFactory
     ) -> None:
-        store = store_factory(StoreOptions())
+        store = store_factory(StoreOptions(ttl=None))
         await store.open()
         kept = await reserve(store, STORY)
         dropped = await reserve(store, OTHER)
@@ -147,7 +147,7 @@ class StoreContract:
         assert isinstance(dropped, Reservation)
         await store.commit(kept, 1000.0)
         await store.close()  # `dropped` was never committed: as after a crash
-        again = store_factory(StoreOptions())
+        again = store_factory(StoreOptions(ttl=None))
         await again.open()
         assert isinstance(await reserve(again, COPY), Match)
         assert isinstance(await reserve(again, OTHER), Reservation)
@@ -166,7 +166,7 @@ class StoreContract:
 
     @run_in_loop
     async def test_scopes_are_separate(self, store_factory: StoreFactory) -> None:
-        store = store_factory(StoreOptions())
+        store = store_factory(StoreOptions(ttl=None))
         await store.open()
         first = await reserve(store, STORY, scope="a.example")
         assert isinstance(first, Reservation)
@@ -179,7 +179,7 @@ class StoreContract:
     async def test_bit_63_and_empty_fingerprints(
         self, store_factory: StoreFactory
     ) -> None:
-        store = store_factory(StoreOptions())
+        store = store_factory(StoreOptions(ttl=None))
         await store.open()
         first = await store.check_and_reserve("", HIGH_BIT, "u:high", 1000.0)
         assert isinstance(first, Reservation)
@@ -197,7 +197,7 @@ class StoreContract:
 
     @run_in_loop
     async def test_template_counts(self, store_factory: StoreFactory) -> None:
-        store = store_factory(StoreOptions())
+        store = store_factory(StoreOptions(ttl=None))
         await store.open()
         await store.add_template_keys("a.example", [1, 2, (1 << 63) + 5])
         await store.add_template_keys("a.example", [1, (1 << 63) + 5])
@@ -205,7 +205,7 @@ class StoreContract:
         counts = await store.template_counts("a.example", [1, 2, 3, (1 << 63) + 5])
         assert dict(counts) == {1: 2, 2: 1, (1 << 63) + 5: 2}
         await store.close()
-        again = store_factory(StoreOptions())
+        again = store_factory(StoreOptions(ttl=None))
         await again.open()
         counts = await again.template_counts("a.example", [1, 2])
         assert dict(counts) == {1: 2, 2: 1}

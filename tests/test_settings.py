@@ -46,8 +46,10 @@ from scrapy_newsclean.crawl._settings import (
     report_path,
     store_prefix,
 )
+from scrapy_newsclean.errorpages import ErrorPagePolicy
 from scrapy_newsclean.itemflow import ProcessConfig
 from scrapy_newsclean.neardup._params import SimhashConfig
+from scrapy_newsclean.stores import StoreOptions
 from tests.spiders import ArticleSpider, crawl
 
 if TYPE_CHECKING:
@@ -80,6 +82,12 @@ SETTING_OF: dict[type, dict[str, str]] = {
         "pending_wait": "NEWSCLEAN_DEDUP_PENDING_WAIT",
     },
     BackfillConfig: {},
+    ErrorPagePolicy: {
+        "drop_statuses": "NEWSCLEAN_DROP_STATUSES",
+        "soft_errors": "NEWSCLEAN_SOFT_ERRORS",
+        "retry_challenges": "NEWSCLEAN_RETRY_CHALLENGES",
+    },
+    StoreOptions: {"ttl": "NEWSCLEAN_DEDUP_TTL", "prefix": "NEWSCLEAN_STORE_PREFIX"},
 }
 #: Fields with no setting of their own (their defaults are pinned below).
 NO_SETTING: dict[type, set[str]] = {
@@ -87,11 +95,13 @@ NO_SETTING: dict[type, set[str]] = {
     SimhashConfig: {"sketch_distance", "ngram"},  # fingerprint internals
     ProcessConfig: {"clean", "simhash"},  # the nested configs
     BackfillConfig: {"process", "max_line_bytes"},  # a CLI option
+    ErrorPagePolicy: set(),
+    StoreOptions: {"config", "settings"},  # the nested config; the raw settings
 }
 
 
 def config_dataclasses() -> set[type]:
-    """Every dataclass named ``*Config`` defined in the package."""
+    """Every dataclass named ``*Config``, ``*Policy`` or ``*Options`` in the package."""
     found: set[type] = set()
     for module_info in pkgutil.walk_packages([PACKAGE], "scrapy_newsclean."):
         if module_info.name.endswith("__main__"):
@@ -100,7 +110,7 @@ def config_dataclasses() -> set[type]:
         found.update(
             value
             for name, value in vars(module).items()
-            if name.endswith("Config")
+            if name.endswith(("Config", "Policy", "Options"))
             and dataclasses.is_dataclass(value)
             and isinstance(value, type)
             and value.__module__ == module.__name__
@@ -131,7 +141,10 @@ class TestDefaults:
         self, cls: type, field: str, setting: str
     ) -> None:
         (default,) = [f.default for f in dataclasses.fields(cls) if f.name == field]
-        assert default == getattr(_defaults, setting)
+        expected = getattr(_defaults, setting)
+        if isinstance(default, frozenset):  # a set of what the setting lists
+            expected = frozenset(expected)
+        assert default == expected
 
     def test_nested_defaults(self) -> None:
         assert _defaults.NEWSCLEAN_CLEAN_ENABLED

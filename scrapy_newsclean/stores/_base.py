@@ -17,7 +17,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
-from scrapy_newsclean._defaults import NEWSCLEAN_STORE_PREFIX
+from scrapy_newsclean._defaults import NEWSCLEAN_DEDUP_TTL, NEWSCLEAN_STORE_PREFIX
 from scrapy_newsclean.neardup._params import DEFAULT
 
 if TYPE_CHECKING:
@@ -67,7 +67,7 @@ class StoreOptions:
     """
 
     config: SimhashConfig = DEFAULT
-    ttl: float | None = None
+    ttl: float | None = NEWSCLEAN_DEDUP_TTL
     prefix: str = NEWSCLEAN_STORE_PREFIX
     settings: Mapping[str, Any] = field(default_factory=dict)
 
