@@ -105,7 +105,7 @@ BENCHMARKS = (
             ),
             Figure(
                 "distinct pages dropped as near-duplicates",
-                r"'duplicate/near_duplicate': (\d+)",
+                r"'duplicate/dropped/reason_count/near_duplicate': (\d+)",
                 "0",
             ),
         ),

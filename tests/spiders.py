@@ -113,7 +113,8 @@ class LazyNewsSpider(UrlListSpider):
 
 
 class TwoItemsSpider(UrlListSpider):
-    """Two items per page: the lazy body, and the same body shouted (not on the page)."""
+    """Items per page: the lazy body, the same body shouted (not on the page),
+    and its first half again."""
 
     name = "two_items"
 
@@ -126,3 +127,5 @@ class TwoItemsSpider(UrlListSpider):
         body = "\n".join(line for line in lines if line)
         yield {"url": response.url, "body": body}
         yield {"url": response.url + "#upper", "body": body.upper()}
+        half = lines[: len(lines) // 2]
+        yield {"url": response.url + "#half", "body": "\n".join(x for x in half if x)}

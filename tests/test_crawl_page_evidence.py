@@ -96,14 +96,17 @@ async def test_blocks_not_on_the_page_fall_back_to_text_rules(
 ) -> None:
     settings = {**SETTINGS, "NEWSCLEAN_DEDUP_ENABLED": False}  # same text
     result = await crawl([mockserver.url(PAGE)], settings, spidercls=TwoItemsSpider)
-    plain, shouted = sorted(result.items, key=lambda i: i["url"])
+    plain, half, shouted = sorted(result.items, key=lambda i: i["url"])
     assert [c for c in CHROME if c in plain["body"]] == []
     # The shouted copy's lines are on no page: kept by the text rules alone
     # (its footer line has no signature), its share lines still go.
     assert "BAYSIDE COURIER, 12 QUAY STREET, NORTHPORT." in shouted["body"]
     assert "SHARE ON FACEBOOK" not in shouted["body"]
-    assert result.stat("newsclean/clean/page_evidence_pages") == 1  # built once
-    assert result.stat("newsclean/clean/page_evidence_items/reason_count/page") == 2
+    assert [c for c in CHROME if c in half["body"]] == []
+    # Built for the first item's blocks, again for the shouted ones (other
+    # blocks), not for the half (blocks already judged).
+    assert result.stat("newsclean/clean/page_evidence_pages") == 2
+    assert result.stat("newsclean/clean/page_evidence_items/reason_count/page") == 3
     # every line of the shouted copy, none of the plain one
     assert result.stat("newsclean/clean/page_evidence_blocks_not_found") == len(
         lazy_lines((SITES / "evidence_article.html").read_bytes())

@@ -52,7 +52,7 @@ from scrapy_newsclean.cleaning._page_tokens import (
 )
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable, Mapping
+    from collections.abc import Collection, Iterable, Mapping
 
 __all__ = [
     "BlockEvidence",
@@ -67,9 +67,15 @@ Verdict = Literal["remove", "keep", "neutral"]
 #: Elements whose text a spider stores as one block.
 _BLOCK_TAGS = (
     *("p", "li", "h1", "h2", "h3", "h4", "h5", "h6", "td", "dd", "dt"),
-    *("blockquote", "figcaption", "div", "span"),
+    *("blockquote", "figcaption"),
 )
-_LEAF_ONLY = frozenset({"div", "span"})
+#: Read as blocks only when they hold text of their own and no element (and,
+#: for an item's blocks, only when the tags above miss many of them: pages have
+#: hundreds of these, and reading them is most of the model's cost).
+_LEAF_TAGS = ("div", "span")
+#: Share of the wanted blocks' characters the block tags must miss before
+#: leaf divs and spans are read too.
+LEAF_SEARCH_MIN_SHARE = 0.2
 
 #: Ancestors that mark the article region around the main container.
 _REGION_TAGS = frozenset({"article", "main"})
@@ -155,14 +161,16 @@ def block_key(text: str) -> str:
     return "".join(text.split())
 
 
-def page_evidence_from_html(html: str | bytes) -> PageEvidence:
+def page_evidence_from_html(
+    html: str | bytes, wanted: Collection[str] | None = None
+) -> PageEvidence:
     """:func:`page_evidence` of raw HTML (stored pages, backfills); empty if unparsable."""
     from scrapy_newsclean.errorpages._page_reading import parse_page  # noqa: PLC0415
 
     root = parse_page(html)
     if root is None:
         return PageEvidence(MappingProxyType({}), main_found=False)
-    return page_evidence(root)
+    return page_evidence(root, wanted)
 
 
 @dataclass(slots=True)
@@ -173,16 +181,25 @@ class _Node:
     leaf: bool  # no child elements: no links
 
 
-def page_evidence(root: etree._Element) -> PageEvidence:
-    """Build the evidence of every block of an already parsed page."""
+def page_evidence(
+    root: etree._Element, wanted: Collection[str] | None = None
+) -> PageEvidence:
+    """Build the evidence of the blocks of an already parsed page.
+
+    *wanted*: the keys (:func:`block_key`) of the only blocks to judge, e.g.
+    an item's lines (the page is still read whole to find its main
+    container); None judges every block.
+    """
     body = root.find("body")
     if body is None:
         body = root
-    nodes = _block_nodes(body)
+    nodes = _block_nodes(body, wanted)
     anchor, confident = _main_container(nodes)
     walker = _Ancestry(anchor, confident, body)
     found: dict[str, BlockEvidence] = {}
     for node in nodes:
+        if wanted is not None and node.key not in wanted:
+            continue
         evidence = _judge_node(node, walker, confident)
         previous = found.get(node.key)
         if previous is None or _RANK[evidence.verdict] > _RANK[previous.verdict]:
@@ -190,7 +207,7 @@ def page_evidence(root: etree._Element) -> PageEvidence:
     return PageEvidence(MappingProxyType(found), main_found=confident)
 
 
-def _block_nodes(body: etree._Element) -> list[_Node]:
+def _block_nodes(body: etree._Element, wanted: Collection[str] | None) -> list[_Node]:
     nodes = []
     tostring = etree.tostring
     for element in body.iter(*_BLOCK_TAGS):
@@ -198,11 +215,25 @@ def _block_nodes(body: etree._Element) -> list[_Node]:
             text = element.text
             if text and (key := "".join(text.split())):
                 nodes.append(_Node(element, key, len(key), True))
-        elif element.tag not in _LEAF_ONLY:
+        else:
             text = tostring(element, method="text", encoding=str, with_tail=False)
             if key := "".join(text.split()):
                 nodes.append(_Node(element, key, len(key), False))
+    if wanted is None or _missed_share(nodes, wanted) > LEAF_SEARCH_MIN_SHARE:
+        for element in body.iter(*_LEAF_TAGS):
+            if not len(element):
+                text = element.text
+                if text and (key := "".join(text.split())):
+                    nodes.append(_Node(element, key, len(key), True))
     return nodes
+
+
+def _missed_share(nodes: list[_Node], wanted: Collection[str]) -> float:
+    """Share of the wanted blocks' characters that no node holds."""
+    have = {node.key for node in nodes}
+    total = sum(len(key) for key in wanted)
+    missed = sum(len(key) for key in wanted if key not in have)
+    return missed / total if total else 0.0
 
 
 def _link_density(node: _Node) -> float:

@@ -17,13 +17,19 @@ from collections import OrderedDict
 from typing import TYPE_CHECKING, Any
 from weakref import WeakKeyDictionary
 
+from itemadapter import ItemAdapter
 from scrapy import signals
 from scrapy.exceptions import NotConfigured
 from scrapy.http import HtmlResponse
 from scrapy.spidermiddlewares.base import BaseSpiderMiddleware
 
-from scrapy_newsclean.cleaning import page_evidence
-from scrapy_newsclean.crawl._settings import page_evidence_enabled
+from scrapy_newsclean.cleaning import CleanConfig, page_evidence
+from scrapy_newsclean.cleaning._item import block_keys
+from scrapy_newsclean.crawl._settings import (
+    max_text_chars,
+    page_evidence_enabled,
+    text_fields,
+)
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
@@ -97,22 +103,38 @@ class PageEvidenceMiddleware(BaseSpiderMiddleware):
             raise NotConfigured  # switched off on purpose: no warning
         super().__init__(crawler)
         self.board = PageEvidenceBoard.of(crawler)
-        self._last: tuple[weakref.ref[Response], PageEvidence | None] | None = None
+        # Only the item's blocks are judged: which fields, as the pipeline reads them.
+        self.fields = CleanConfig(
+            fields=text_fields(crawler.settings),
+            max_chars=max_text_chars(crawler.settings),
+        )
+        # The last response: its evidence and the block keys it was built for.
+        self._last: tuple[weakref.ref[Response], PageEvidence | None, set[str]] | None
+        self._last = None
 
     def get_processed_item(self, item: Any, response: Response | None) -> Any:
         if isinstance(response, HtmlResponse):
-            evidence = self._evidence_of(response)
+            try:
+                wanted = block_keys(ItemAdapter(item), self.fields)
+            except TypeError:  # not an item type itemadapter knows: nothing to clean
+                return item
+            evidence = self._evidence_of(response, wanted)
             if evidence is not None:
                 self.board.put(item, evidence)
         return item
 
-    def _evidence_of(self, response: HtmlResponse) -> PageEvidence | None:
-        """The response's evidence, built once for all the items it yields."""
+    def _evidence_of(
+        self, response: HtmlResponse, wanted: set[str]
+    ) -> PageEvidence | None:
+        """The response's evidence for *wanted* blocks, built once per response
+        unless a later item of it holds other blocks."""
         if self._last is not None and self._last[0]() is response:
-            return self._last[1]
+            if wanted <= self._last[2]:
+                return self._last[1]
+            wanted = wanted | self._last[2]
         evidence: PageEvidence | None
         try:
-            evidence = page_evidence(response.selector.root)
+            evidence = page_evidence(response.selector.root, wanted)
         except Exception as exc:  # noqa: BLE001  # a page must never stop a crawl
             assert self.crawler.stats is not None
             self.crawler.stats.inc_value("newsclean/clean/page_evidence_error")
@@ -126,5 +148,5 @@ class PageEvidenceMiddleware(BaseSpiderMiddleware):
         else:
             assert self.crawler.stats is not None
             self.crawler.stats.inc_value("newsclean/clean/page_evidence_pages")
-        self._last = (weakref.ref(response), evidence)
+        self._last = (weakref.ref(response), evidence, wanted)
         return evidence

@@ -167,7 +167,7 @@ def dedup_fields(settings: BaseSettings) -> tuple[str, ...] | None:
 
 def clean_config(settings: BaseSettings) -> CleanConfig:
     """:setting:`NEWSCLEAN_MAX_TEXT_CHARS`, :setting:`NEWSCLEAN_SIGNATURES`, fields."""
-    max_chars = _int(settings, "NEWSCLEAN_MAX_TEXT_CHARS", 1)
+    max_chars = max_text_chars(settings)
     extra = settings.getlist(
         "NEWSCLEAN_SIGNATURES", list(_defaults.NEWSCLEAN_SIGNATURES)
     )
@@ -183,6 +183,11 @@ def clean_config(settings: BaseSettings) -> CleanConfig:
         signatures=signatures,
         max_chars=max_chars,
     )
+
+
+def max_text_chars(settings: BaseSettings) -> int:
+    """:setting:`NEWSCLEAN_MAX_TEXT_CHARS`: longer fields are not cleaned."""
+    return _int(settings, "NEWSCLEAN_MAX_TEXT_CHARS", 1)
 
 
 def html_field(settings: BaseSettings) -> str | None:
