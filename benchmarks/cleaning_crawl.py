@@ -209,16 +209,48 @@ def _norm(text: str) -> str:
     return " ".join(re.sub(r"[\W_]+", " ", text.casefold()).split())
 
 
+#: Where a sentence of the ground truth ends (a line end, or ., !, ? and space).
+_TRUTH_SEGMENT = re.compile(r"\n|(?<=[.!?。！？])\s+")
+#: Lines shorter than this must be whole sentences or lines of the truth.
+SHORT_LINE_CHARS = 40
+
+
+def _segment_bounds(truth: str) -> tuple[str, set[int]]:
+    """The normalised truth, and the offsets where its sentences and lines start
+    or end (in `` {norm} `` form: a boundary is the offset of a space)."""
+    parts = [n for s in _TRUTH_SEGMENT.split(truth) if (n := _norm(s))]
+    bounds = {0}
+    offset = 0
+    for part in parts:
+        offset += 1 + len(part)
+        bounds.add(offset)
+    return f" {' '.join(parts)} ", bounds
+
+
+def _whole_sentences(norm: str, norm_truth: str, bounds: set[int]) -> int:
+    """How often *norm* occurs in the truth as whole sentences or lines."""
+    needle = f" {norm} "
+    count = 0
+    start = norm_truth.find(needle)
+    while start >= 0:
+        count += start in bounds and start + len(needle) - 1 in bounds
+        start = norm_truth.find(needle, start + 1)
+    return count
+
+
 def article_lines(lines: list[str], truth: str) -> list[bool]:
     """Which lazy lines belong to the ground truth.
 
     A line is article text when its normalised text occurs in the normalised
-    ground truth (a short line, under 12 characters, only as a whole line of
-    it), or, for lines of 40+ characters, when 90% of its words are
-    ground-truth words. A copy beyond the number of times the ground truth
-    holds the text is a repeat, not article text.
+    ground truth, or, for lines of 40+ characters, when 90% of its words are
+    ground-truth words. A short line (under 12 characters) counts only as a
+    whole line of the truth, one under 40 only as whole sentences or lines of
+    it: a tag, menu item or caption ("Google Stadia", "Conservatives") whose
+    words also occur inside an article sentence is not article text. A copy
+    beyond the number of times the ground truth holds the text is a repeat,
+    not article text.
     """
-    norm_truth = f" {_norm(truth)} "
+    norm_truth, bounds = _segment_bounds(truth)
     truth_lines = Counter(_norm(line) for line in truth.splitlines())
     words = Counter(norm_truth.split())
     seen: Counter[str] = Counter()
@@ -228,11 +260,13 @@ def article_lines(lines: list[str], truth: str) -> list[bool]:
         if not norm:
             out.append(False)
             continue
-        if len(norm) >= 12:
-            allowed = norm_truth.count(f" {norm} ")
-        else:
+        if len(norm) < 12:
             allowed = truth_lines[norm]
-        if not allowed and len(line) >= 40:
+        elif len(line) < SHORT_LINE_CHARS:
+            allowed = _whole_sentences(norm, norm_truth, bounds)
+        else:
+            allowed = norm_truth.count(f" {norm} ")
+        if not allowed and len(line) >= SHORT_LINE_CHARS:
             tokens = norm.split()
             inside = sum((Counter(tokens) & words).values())
             allowed = int(inside >= 0.9 * len(tokens))
