@@ -300,6 +300,66 @@ def test_spanish_related_list_inside_the_article_is_removed() -> None:
     )
 
 
+IT_PARAGRAPHS = [
+    (
+        "Il consiglio comunale ha approvato martedì il prolungamento della rete di "
+        "autobus notturni verso i quartieri orientali, dopo due anni di discussioni."
+    ),
+    (
+        "Secondo il piano, quattro nuove linee passeranno ogni venti minuti tra la "
+        "mezzanotte e le cinque del mattino, a partire dalla prossima primavera."
+    ),
+    (
+        "L'opposizione sostiene che il bilancio non preveda l'assunzione di nuovi "
+        "autisti e chiede una verifica indipendente prima della firma dei contratti."
+    ),
+]
+IT_LONG_CAPTION = (
+    "Un autobus notturno in partenza dal deposito di via Tiburtina: le nuove linee "
+    "collegheranno la periferia est con il centro storico."
+)
+IT_ASIDE_QUOTE = (
+    "«Aspettavamo questo servizio da anni, ora chi lavora di notte potrà tornare a "
+    "casa senza prendere un taxi», ha detto la portavoce dei pendolari."
+)
+IT_TEASER = "Metro C, la nuova stazione Colosseo apre a dicembre: orari e percorsi"
+# Weak evidence inside the article: a long caption and a pull quote in an
+# <aside> are article text; a credit and a link-heavy teaser box are not.
+IT_PAGE = f"""<html><body><article><h1>Bus notturni</h1>
+<div class="testo">{_paragraphs(IT_PARAGRAPHS)}
+<figure><img src="bus.jpg"><figcaption>{IT_LONG_CAPTION}</figcaption></figure>
+<figure><img src="bus2.jpg"><figcaption>© ANSA / MARCO ROSSI</figcaption></figure>
+<aside><p>{IT_ASIDE_QUOTE}</p></aside>
+<aside><p><a href="/metro-c">{IT_TEASER}</a> e altre notizie
+<a href="/roma">dalla città</a></p></aside>
+{_paragraphs(IT_PARAGRAPHS[:1])}</div></article></body></html>"""
+
+
+class TestWeakEvidenceInsideTheArticle:
+    evidence = _evidence(IT_PAGE)
+
+    @pytest.mark.parametrize(
+        "text", [IT_LONG_CAPTION, IT_ASIDE_QUOTE], ids=["caption", "pull-quote"]
+    )
+    def test_prose_length_block_is_not_removed(self, text: str) -> None:
+        assert self.evidence.main_found
+        assert _verdict(self.evidence, text)[0] != "remove"
+
+    def test_short_credit_is_removed(self) -> None:
+        assert _verdict(self.evidence, "© ANSA / MARCO ROSSI") == (
+            "remove",
+            "page_caption",
+        )
+
+    def test_link_heavy_aside_is_removed(self) -> None:
+        text = f"{IT_TEASER} e altre notizie dalla città"
+        judged = self.evidence.judge(text)
+        assert judged is not None
+        assert (judged.verdict, judged.reason) == ("remove", "page_aside")
+        assert judged.link_density is not None
+        assert judged.link_density > 0.5
+
+
 @pytest.mark.parametrize(
     ("value", "reason"),
     [

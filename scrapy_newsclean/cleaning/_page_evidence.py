@@ -28,7 +28,9 @@ Verdicts, in order:
   punctuation, short ones matched exactly, long ones as prefixes; WordPress
   term classes such as ``tag-<name>`` and slugs of four words or more carry
   no signal). Inside the article region the weak families (captions, bylines,
-  tags, promos, teasers, asides, headers) remove only short blocks;
+  tags, promos, teasers, asides, headers) remove only short blocks (a credit,
+  a date) and link-heavy ones (a teaser box): a prose-length caption or pull
+  quote there is article text;
 - ``remove`` as ``page_link_list`` / ``page_outside_main``: a short block
   outside a confident article region (link-heavy or not);
 - ``keep``: a long, low-link block of a confident main container (or a longer
@@ -112,6 +114,9 @@ PARAGRAPH_MIN_CHARS = 40
 #: Inside the article region, weak evidence removes only blocks shorter than
 #: this; a longer block there is kept (``keep``).
 WEAK_MAX_CHARS = 150
+#: Inside the article region, weak evidence removes a block this long only
+#: when it is mostly links.
+WEAK_KEEP_MIN_CHARS = 80
 _RANK = {"remove": 0, "neutral": 1, "keep": 2}
 _LINK_TEXT = etree.XPath(".//a//text()", smart_strings=False)
 
@@ -413,10 +418,16 @@ def _prefix_reason(word: str) -> str | None:
 def _judge_node(node: _Node, walker: _Ancestry, main_found: bool) -> BlockEvidence:
     reason, in_main, in_region = walker.facts_of(node.element)
     size = _weight(node.key)
-    if reason is not None and (
-        not in_region or size < WEAK_MAX_CHARS or reason not in WEAK_REASONS
-    ):
-        return BlockEvidence("remove", reason, in_main, None)
+    density = None
+    if reason is not None:
+        if not (in_region and reason in WEAK_REASONS and size >= WEAK_KEEP_MIN_CHARS):
+            return BlockEvidence("remove", reason, in_main, None)
+        # A prose-length block of the article under weak evidence (a long
+        # caption, a pull quote in an aside) is article text unless it is
+        # mostly links (a teaser, a subscription box).
+        density = _link_density(node)
+        if density > PROTECT_MAX_LINK_DENSITY:
+            return BlockEvidence("remove", reason, in_main, density)
     if main_found and not in_region and size < OUTSIDE_MAX_CHARS:
         density = _link_density(node)
         if density > LINK_LIST_MIN_DENSITY:
@@ -426,8 +437,9 @@ def _judge_node(node: _Node, walker: _Ancestry, main_found: bool) -> BlockEviden
         (in_main and size >= PROTECT_MIN_CHARS)
         or (in_region and size >= WEAK_MAX_CHARS)
     ):
-        density = _link_density(node)
+        if density is None:
+            density = _link_density(node)
         if density <= PROTECT_MAX_LINK_DENSITY:
             return BlockEvidence("keep", None, in_main, density)
         return BlockEvidence("neutral", None, in_main, density)
-    return BlockEvidence("neutral", None, in_main, None)
+    return BlockEvidence("neutral", None, in_main, density)
