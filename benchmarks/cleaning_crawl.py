@@ -209,8 +209,9 @@ def _norm(text: str) -> str:
     return " ".join(re.sub(r"[\W_]+", " ", text.casefold()).split())
 
 
-#: Where a sentence of the ground truth ends (a line end, or ., !, ? and space).
-_TRUTH_SEGMENT = re.compile(r"\n|(?<=[.!?。！？])\s+")
+#: Where a sentence of the ground truth ends: a line end, ., ! or ? and a
+#: space, or a CJK full stop, exclamation or question mark.
+_TRUTH_SEGMENT = re.compile(r"\n|(?<=[.!?])\s+|(?<=[\u3002\uff01\uff1f])")
 #: Lines shorter than this must be whole sentences or lines of the truth.
 SHORT_LINE_CHARS = 40
 
