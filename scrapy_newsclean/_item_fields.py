@@ -38,12 +38,17 @@ class FieldText:
 
 
 def looks_like_html(text: str) -> bool:
-    """Whether a text field holds HTML markup (checks the first 20,000 chars)."""
+    """Whether a text field holds HTML markup (checks the first 20,000 chars).
+
+    Two tags or more, and at least one for every line: a text whose
+    lines mention ``<div>`` or ``<p>`` (an article about HTML) stays text.
+    """
     if "<" not in text:
         return False
     head = text[:20_000]
-    first = _HTML_TAG.search(head)
-    return first is not None and _HTML_TAG.search(head, first.end()) is not None
+    tags = len(_HTML_TAG.findall(head))
+    lines = sum(1 for line in head.splitlines() if line.strip())
+    return tags >= 2 and tags >= lines
 
 
 def html_to_text(html: str) -> str:

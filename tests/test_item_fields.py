@@ -18,8 +18,31 @@ from scrapy_newsclean._item_fields import html_to_text, looks_like_html, read_te
         ("If a < b and c > d the proof holds.", False),
         ("The tag <p> starts a paragraph in HTML.", False),
         ("Plain text without markup.", False),
+        (
+            "\n".join(
+                [
+                    "Flexbox changed how we lay out pages.",
+                    "Wrap the items in a container such as a <div>:",
+                    "Each child, a <p> or a <span>, becomes a flex item.",
+                    "The container decides the direction of the main axis.",
+                    "Items can grow, shrink and wrap onto new lines.",
+                    "Alignment works on both axes with two properties.",
+                ]
+            ),
+            False,
+        ),
+        ("<p>One</p>\n<p>Two</p>\n<p>Three</p>\n<p>Four</p>", True),
     ],
-    ids=["paragraphs", "div", "br", "maths", "one-tag-mentioned", "plain"],
+    ids=[
+        "paragraphs",
+        "div",
+        "br",
+        "maths",
+        "one-tag-mentioned",
+        "plain",
+        "article-about-html",
+        "html-lines",
+    ],
 )
 def test_looks_like_html(text: str, expected: bool) -> None:
     assert looks_like_html(text) is expected
