@@ -19,15 +19,13 @@ from scrapy_newsclean._item_fields import html_to_text, looks_like_html, read_te
         ("The tag <p> starts a paragraph in HTML.", False),
         ("Plain text without markup.", False),
         (
-            "\n".join(
-                [
-                    "Flexbox changed how we lay out pages.",
-                    "Wrap the items in a container such as a <div>:",
-                    "Each child, a <p> or a <span>, becomes a flex item.",
-                    "The container decides the direction of the main axis.",
-                    "Items can grow, shrink and wrap onto new lines.",
-                    "Alignment works on both axes with two properties.",
-                ]
+            (
+                "Flexbox changed how we lay out pages.\n"
+                "Wrap the items in a container such as a <div>:\n"
+                "Each child, a <p> or a <span>, becomes a flex item.\n"
+                "The container decides the direction of the main axis.\n"
+                "Items can grow, shrink and wrap onto new lines.\n"
+                "Alignment works on both axes with two properties."
             ),
             False,
         ),
