@@ -111,6 +111,21 @@ BENCHMARKS = (
         ),
     ),
     Benchmark(
+        "page_evidence",
+        (
+            Figure(
+                "offline, held-out, both: kept; removed; with; without",
+                r"held-out half:\n(?:.*\n)*?  both\s+article chars kept (\S+) \| "
+                r"boilerplate lines removed (\S+) .*?'with' kept (\S+) .*?"
+                r"'without' removed (\S+)",
+            ),
+            Figure(
+                "model per page, built for the lazy lines",
+                r"built for the lazy lines only, .*?: median (\S+ ms)",
+            ),
+        ),
+    ),
+    Benchmark(
         "neardup_quality",
         (
             Figure(
@@ -242,6 +257,15 @@ BENCHMARKS = (
                 "CPU ratio with / without the add-on",
                 r"overhead ratio: (\S+)",
                 "<= 1.10",
+            ),
+            Figure(
+                "page evidence's own cost",
+                r"page evidence: (\+\S+ ms/page)",
+                "<= 0.5 ms",
+            ),
+            Figure(
+                "add-on without page evidence: CPU per page; ratio",
+                r"with, no page evidence: (\S+ ms/page) \(ratio (\S+)\)",
             ),
             *(
                 Figure(
