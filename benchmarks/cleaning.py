@@ -29,7 +29,15 @@ from w3lib.encoding import html_to_unicode
 from benchmarks._shared import shared_dir
 from scrapy_newsclean._bounded_memo import clear_all
 from scrapy_newsclean.cleaning._blocks import clean, clean_blocks, split_blocks
-from scrapy_newsclean.cleaning._site_templates import SiteTemplateView, template_keys
+from scrapy_newsclean.cleaning._site_templates import (
+    SAMPLE_SIZE,
+    UNRELATED_BITS,
+    SiteTemplateView,
+    template_keys,
+)
+from scrapy_newsclean.neardup import fingerprint
+from scrapy_newsclean.stores import TemplateSighting
+from scrapy_newsclean.stores._memory import MemoryStore
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterable
@@ -195,17 +203,25 @@ def with_templates(
 ) -> Callable[[str, str], str]:
     """A cleaner using templates learned from all pages of each site (min_pages=2).
 
-    Each page counts its :func:`template_keys` once for its site, as a store's
-    ``add_template_keys`` does in a crawl.
+    Each page teaches its :func:`template_keys` once for its site, with the
+    simhash of its text, to a :class:`MemoryStore`, as ``add_template_keys``
+    does in a crawl.
     """
-    counts: dict[str, Counter[int]] = {}
+    store = MemoryStore()
     for key, text, _ in pages:
-        counts.setdefault(site(key), Counter()).update(
-            template_keys(split_blocks(text))
+        plain, spread = template_keys(split_blocks(text))
+        page = TemplateSighting(
+            site(key),
+            frozenset(plain),
+            frozenset(spread),
+            fingerprint(clean(text).text).simhash,  # a crawl learns after cleaning
+            UNRELATED_BITS,
+            SAMPLE_SIZE,
         )
+        store.add_template_keys_now(page, 0.0)
     views = {
-        name: SiteTemplateView({k: n for k, n in keys.items() if n >= 2})
-        for name, keys in counts.items()
+        name: SiteTemplateView({k: e.count for k, e in keys.items() if e.count >= 2})
+        for name, keys in store._templates.items()
     }
     empty = SiteTemplateView({})
     return lambda key, text: clean(text, template=views.get(site(key), empty)).text

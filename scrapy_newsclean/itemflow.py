@@ -21,11 +21,21 @@ from scrapy_newsclean.cleaning._item import (
     html_field_evidence,
     prepare_item,
 )
-from scrapy_newsclean.cleaning._site_templates import SiteTemplateView, template_keys
+from scrapy_newsclean.cleaning._site_templates import (
+    SAMPLE_SIZE,
+    UNRELATED_BITS,
+    SiteTemplateView,
+    template_keys,
+)
 from scrapy_newsclean.neardup._fingerprint import fingerprint
 from scrapy_newsclean.neardup._item_text import dedup_text
 from scrapy_newsclean.neardup._params import DEFAULT, SimhashConfig
-from scrapy_newsclean.stores import Match, Reservation, StoreUnavailable
+from scrapy_newsclean.stores import (
+    Match,
+    Reservation,
+    StoreUnavailable,
+    TemplateSighting,
+)
 from scrapy_newsclean.stores._base import ResolvesNow
 
 if TYPE_CHECKING:
@@ -34,11 +44,12 @@ if TYPE_CHECKING:
     from itemadapter import ItemAdapter
 
     from scrapy_newsclean.cleaning._page_evidence import PageEvidence
+    from scrapy_newsclean.cleaning._site_templates import TemplateKeys
     from scrapy_newsclean.neardup._fingerprint import Fingerprint
     from scrapy_newsclean.stores import FingerprintStore
 
-#: (site, template keys) of a cleaned item, learned once the item is stored.
-TemplateEntry = tuple[str, set[int]]
+#: The template keys of a cleaned item, learned once the item is stored.
+TemplateEntry = TemplateSighting
 _CLEAN = CleanConfig()
 
 
@@ -115,6 +126,8 @@ class ItemProcessor:
         self.sleep = sleep
         self._seen: FingerprintStore | None = None  # the store ready() gave
         self._now: ResolvesNow | None = None  # it, if it resolves without awaiting
+        # the last text fingerprinted: cleaning's, reused by dedup on the same text
+        self._fingerprinted: tuple[str, Fingerprint] | None = None
 
     async def _ready(self) -> FingerprintStore:
         """The open store (see :meth:`StoreAccess.ready`), remembered."""
@@ -145,7 +158,7 @@ class ItemProcessor:
             fields = prepare_item(adapter, self.config.clean, outcome)
             site = site_of(url)
             learn = bool(site) and self.config.templates and self.store is not None
-            keys = template_keys(outcome.blocks) if learn else set()
+            keys = template_keys(outcome.blocks) if learn else None
             template = await self._template(site, keys)
             if evidence is not None:
                 outcome.evidence = "page"
@@ -172,14 +185,45 @@ class ItemProcessor:
             )
         if self.config.report_field:
             self._set(adapter, self.config.report_field, outcome.report(), "clean")
-        return (site, keys) if keys else None
+        return self._sighting(adapter, site, keys) if keys is not None else None
 
-    async def _template(self, site: str, keys: set[int]) -> SiteTemplateView | None:
-        if not keys or self.store is None:
+    def _sighting(
+        self, adapter: ItemAdapter, site: str, keys: TemplateKeys
+    ) -> TemplateSighting | None:
+        """What the cleaned item teaches; prose keys with its text's simhash."""
+        spread: frozenset[int] = frozenset()
+        simhash = 0
+        if keys.spread:
+            config = self.config
+            text, _ = dedup_text(adapter, config.text_fields, config.dedup_fields)
+            fp = self._fingerprint(text) if text is not None else None
+            if fp is not None and not fp.empty:
+                spread, simhash = frozenset(keys.spread), fp.simhash
+        if not keys.plain and not spread:
+            return None
+        return TemplateSighting(
+            site, frozenset(keys.plain), spread, simhash, UNRELATED_BITS, SAMPLE_SIZE
+        )
+
+    def _fingerprint(self, text: str) -> Fingerprint:
+        """``fingerprint(text)``, computed once for cleaning and dedup."""
+        last = self._fingerprinted
+        if last is not None and last[0] == text:
+            return last[1]
+        fp = fingerprint(text, self.config.simhash)
+        self._fingerprinted = (text, fp)
+        return fp
+
+    async def _template(
+        self, site: str, keys: TemplateKeys | None
+    ) -> SiteTemplateView | None:
+        if keys is None or not (keys.plain or keys.spread) or self.store is None:
             return None
         try:
             store = await self._ready()
-            counts = await store.template_counts(site, keys)
+            counts = await store.template_counts(
+                site, keys.plain | keys.spread, time.time()
+            )
         except StoreUnavailable:
             self._unreachable("clean/template_store_unavailable")
             return None
@@ -234,7 +278,7 @@ class ItemProcessor:
         config = self.config
         self.effects.inc("duplicate/items")
         text, problem = dedup_text(adapter, config.text_fields, config.dedup_fields)
-        fp = fingerprint(text, config.simhash) if text is not None else None
+        fp = self._fingerprint(text) if text is not None else None
         if fp is None or fp.empty:
             self._no_text(url, problem or "no_words")
             return None
@@ -313,7 +357,7 @@ class ItemProcessor:
         """:meth:`learn` at once if the store allows it, else its awaitable."""
         if self._now is None:
             return self.learn(entry)
-        self._now.add_template_keys_now(*entry)
+        self._now.add_template_keys_now(entry, time.time())
         return None
 
     def commit_now(self, reservation: Reservation) -> Awaitable[None] | None:
@@ -336,7 +380,7 @@ class ItemProcessor:
         """The item reached storage: its blocks count towards the site template."""
         try:
             store = await self._ready()
-            await store.add_template_keys(*entry)
+            await store.add_template_keys(entry, time.time())
         except StoreUnavailable:
             self._unreachable("clean/template_store_unavailable")
 

@@ -36,7 +36,12 @@ from typing import TYPE_CHECKING, Any, TypeAlias
 import pytest
 
 from scrapy_newsclean.neardup import Fingerprint, fingerprint
-from scrapy_newsclean.stores._base import Match, Reservation, StoreOptions
+from scrapy_newsclean.stores._base import (
+    Match,
+    Reservation,
+    StoreOptions,
+    TemplateSighting,
+)
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Coroutine
@@ -199,14 +204,68 @@ class StoreContract:
     async def test_template_counts(self, store_factory: StoreFactory) -> None:
         store = store_factory(StoreOptions(ttl=None))
         await store.open()
-        await store.add_template_keys("a.example", [1, 2, (1 << 63) + 5])
-        await store.add_template_keys("a.example", [1, (1 << 63) + 5])
-        await store.add_template_keys("b.example", [1])
-        counts = await store.template_counts("a.example", [1, 2, 3, (1 << 63) + 5])
-        assert dict(counts) == {1: 2, 2: 1, (1 << 63) + 5: 2}
+        high = (1 << 63) + 5
+        await store.add_template_keys(sighting("a.example", [1, 2, high]), 1000.0)
+        await store.add_template_keys(sighting("a.example", [1, high]), 1000.0)
+        await store.add_template_keys(sighting("b.example", [1]), 1000.0)
+        counts = await store.template_counts("a.example", [1, 2, 3, high], 1000.0)
+        assert dict(counts) == {1: 2, 2: 1, high: 2}
         await store.close()
         again = store_factory(StoreOptions(ttl=None))
         await again.open()
-        counts = await again.template_counts("a.example", [1, 2])
+        counts = await again.template_counts("a.example", [1, 2], 1000.0)
         assert dict(counts) == {1: 2, 2: 1}
         await again.close()
+
+    @run_in_loop
+    async def test_spread_keys_count_on_unrelated_pages_only(
+        self, store_factory: StoreFactory
+    ) -> None:
+        store = store_factory(StoreOptions(ttl=None))
+        await store.open()
+        pages = [
+            0,
+            (1 << 63) | 0xFFFF,  # 17 bits from the first: unrelated
+            0b111,  # 3 bits from the first: related, not counted
+            0xFFFF_FFFF << 20,  # 32 and 33 bits from the sample: unrelated
+            ((1 << 64) - 1) ^ 0xFFFF_FFFF,  # unrelated (the sample is full)
+            (0xFFFF_FFFF << 20) ^ 1,  # related to the fourth: not counted
+        ]
+        for simhash in pages:
+            page = sighting("a.example", [1], spread=[7], simhash=simhash)
+            await store.add_template_keys(page, 1000.0)
+        counts = await store.template_counts("a.example", [1, 7], 1000.0)
+        assert dict(counts) == {1: 6, 7: 4}
+        await store.close()
+        again = store_factory(StoreOptions(ttl=None))
+        await again.open()
+        related = sighting("a.example", [], spread=[7], simhash=0b1)
+        await again.add_template_keys(related, 1000.0)  # the sample persisted
+        assert dict(await again.template_counts("a.example", [7], 1000.0)) == {7: 4}
+        await again.close()
+
+    @run_in_loop
+    async def test_template_ttl_expiry(self, store_factory: StoreFactory) -> None:
+        store = store_factory(StoreOptions(ttl=100.0))
+        await store.open()
+        await store.add_template_keys(sighting("a.example", [1, 2]), 1000.0)
+        await store.add_template_keys(sighting("a.example", [1]), 1060.0)
+        counts = await store.template_counts("a.example", [1, 2], 1101.0)
+        assert dict(counts) == {1: 2}  # 2 was last counted 101 s ago
+        await store.add_template_keys(sighting("a.example", [2]), 1102.0)
+        counts = await store.template_counts("a.example", [1, 2], 1102.0)
+        assert dict(counts) == {1: 2, 2: 1}  # counted again from 0
+        assert dict(await store.template_counts("a.example", [1, 2], 1161.0)) == {2: 1}
+        await store.close()
+
+
+def sighting(
+    site: str,
+    plain: list[int],
+    spread: list[int] | None = None,
+    simhash: int = 0,
+) -> TemplateSighting:
+    """A page of *site* teaching *plain* and *spread* keys (17 bits: unrelated)."""
+    return TemplateSighting(
+        site, frozenset(plain), frozenset(spread or ()), simhash, 17, 3
+    )

@@ -7,15 +7,19 @@ store and cleans with a :class:`SiteTemplateView` of the keys that reached
 
 from __future__ import annotations
 
-from collections import Counter
-
 from scrapy_newsclean.cleaning._blocks import clean_blocks
 from scrapy_newsclean.cleaning._site_templates import (
+    SAMPLE_SIZE,
+    UNRELATED_BITS,
     SiteTemplateView,
+    TemplateKeys,
     block_key,
     eligible,
     template_keys,
 )
+from scrapy_newsclean.neardup import fingerprint
+from scrapy_newsclean.stores import TemplateSighting
+from scrapy_newsclean.stores._memory import MemoryStore
 
 TEMPLATE = "Get the Example Times app for iPhone and Android"
 
@@ -35,10 +39,27 @@ def article(n: int) -> list[str]:
 
 def learned(docs: list[list[str]], min_pages: int = 3) -> SiteTemplateView:
     """The view a crawl builds after storing *docs* of one site."""
-    counts: Counter[int] = Counter()
+    store = MemoryStore()
+    every: set[int] = set()
     for blocks in docs:
-        counts.update(template_keys(blocks))
-    return SiteTemplateView({k: n for k, n in counts.items() if n >= min_pages})
+        plain, spread = template_keys(blocks)
+        simhash = fingerprint("\n".join(blocks)).simhash
+        store.add_template_keys_now(
+            TemplateSighting(
+                "a",
+                frozenset(plain),
+                frozenset(spread),
+                simhash,
+                UNRELATED_BITS,
+                SAMPLE_SIZE,
+            ),
+            0.0,
+        )
+        every |= plain | spread
+    counts = store._templates["a"]
+    return SiteTemplateView(
+        {k: counts[k].count for k in every if counts[k].count >= min_pages}
+    )
 
 
 def test_block_key_is_stable_and_normalised() -> None:
@@ -66,22 +87,25 @@ def test_two_docs_are_not_enough_unless_min_pages_is_two() -> None:
     assert learned(docs, min_pages=2).is_template(block_key(TEMPLATE))
 
 
-def test_short_blocks_are_keys_and_the_prose_paragraph_is_not() -> None:
+def test_short_blocks_count_on_every_page_prose_on_unrelated_ones() -> None:
     headline, paragraph, template, closing = article(1)
-    assert template_keys(article(1)) == {
-        block_key(headline),
-        block_key(template),
-        block_key(closing),  # prose ending, but under 15 words
-    }
+    assert template_keys(article(1)) == TemplateKeys(
+        plain={
+            block_key(headline),
+            block_key(template),
+            block_key(closing),  # prose ending, but under 15 words
+        },
+        spread={block_key(paragraph)},
+    )
     assert not eligible(paragraph)
 
 
 def test_block_repeated_within_a_document_counts_once() -> None:
     keys = template_keys([TEMPLATE, TEMPLATE, TEMPLATE, "other"])
-    assert keys == {block_key(TEMPLATE), block_key("other")}
+    assert keys.plain == {block_key(TEMPLATE), block_key("other")}
 
 
-def test_long_blocks_are_never_learned() -> None:
+def test_long_block_of_related_pages_is_not_learned() -> None:
     long_block = "A syndicated paragraph. " * 20
     assert not eligible(long_block)
     view = learned([[f"Headline {n}", long_block] for n in range(5)])
@@ -89,7 +113,7 @@ def test_long_blocks_are_never_learned() -> None:
     assert view.is_template(block_key("Headline 1")) is False
 
 
-def test_shared_prose_sentences_are_never_learned() -> None:
+def test_prose_sentence_shared_by_related_pages_is_not_learned() -> None:
     sentence = (
         "Pilots and aviation experts said thunderstorms, and requests to gain "
         "altitude to avoid them, were not unusual in that area."
@@ -102,14 +126,15 @@ def test_shared_prose_sentences_are_never_learned() -> None:
 
 
 def test_single_block_document_teaches_nothing() -> None:
-    assert template_keys(["Only content"]) == set()
-    assert template_keys(["Only content", "   ", ""]) == set()
-    assert template_keys([]) == set()
+    nothing = TemplateKeys(set(), set())
+    assert template_keys(["Only content"]) == nothing
+    assert template_keys(["Only content", "   ", ""]) == nothing
+    assert template_keys([]) == nothing
 
 
 def test_blank_blocks_are_never_keys() -> None:
     assert not eligible("   ")
-    assert template_keys(["Menu", "  ", "Body"]) == {
+    assert template_keys(["Menu", "  ", "Body"]).plain == {
         block_key("Menu"),
         block_key("Body"),
     }

@@ -7,6 +7,7 @@ run it with theirs.
 
 from __future__ import annotations
 
+import asyncio
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -19,6 +20,7 @@ from scrapy.utils.defer import deferred_f_from_coro_f
 from scrapy_newsclean.itemflow import DirectStore, ItemProcessor, ProcessConfig
 from scrapy_newsclean.stores import Reservation, StoreUnavailable
 from scrapy_newsclean.stores._memory import MemoryStore
+from tests.template_texts import ABOUT_US, BACKGROUND, follow_ups, unrelated_articles
 
 if TYPE_CHECKING:
     from scrapy_newsclean.stores import FingerprintStore
@@ -108,7 +110,7 @@ async def test_site_template_learned_from_stored_items_only() -> None:
     entry = await proc.clean(ItemAdapter(fourth), fourth["url"])
     assert FOOTER not in fourth["body"]
     assert entry is not None
-    assert entry[0] == "example.com"
+    assert entry.site == "example.com"
     assert (
         effects.sites["clean/blocks_removed/reason_count/site_template", "example.com"]
         == 1
@@ -116,6 +118,54 @@ async def test_site_template_learned_from_stored_items_only() -> None:
     other_site = page(4, site="example.org")
     await proc.clean(ItemAdapter(other_site), other_site["url"])
     assert FOOTER in other_site["body"]
+
+
+@deferred_f_from_coro_f
+async def test_about_us_paragraph_of_unrelated_articles_is_learned() -> None:
+    proc, effects = processor()
+    items = [
+        {"url": f"https://www.example.com/news/{n}", "body": "\n".join(lines)}
+        for n, lines in enumerate(unrelated_articles())
+    ]
+    for item in items:
+        await store_item(proc, item)
+    assert [ABOUT_US in item["body"] for item in items] == [
+        True,
+        True,
+        True,
+        False,  # learned from the first three
+        False,
+    ]
+    site_template = "clean/blocks_removed/reason_count/site_template"
+    assert effects.counts[site_template] == 2
+
+
+@deferred_f_from_coro_f
+async def test_background_paragraph_of_follow_up_stories_is_kept() -> None:
+    proc, effects = processor()
+    items = [
+        {"url": f"https://www.example.com/event/{n}", "body": "\n".join(lines)}
+        for n, lines in enumerate(follow_ups() * 2)  # and each one again
+    ]
+    for item in items:
+        await store_item(proc, item)
+    assert all(BACKGROUND in item["body"] for item in items)
+    assert effects.counts["clean/blocks_removed/reason_count/site_template"] == 0
+
+
+@deferred_f_from_coro_f
+async def test_learned_template_expires_with_the_ttl() -> None:
+    store = MemoryStore(ttl=0.5)
+    proc, _ = processor(store)
+    for n in range(3):
+        await store_item(proc, page(n))
+    learned = page(3)
+    await proc.clean(ItemAdapter(learned), learned["url"])
+    assert FOOTER not in learned["body"]
+    await asyncio.sleep(0.6)
+    expired = page(4)
+    await proc.clean(ItemAdapter(expired), expired["url"])
+    assert FOOTER in expired["body"]
 
 
 @deferred_f_from_coro_f
@@ -223,7 +273,7 @@ async def test_store_down_passes_or_drops() -> None:
     assert await down.dedup(ItemAdapter(item), item["url"]) is None
     entry = await down.clean(ItemAdapter(item), item["url"])
     assert entry is not None
-    assert entry[0] == "example.com"  # learnt later, if the store is back
+    assert entry.site == "example.com"  # learnt later, if the store is back
     assert FOOTER in item["body"]  # cleaned without templates
     assert effects.counts["store/unavailable"] == 2  # one per failed call
     assert effects.counts["duplicate/store_unavailable_passed"] == 1

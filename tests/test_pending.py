@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import time
 from typing import TYPE_CHECKING, Any
 
 from pydispatch.dispatcher import getAllReceivers, liveReceivers
@@ -18,6 +19,7 @@ from scrapy_newsclean.stores import Reservation
 from scrapy_newsclean.stores._base import ResolvesNow
 from scrapy_newsclean.stores._memory import MemoryStore
 from scrapy_newsclean.stores._sqlite import SQLiteStore
+from scrapy_newsclean.testing import sighting
 from tests.spiders import ArticleSpider, crawl
 
 if TYPE_CHECKING:
@@ -27,6 +29,7 @@ if TYPE_CHECKING:
     import pytest
     from scrapy.crawler import Crawler
 
+    from scrapy_newsclean.stores import TemplateSighting
     from tests.conftest import MockServer
 
 STORY = " ".join(f"word{n} sentence{n % 7} about the harbour" for n in range(60))
@@ -162,12 +165,12 @@ class AsyncOnlyStore:
         self.calls.append("release")
         await self.inner.release(reservation)
 
-    async def template_counts(self, site: str, keys: Iterable[int]) -> Any:
-        return await self.inner.template_counts(site, keys)
+    async def template_counts(self, site: str, keys: Iterable[int], now: float) -> Any:
+        return await self.inner.template_counts(site, keys, now)
 
-    async def add_template_keys(self, site: str, keys: Iterable[int]) -> None:
+    async def add_template_keys(self, sighting: TemplateSighting, now: float) -> None:
         self.calls.append("learn")
-        await self.inner.add_template_keys(site, keys)
+        await self.inner.add_template_keys(sighting, now)
 
 
 class Counts:
@@ -202,8 +205,9 @@ async def test_processor_resolves_now_on_local_stores_only() -> None:
     local = ItemProcessor(ProcessConfig(), DirectStore(memory), Counts(), _no_sleep)
     kept = await reserve(local, STORY)
     assert local.commit_now(kept) is None
-    assert local.learn_now(("example.com", {1, 2})) is None
-    assert await memory.template_counts("example.com", [1, 2]) == {1: 1, 2: 1}
+    assert local.learn_now(sighting("example.com", [1, 2])) is None
+    counts = await memory.template_counts("example.com", [1, 2], time.time())
+    assert counts == {1: 1, 2: 1}
     assert local.release_now(await reserve(local, "other words " * 40)) is None
     assert len(memory) == 1
     remote_store = AsyncOnlyStore()
@@ -213,7 +217,7 @@ async def test_processor_resolves_now_on_local_stores_only() -> None:
     for waiting in (
         remote.commit_now(await reserve(remote, STORY)),
         remote.release_now(await reserve(remote, "other words " * 40)),
-        remote.learn_now(("example.com", {3})),
+        remote.learn_now(sighting("example.com", [3])),
     ):
         assert waiting is not None
         await waiting
@@ -229,13 +233,13 @@ async def test_sqlite_sync_resolution_persists(tmp_path: Path) -> None:
     await store.open()
     processor = ItemProcessor(ProcessConfig(), DirectStore(store), Counts(), _no_sleep)
     assert processor.commit_now(await reserve(processor, STORY)) is None
-    assert processor.learn_now(("example.com", {7})) is None
+    assert processor.learn_now(sighting("example.com", [7])) is None
     await store.close()
     reopened = SQLiteStore(path)
     await reopened.open()
     again = await reopened.check_and_reserve("", fingerprint(STORY), "v", 1.0)
     assert not isinstance(again, Reservation)
-    assert await reopened.template_counts("example.com", [7]) == {7: 1}
+    assert await reopened.template_counts("example.com", [7], time.time()) == {7: 1}
     await reopened.close()
 
 

@@ -20,6 +20,7 @@ from scrapy.utils.test import get_crawler
 from scrapy_newsclean import Addon, CleanTextPipeline, EmptyAfterClean
 from scrapy_newsclean.stores import StoreLocked, build_store
 from tests.spiders import ArticleSpider, crawl
+from tests.template_texts import ABOUT_US, BACKGROUND
 
 if TYPE_CHECKING:
     from tests.conftest import MockServer
@@ -92,6 +93,7 @@ class TestCleanTextPipelineCrawl:
 
 
 TEMPLATE_BLOCK = "The Harbour Post newsroom is on Quay Street"
+LETTERS = "Letters to the editor can be left at the front desk or sent by post."
 
 
 class TestSiteTemplateLearning:
@@ -110,9 +112,11 @@ class TestSiteTemplateLearning:
             True,
             False,
         ]
+        # and the prose line below it: the four articles are unrelated
+        assert [LETTERS in bodies[url] for url in urls] == [True, True, True, False]
         assert (
             result.stat("newsclean/clean/blocks_removed/reason_count/site_template")
-            == 1
+            == 2
         )
 
     @deferred_f_from_coro_f
@@ -131,9 +135,35 @@ class TestSiteTemplateLearning:
         second = await crawl([url], settings, spidercls=ArticleSpider)
         (item,) = second.items
         assert TEMPLATE_BLOCK not in item["body"]
+        assert LETTERS not in item["body"]
         assert (
             second.stat("newsclean/clean/blocks_removed/reason_count/site_template")
-            == 1
+            == 2
+        )
+
+    @deferred_f_from_coro_f
+    async def test_about_us_learned_from_unrelated_pages_follow_up_background_kept(
+        self, mockserver: MockServer
+    ) -> None:
+        abouts = [mockserver.url(f"/site/about_{i}.html") for i in range(1, 6)]
+        updates = [mockserver.url(f"/site/followup_{i}.html") for i in range(1, 6)]
+        result = await crawl(
+            [*abouts, *updates],
+            {**ADDON, "CONCURRENT_REQUESTS": 1},
+            spidercls=ArticleSpider,
+        )
+        bodies = {item["url"]: item["body"] for item in result.items}
+        assert [ABOUT_US in bodies[url] for url in abouts] == [
+            True,
+            True,
+            True,
+            False,
+            False,
+        ]
+        assert all(BACKGROUND in bodies[url] for url in updates)
+        assert (
+            result.stat("newsclean/clean/blocks_removed/reason_count/site_template")
+            == 2
         )
 
     @deferred_f_from_coro_f

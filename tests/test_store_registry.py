@@ -23,6 +23,7 @@ from scrapy_newsclean.stores import (
     MemoryStore,
     Reservation,
     StoreOptions,
+    TemplateSighting,
     build_store,
 )
 from scrapy_newsclean.testing import StoreContract
@@ -51,7 +52,8 @@ class ToyStore:
         self.opt = parse_qs(urlsplit(uri).query).get("opt", [None])[0]
         self.path = Path(options.settings["NEWSCLEAN_TOY_FILE"])
         self.rows: dict[int, dict[str, Any]] = {}
-        self.templates: dict[str, dict[int, int]] = {}
+        # site -> key -> [count, seen, sample simhashes]
+        self.templates: dict[str, dict[int, list[Any]]] = {}
         self.next_ref = 1
 
     @classmethod
@@ -111,16 +113,32 @@ class ToyStore:
     async def release(self, reservation: Reservation) -> None:
         self.rows.pop(reservation.ref, None)
 
-    async def template_counts(
-        self, site: str, keys: Iterable[int]
-    ) -> Mapping[int, int]:
-        counts = self.templates.get(site, {})
-        return {key: counts[key] for key in keys if key in counts}
+    def _live(self, entry: list[Any] | None, now: float) -> bool:
+        ttl = self.options.ttl
+        return entry is not None and (ttl is None or entry[1] >= now - ttl)
 
-    async def add_template_keys(self, site: str, keys: Iterable[int]) -> None:
-        counts = self.templates.setdefault(site, {})
-        for key in keys:
-            counts[key] = counts.get(key, 0) + 1
+    async def template_counts(
+        self, site: str, keys: Iterable[int], now: float
+    ) -> Mapping[int, int]:
+        learned = self.templates.get(site, {})
+        return {
+            key: learned[key][0] for key in keys if self._live(learned.get(key), now)
+        }
+
+    async def add_template_keys(self, sighting: TemplateSighting, now: float) -> None:
+        learned = self.templates.setdefault(sighting.site, {})
+        for key in (*sighting.plain, *sighting.spread):
+            entry = learned.get(key)
+            if not self._live(entry, now):
+                entry = learned[key] = [0, now, []]
+            assert entry is not None
+            entry[1] = now
+            if key in sighting.plain:
+                entry[0] += 1
+            elif sighting.unrelated(entry[2]):
+                entry[0] += 1
+                if len(entry[2]) < sighting.sample_size:
+                    entry[2].append(sighting.simhash)
 
 
 class LegacyStore(MemoryStore):

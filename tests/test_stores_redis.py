@@ -27,7 +27,9 @@ from scrapy_newsclean.neardup import (
 )
 from scrapy_newsclean.neardup._index import NearIndex
 from scrapy_newsclean.stores import Match, Reservation, StoreUnavailable
+from scrapy_newsclean.stores._redis._keys import template_key
 from scrapy_newsclean.stores._redis._store import RedisStore
+from scrapy_newsclean.testing import sighting
 from tests.conftest import free_port, start_redis
 
 if TYPE_CHECKING:
@@ -341,7 +343,7 @@ async def test_survives_a_redis_restart(
     await s.open()
     first = await s.check_and_reserve("", fingerprint(STORY), "u:1", 1000.0)
     assert isinstance(first, Reservation)
-    await s.add_template_keys("a.example", [1, 2])
+    await s.add_template_keys(sighting("a.example", [1, 2]), 1000.0)
     own_server.proc.terminate()
     own_server.proc.wait(timeout=10)
     other = fingerprint(OTHER)
@@ -350,8 +352,8 @@ async def test_survives_a_redis_restart(
         lambda: s.check_and_reserve_many([("", other, None)], 1000.0),
         lambda: s.commit(first, 1000.0),
         lambda: s.release(first),
-        lambda: s.template_counts("a.example", [1]),
-        lambda: s.add_template_keys("a.example", [1]),
+        lambda: s.template_counts("a.example", [1], 1000.0),
+        lambda: s.add_template_keys(sighting("a.example", [1]), 1000.0),
     ]
     for call in calls:
         with pytest.raises(StoreUnavailable, match=r"127\.0\.0\.1") as info:
@@ -365,8 +367,8 @@ async def test_survives_a_redis_restart(
         match = await s.check_and_reserve("", fingerprint(COPY), None, 1000.0)
         assert isinstance(match, Match)
         assert match.url == "u:2"
-        await s.add_template_keys("a.example", [1])
-        assert await s.template_counts("a.example", [1]) == {1: 1}
+        await s.add_template_keys(sighting("a.example", [1]), 1000.0)
+        assert await s.template_counts("a.example", [1], 1000.0) == {1: 1}
         await s.close()
     finally:
         again.proc.terminate()
@@ -450,12 +452,31 @@ async def test_template_keys_are_trimmed_lowest_counts_first(
     await s.open()
     kept = [(1 << 63) + n for n in range(8)]
     for _ in range(3):
-        await s.add_template_keys("a.example", kept)
-    await s.add_template_keys("a.example", [100, 101])  # 10 keys: within the slack
-    assert len(await s.template_counts("a.example", [*kept, 100, 101])) == 10
-    await s.add_template_keys("a.example", [102])  # 11 > 8 + 8 // 4: trimmed to 8
-    counts = await s.template_counts("a.example", [*kept, 100, 101, 102])
+        await s.add_template_keys(sighting("a.example", kept), 1000.0)
+    # 10 keys: within the slack
+    await s.add_template_keys(sighting("a.example", [100, 101]), 1000.0)
+    assert len(await s.template_counts("a.example", [*kept, 100, 101], 1000.0)) == 10
+    # 11 > 8 + 8 // 4: trimmed to 8
+    await s.add_template_keys(sighting("a.example", [102]), 1000.0)
+    counts = await s.template_counts("a.example", [*kept, 100, 101, 102], 1000.0)
     assert dict(counts) == dict.fromkeys(kept, 3)
+    await s.close()
+
+
+@deferred_f_from_coro_f
+async def test_template_counts_of_earlier_versions_are_read_and_expire(
+    redis_server: RedisServer, prefix: str
+) -> None:
+    s = store(redis_server, prefix, ttl=100.0)
+    await s.open()
+    name = template_key(prefix, "a.example")
+    await s.client.hincrby(name, (5).to_bytes(8, "big"), 2)  # as 0.x counted
+    assert await s.client.ttl(name) == -1
+    assert await s.template_counts("a.example", [5], 1000.0) == {5: 2}
+    await s.add_template_keys(sighting("a.example", [5]), 1000.0)
+    assert await s.template_counts("a.example", [5], 1100.0) == {5: 3}
+    assert await s.template_counts("a.example", [5], 1101.0) == {}
+    assert 0 < await s.client.ttl(name) <= 100 + 300 + 86400  # ttl + lease + a day
     await s.close()
 
 

@@ -88,7 +88,6 @@ TEASER_MAX_WORDS = 20
 TEASER_MAX_CJK_CHARS = 60
 TEASER_MAX_CHARS = 500
 PROSE_MIN_WORDS = 30
-TEMPLATE_MAX_CHARS = 300
 #: Cleaning passes at most (a pass after the first only when repeats survive).
 MAX_PASSES = 3
 #: Text rules a block the page protects (``keep``) is immune to: they judge by
@@ -380,7 +379,7 @@ def _mark_template(
         i
         for i, b in enumerate(blocks)
         if reasons[i] is None
-        and 0 < len(b.strip()) < TEMPLATE_MAX_CHARS
+        and b.strip()
         and template.is_template(digest_key(forms.short(i)))
     ]
     kept = sum(1 for i, b in enumerate(blocks) if reasons[i] is None and b.strip())

@@ -6,6 +6,15 @@ identified by :func:`block_key`, a stable 64-bit hash of the normalised text
 (blake2b, 8 bytes, unsigned; never Python's ``hash()``, which changes between
 processes), so counts can be persisted and shared between crawls.
 
+Short blocks that do not read as prose (menus, teaser headlines, a footer
+line) count on every page. Any other block (a prose sentence, a long "about
+us" paragraph) counts only on pages *unrelated* to the other pages it was
+counted on: at least :data:`UNRELATED_BITS` bits between their near-duplicate
+simhashes (see
+:class:`~scrapy_newsclean.stores.TemplateSighting`). A footer recurs on pages about anything; the
+background paragraph shared by the follow-up stories of one event recurs on
+pages that share much of their text, and stays.
+
 :func:`template_keys` gives the keys a document teaches; the store counts them
 per site (``add_template_keys``) and :class:`SiteTemplateView` answers, for
 :func:`~scrapy_newsclean.cleaning._blocks.clean_blocks`, which keys reached
@@ -16,7 +25,7 @@ from __future__ import annotations
 
 import re
 from hashlib import blake2b
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING, NamedTuple, Protocol
 
 from scrapy_newsclean._bounded_memo import Memo
 from scrapy_newsclean.cleaning._repeats import short_key
@@ -27,6 +36,14 @@ if TYPE_CHECKING:
 _PROSE_END = re.compile(r"[.!?。！？]['\"’”)]?\Z")  # noqa: RUF001
 
 DEFAULT_MAX_CHARS = 300
+
+#: Simhash bits between two pages that share little text (of 64: unrelated
+#: texts are 32 +- 4 apart, less the text they share; near duplicates within
+#: 17). Follow-up stories that share most of their paragraphs are about 18
+#: to 24 bits apart.
+UNRELATED_BITS = 24
+#: Most page simhashes a store keeps per prose key (its sample).
+SAMPLE_SIZE = 4
 
 
 class TemplateLookup(Protocol):
@@ -60,10 +77,10 @@ def digest_key(short: str) -> int:
 
 
 def eligible(block: str) -> bool:
-    """Whether a block may be learned: short, and not a prose sentence.
+    """Whether a block counts on every page: short, and not a prose sentence.
 
     Updates of one story on one site share whole paragraphs; a sentence of
-    15+ words ending like prose is never learned, so they stay.
+    15+ words ending like prose counts only on unrelated pages, so they stay.
     """
     stripped = block.strip()
     if not 0 < len(stripped) < DEFAULT_MAX_CHARS:
@@ -72,28 +89,40 @@ def eligible(block: str) -> bool:
     return not _PROSE_END.search(stripped[-2:]) or len(stripped.split()) < 15
 
 
-def template_keys(blocks: Iterable[str]) -> set[int]:
-    """Keys of a document's learnable blocks (none for a one-block document)."""
+class TemplateKeys(NamedTuple):
+    """The keys a document teaches: ``plain`` count on every page, ``spread``
+    only on pages unrelated to those they were counted on."""
+
+    plain: set[int]
+    spread: set[int]
+
+
+def template_keys(blocks: Iterable[str]) -> TemplateKeys:
+    """Keys of a document's blocks (none for a one-block document)."""
     texts = [b for b in blocks if b.strip()]
+    plain: set[int] = set()
+    spread: set[int] = set()
     if len(texts) < 2:
-        return set()
-    keys = set(map(_learnable_key, texts))
-    keys.discard(-1)
-    return keys
+        return TemplateKeys(plain, spread)
+    for text in texts:
+        key, short = _learnable_key(text)
+        (plain if short else spread).add(key)
+    spread -= plain
+    return TemplateKeys(plain, spread)
 
 
-# Block -> its key when learnable, else -1 (chrome recurs across pages).
-_LEARNABLE: Memo[str, int] = Memo()
+# Block -> (its key, whether it is eligible): chrome recurs across pages.
+_LEARNABLE: Memo[str, tuple[int, bool]] = Memo()
 
 
-def _learnable_key(block: str) -> int:
-    """``block_key(block)`` if :func:`eligible`, else -1."""
-    key = _LEARNABLE.get(block)
-    if key is None:
-        key = block_key(block) if eligible(block) else -1
+def _learnable_key(block: str) -> tuple[int, bool]:
+    """``block_key(block)`` and whether the block is :func:`eligible`."""
+    found = _LEARNABLE.get(block)
+    if found is None:
+        found = (block_key(block), eligible(block))
         if len(block) < DEFAULT_MAX_CHARS:
-            _LEARNABLE.put(block, key)
-    return key
+            _LEARNABLE.put(block, found)
+    return found
 
 
 class SiteTemplateView:

@@ -18,6 +18,7 @@ from scrapy_newsclean.stores._base import (
     StoreLocked,
     StoreOptions,
     StoreUnavailable,
+    TemplateSighting,
 )
 from scrapy_newsclean.stores._registry import build_store, redact
 
@@ -36,6 +37,7 @@ __all__ = [
     "StoreLocked",
     "StoreOptions",
     "StoreUnavailable",
+    "TemplateSighting",
     "build_store",
     "redact",
 ]

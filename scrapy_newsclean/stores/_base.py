@@ -6,7 +6,8 @@ fingerprint? If not, reserve this one.* A reservation becomes permanent with
 :meth:`FingerprintStore.release` (it did not), so a fingerprint never makes a
 later article look like a duplicate of something that was never stored.
 
-Stores also keep the per-site template counts learned by the cleaning stage.
+Stores also keep the per-site template counts learned by the cleaning stage
+(:class:`TemplateSighting`), which expire with the fingerprint TTL.
 
 A store class is registered for a URI scheme (:setting:`NEWSCLEAN_STORES`) and
 built by its ``from_uri(uri, options)`` classmethod (:class:`StoreOptions`).
@@ -55,6 +56,29 @@ class Reservation:
 
 
 @dataclass(frozen=True, slots=True)
+class TemplateSighting:
+    """The learnable blocks of one stored page of a site.
+
+    Each key of ``plain`` counts one page more. A key of ``spread`` counts
+    one page more only when ``simhash`` (the page's) is at least ``bits``
+    from every simhash of the key's sample; the store then adds it to the
+    sample, which keeps the first ``sample_size`` such pages (see
+    :mod:`~scrapy_newsclean.cleaning._site_templates`).
+    """
+
+    site: str
+    plain: frozenset[int]
+    spread: frozenset[int] = frozenset()
+    simhash: int = 0
+    bits: int = 0
+    sample_size: int = 0
+
+    def unrelated(self, sample: Iterable[int]) -> bool:
+        """Whether the page is at least ``bits`` from every page of *sample*."""
+        return all((self.simhash ^ other).bit_count() >= self.bits for other in sample)
+
+
+@dataclass(frozen=True, slots=True)
 class StoreOptions:
     """What a store is built with, besides its URI (plain values, no Scrapy objects).
 
@@ -100,12 +124,18 @@ class FingerprintStore(Protocol):
         """The reserved item never reached storage: forget its fingerprint."""
 
     async def template_counts(
-        self, site: str, keys: Iterable[int]
+        self, site: str, keys: Iterable[int], now: float
     ) -> Mapping[int, int]:
-        """How many stored articles of *site* contained each block key."""
+        """How many stored articles of *site* counted each block key.
 
-    async def add_template_keys(self, site: str, keys: Iterable[int]) -> None:
-        """Count one more stored article of *site* containing each key."""
+        A key last counted more than the TTL before *now* is absent.
+        """
+
+    async def add_template_keys(self, sighting: TemplateSighting, now: float) -> None:
+        """Count one more stored article for the keys of *sighting* (atomically).
+
+        A key last counted more than the TTL before *now* starts again from 0.
+        """
 
 
 @runtime_checkable
@@ -121,4 +151,5 @@ class ResolvesNow(Protocol):
 
     def release_now(self, reservation: Reservation) -> None: ...
 
-    def add_template_keys_now(self, site: str, keys: Iterable[int]) -> None: ...
+    def add_template_keys_now(self, sighting: TemplateSighting, now: float) -> None:
+        """Synchronous :meth:`~FingerprintStore.add_template_keys`."""

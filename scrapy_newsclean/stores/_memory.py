@@ -21,7 +21,7 @@ if TYPE_CHECKING:
 
     from scrapy_newsclean.neardup._fingerprint import Fingerprint
     from scrapy_newsclean.neardup._params import SimhashConfig
-    from scrapy_newsclean.stores._base import StoreOptions
+    from scrapy_newsclean.stores._base import StoreOptions, TemplateSighting
 
 #: Most template keys kept per site (least recently counted go first).
 DEFAULT_MAX_TEMPLATE_KEYS = 4096
@@ -36,6 +36,15 @@ class Record:
     time: float
     pending: bool
     sketch: int  # the index's removal hint
+
+
+@dataclass(slots=True)
+class Learned:
+    """What the store knows about one template key of a site."""
+
+    count: int
+    seen: float  # when last counted (the TTL runs from it)
+    sample: tuple[int, ...] = ()  # simhashes of unrelated pages it was counted on
 
 
 class MemoryStore:
@@ -58,7 +67,7 @@ class MemoryStore:
         self.max_template_keys = max_template_keys
         self._indexes: dict[str, NearIndex] = {}
         self._records: dict[int, Record] = {}
-        self._templates: dict[str, OrderedDict[int, int]] = {}
+        self._templates: dict[str, OrderedDict[int, Learned]] = {}
         self._next_ref = 1
 
     @classmethod
@@ -139,22 +148,46 @@ class MemoryStore:
                 reservation.scope, reservation.ref, reservation.fingerprint.sketch
             )
 
+    def _live(self, learned: Learned, now: float) -> bool:
+        return self.ttl is None or learned.seen >= now - self.ttl
+
     async def template_counts(
-        self, site: str, keys: Iterable[int]
+        self, site: str, keys: Iterable[int], now: float
     ) -> Mapping[int, int]:
-        counts = self._templates.get(site)
-        if not counts:
+        learned = self._templates.get(site)
+        if not learned:
             return {}
-        return {key: counts[key] for key in keys if key in counts}
+        found = ((key, learned.get(key)) for key in keys)
+        return {
+            key: entry.count
+            for key, entry in found
+            if entry is not None and self._live(entry, now)
+        }
 
-    async def add_template_keys(self, site: str, keys: Iterable[int]) -> None:
-        self.add_template_keys_now(site, keys)
+    async def add_template_keys(self, sighting: TemplateSighting, now: float) -> None:
+        self.add_template_keys_now(sighting, now)
 
-    def add_template_keys_now(self, site: str, keys: Iterable[int]) -> None:
+    def add_template_keys_now(self, sighting: TemplateSighting, now: float) -> None:
         """Synchronous :meth:`add_template_keys`."""
-        counts = self._templates.setdefault(site, OrderedDict())
-        for key in keys:
-            counts[key] = counts.get(key, 0) + 1
-            counts.move_to_end(key)
-        while len(counts) > self.max_template_keys:
-            counts.popitem(last=False)
+        learned = self._templates.setdefault(sighting.site, OrderedDict())
+        for key in sighting.plain:
+            self._count(learned, key, now).count += 1
+        for key in sighting.spread:
+            entry = self._count(learned, key, now)
+            if sighting.unrelated(entry.sample):
+                entry.count += 1
+                if len(entry.sample) < sighting.sample_size:
+                    entry.sample += (sighting.simhash,)
+        while len(learned) > self.max_template_keys:
+            learned.popitem(last=False)
+
+    def _count(
+        self, learned: OrderedDict[int, Learned], key: int, now: float
+    ) -> Learned:
+        """The key's entry, now its latest (a new one if it was absent or expired)."""
+        entry = learned.get(key)
+        if entry is None or not self._live(entry, now):
+            entry = learned[key] = Learned(0, now)
+        entry.seen = now
+        learned.move_to_end(key)
+        return entry

@@ -24,17 +24,20 @@ from scrapy_newsclean.neardup._simhash import to_signed, to_unsigned
 from scrapy_newsclean.stores._base import StoreLocked
 from scrapy_newsclean.stores._memory import (
     DEFAULT_MAX_TEMPLATE_KEYS,
+    Learned,
     MemoryStore,
     Record,
 )
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable
-
     from typing_extensions import Self
 
     from scrapy_newsclean.neardup._params import SimhashConfig
-    from scrapy_newsclean.stores._base import Reservation, StoreOptions
+    from scrapy_newsclean.stores._base import (
+        Reservation,
+        StoreOptions,
+        TemplateSighting,
+    )
 
 #: Expired rows are purged every this many commits (and at open).
 PURGE_EVERY = 1000
@@ -56,9 +59,16 @@ CREATE TABLE IF NOT EXISTS templates (
     site TEXT NOT NULL,
     key INTEGER NOT NULL,
     count INTEGER NOT NULL,
+    seen REAL NOT NULL DEFAULT 0,  -- when last counted
+    sample BLOB NOT NULL DEFAULT x'',  -- 8-byte big-endian simhashes
     PRIMARY KEY (site, key)
 ) WITHOUT ROWID;
 """
+# Template rows of files written before templates expired (0.x) get both columns.
+_TEMPLATE_COLUMNS = (
+    ("seen", "REAL NOT NULL DEFAULT 0"),
+    ("sample", "BLOB NOT NULL DEFAULT x''"),
+)
 
 
 class SQLiteStore(MemoryStore):
@@ -102,6 +112,7 @@ class SQLiteStore(MemoryStore):
         db.execute("PRAGMA busy_timeout=5000")
         db.executescript(_SCHEMA)
         self._db = db
+        self._migrate_templates()
         self._check_version()
         self._load()
 
@@ -146,7 +157,8 @@ class SQLiteStore(MemoryStore):
         """Index every unexpired fingerprint (expired rows are deleted first)."""
         self._indexes.clear()
         self._templates.clear()
-        self._purge_rows(time.time())
+        now = time.time()
+        self._purge_rows(now)
         rows = self.db.execute(
             "SELECT id, scope, simhash, sketch, content, size FROM fingerprints"
         )
@@ -158,21 +170,39 @@ class SQLiteStore(MemoryStore):
                 self._index(scope).add(fp, ref)
         top = self.db.execute("SELECT max(id) FROM fingerprints").fetchone()[0]
         self._next_ref = (top or 0) + 1
-        self._load_templates()
+        self._load_templates(now)
 
-    def _load_templates(self) -> None:
-        """Keep the most frequent keys of each site, least frequent first in memory."""
+    def _migrate_templates(self) -> None:
+        columns = {row[1] for row in self.db.execute("PRAGMA table_info(templates)")}
+        for name, declaration in _TEMPLATE_COLUMNS:
+            if name not in columns:
+                self.db.execute(
+                    f"ALTER TABLE templates ADD COLUMN {name} {declaration}"
+                )
+        if "seen" not in columns:  # their TTL runs from now
+            self.db.execute("UPDATE templates SET seen = ?", (time.time(),))
+
+    def _load_templates(self, now: float) -> None:
+        """Keep the most frequent live keys of each site, least frequent first."""
+        if self.ttl is not None:
+            self.db.execute("DELETE FROM templates WHERE seen < ?", (now - self.ttl,))
         self.db.execute(
             "DELETE FROM templates WHERE (site, key) IN (SELECT site, key FROM ("
             " SELECT site, key, row_number() OVER"
-            " (PARTITION BY site ORDER BY count DESC) AS n FROM templates"
+            " (PARTITION BY site ORDER BY count DESC, seen DESC) AS n FROM templates"
             ") WHERE n > ?)",
             (self.max_template_keys,),
         )
-        for site, key, count in self.db.execute(
-            "SELECT site, key, count FROM templates ORDER BY site, count"
+        for site, key, count, seen, sample in self.db.execute(
+            "SELECT site, key, count, seen, sample FROM templates"
+            " ORDER BY site, count, seen"
         ):
-            self._templates.setdefault(site, OrderedDict())[to_unsigned(key)] = count
+            simhashes = tuple(
+                int.from_bytes(sample[i : i + 8], "big")
+                for i in range(0, len(sample), 8)
+            )
+            learned = Learned(count, seen, simhashes)
+            self._templates.setdefault(site, OrderedDict())[to_unsigned(key)] = learned
 
     def _purge_rows(self, now: float) -> list[tuple[int, str, int]]:
         if self.ttl is None:
@@ -237,11 +267,19 @@ class SQLiteStore(MemoryStore):
                 reservation.ref, reservation.fingerprint.sketch
             )
 
-    def add_template_keys_now(self, site: str, keys: Iterable[int]) -> None:
-        keys = list(keys)
-        super().add_template_keys_now(site, keys)
+    def add_template_keys_now(self, sighting: TemplateSighting, now: float) -> None:
+        super().add_template_keys_now(sighting, now)
+        learned = self._templates[sighting.site]
+        rows = []
+        for key in (*sighting.plain, *sighting.spread):
+            entry = learned.get(key)
+            if entry is not None:  # else cut by max_template_keys
+                sample = b"".join(h.to_bytes(8, "big") for h in entry.sample)
+                rows.append(
+                    (sighting.site, to_signed(key), entry.count, entry.seen, sample)
+                )
         self.db.executemany(
-            "INSERT INTO templates VALUES (?, ?, 1)"
-            " ON CONFLICT (site, key) DO UPDATE SET count = count + 1",
-            [(site, to_signed(key)) for key in keys],
+            "INSERT OR REPLACE INTO templates (site, key, count, seen, sample)"
+            " VALUES (?, ?, ?, ?, ?)",
+            rows,
         )

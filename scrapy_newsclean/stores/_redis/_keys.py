@@ -14,7 +14,9 @@ constant number of keys:
 - ``…:m``: the cleaning sweep's counter and cursors.
 
 Site templates: :func:`template_key` (``{prefix}:tpl:{site}``), a hash of
-8-byte key -> count. The fingerprint version: :func:`meta_key`, field
+8-byte key -> count (4 bytes), time last counted (a double), then the
+simhashes of the key's sample (8 bytes each); its ``EXPIRE`` (TTL + lease +
+a day) is renewed by every count. The fingerprint version: :func:`meta_key`, field
 ``version``.
 """
 

@@ -1,8 +1,9 @@
 """The Redis store's Lua scripts: each call is atomic on the server.
 
 :data:`CHECK` looks up and reserves a batch of fingerprints, :data:`SETTLE`
-commits or releases reservations, :data:`TRIM` cuts a site's template counts
-back (key layout: :mod:`scrapy_newsclean.stores._redis._keys`).
+commits or releases reservations, :data:`LEARN` counts a page's template keys
+and cuts a site's template back (key layout:
+:mod:`scrapy_newsclean.stores._redis._keys`).
 
 Expiry is judged by the caller's ``now``, never the server clock: a lookup
 drops the expired entries of the buckets it reads, and every ``sweep_every``
@@ -155,18 +156,63 @@ return 0
 """
 )
 
-# KEYS[1]: a site's template hash; ARGV[1]: most keys kept (lowest counts go)
-TRIM = """
-local all = redis.call('HGETALL', KEYS[1])
-local keep = tonumber(ARGV[1])
-local n = #all / 2
-if n <= keep then return 0 end
-local items = {}
-for i = 1, #all, 2 do items[#items + 1] = {all[i], tonumber(all[i + 1])} end
-table.sort(items, function(x, y) return x[2] < y[2] end)
-for i = 1, n - keep do redis.call('HDEL', KEYS[1], items[i][1]) end
-return n - keep
+# KEYS[1]: a site's template hash. ARGV: now, oldest ('': nothing expires),
+# safety (0: the hash never expires), simhash (8 bytes), bits, sample size,
+# most keys kept (lowest counts, then oldest, go when 25% over), number of
+# plain fields, then the plain fields and the spread fields
+LEARN = (
+    _COMMON
+    + """
+local function entry(v, now)
+  if not v then return 0, now, '' end
+  -- a bare decimal count: written by HINCRBY before templates expired
+  if string.match(v, '^%d+$') then return tonumber(v), now, '' end
+  local count, seen = struct.unpack('>I4d', v)
+  return count, seen, string.sub(v, 13)
+end
+local function unrelated(sample, qa, qb, bits)
+  for pos = 1, #sample, 8 do
+    local a, b = struct.unpack('>I4I4', string.sub(sample, pos, pos + 7))
+    if pop(bxor(a, qa)) + pop(bxor(b, qb)) < bits then return false end
+  end
+  return true
+end
+local function trim(name, keep, oldest)
+  local all = redis.call('HGETALL', name)
+  local items = {}
+  for i = 1, #all, 2 do
+    local count, seen = entry(all[i + 1], 0)
+    if oldest and seen < oldest then count = 0 end
+    items[#items + 1] = {all[i], count, seen}
+  end
+  table.sort(items, function(x, y)
+    if x[2] ~= y[2] then return x[2] < y[2] end
+    return x[3] < y[3]
+  end)
+  for i = 1, #items - keep do redis.call('HDEL', name, items[i][1]) end
+end
+local name, now, oldest = KEYS[1], tonumber(ARGV[1]), tonumber(ARGV[2])
+local safety, sim, bits = tonumber(ARGV[3]), ARGV[4], tonumber(ARGV[5])
+local size, keep, plain = tonumber(ARGV[6]), tonumber(ARGV[7]), tonumber(ARGV[8])
+local qa, qb = struct.unpack('>I4I4', sim)
+for i = 9, #ARGV do
+  local count, seen, sample = entry(redis.call('HGET', name, ARGV[i]), now)
+  if oldest and seen < oldest then count, sample = 0, '' end
+  if i < 9 + plain then
+    count = count + 1
+  elseif unrelated(sample, qa, qb, bits) then
+    count = count + 1
+    if #sample < 8 * size then sample = sample .. sim end
+  end
+  redis.call('HSET', name, ARGV[i], struct.pack('>I4d', count, now) .. sample)
+end
+if redis.call('HLEN', name) > keep + math.floor(keep / 4) then
+  trim(name, keep, oldest)
+end
+if safety > 0 then redis.call('EXPIRE', name, safety) end
+return 0
 """
+)
 
 #: Each script by the name the store calls it.
-SCRIPTS = {"check": CHECK, "settle": SETTLE, "trim": TRIM}
+SCRIPTS = {"check": CHECK, "settle": SETTLE, "learn": LEARN}

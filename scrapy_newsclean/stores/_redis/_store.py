@@ -8,13 +8,15 @@ connection recognises its own entry instead of reporting it as a duplicate.
 Keys: :mod:`~scrapy_newsclean.stores._redis._keys`; outages:
 :mod:`~scrapy_newsclean.stores._redis._connection`.
 
-Site templates are cut back to ``max_template_keys`` (lowest counts first)
-when they grow 25% over.
+Site templates are counted by one script call per page and cut back to
+``max_template_keys`` (lowest counts, then oldest, first) when they grow 25%
+over.
 """
 
 from __future__ import annotations
 
 import secrets
+import struct
 from contextlib import suppress
 from typing import TYPE_CHECKING, Any
 
@@ -35,7 +37,7 @@ if TYPE_CHECKING:
 
     from scrapy_newsclean.neardup._fingerprint import Fingerprint
     from scrapy_newsclean.neardup._params import SimhashConfig
-    from scrapy_newsclean.stores._base import StoreOptions
+    from scrapy_newsclean.stores._base import StoreOptions, TemplateSighting
 
 #: Seconds a pending reservation holds before it counts as released.
 DEFAULT_LEASE = 300.0
@@ -207,7 +209,7 @@ class RedisStore:
                 await self._redis.script("settle")(args=args)
 
     async def template_counts(
-        self, site: str, keys: Iterable[int]
+        self, site: str, keys: Iterable[int], now: float
     ) -> Mapping[int, int]:
         keys = list(dict.fromkeys(keys))
         if not keys:
@@ -217,24 +219,37 @@ class RedisStore:
                 template_key(self.prefix, site),
                 [key.to_bytes(8, "big") for key in keys],
             )
-        return {
-            key: int(value)
-            for key, value in zip(keys, values, strict=True)
-            if value is not None
-        }
+        oldest = None if self.ttl is None else now - self.ttl
+        counts = {}
+        for key, value in zip(keys, values, strict=True):
+            if value is None:
+                continue
+            if value.isdigit():  # written before templates expired
+                counts[key] = int(value)
+                continue
+            count, seen = struct.unpack_from(">Id", value)
+            if oldest is None or seen >= oldest:
+                counts[key] = count
+        return counts
 
-    async def add_template_keys(self, site: str, keys: Iterable[int]) -> None:
-        fields = [key.to_bytes(8, "big") for key in keys]
-        if not fields:
+    async def add_template_keys(self, sighting: TemplateSighting, now: float) -> None:
+        plain = [key.to_bytes(8, "big") for key in sighting.plain]
+        spread = [key.to_bytes(8, "big") for key in sighting.spread]
+        if not plain and not spread:
             return
-        name = template_key(self.prefix, site)
+        args = [
+            now,
+            "" if self.ttl is None else now - self.ttl,
+            self._safety(),
+            sighting.simhash.to_bytes(8, "big"),
+            sighting.bits,
+            sighting.sample_size,
+            self.max_template_keys,
+            len(plain),
+            *plain,
+            *spread,
+        ]
         with self._redis.errors("count template keys"):
-            async with self.client.pipeline(transaction=True) as pipe:
-                for field in fields:
-                    pipe.hincrby(name, field, 1)
-                pipe.hlen(name)
-                *_, size = await pipe.execute()
-            if size > self.max_template_keys + self.max_template_keys // 4:
-                await self._redis.script("trim")(
-                    keys=[name], args=[self.max_template_keys]
-                )
+            await self._redis.script("learn")(
+                keys=[template_key(self.prefix, sighting.site)], args=args
+            )
