@@ -347,38 +347,46 @@ def find_repeats(
         forms = BlockForms(blocks)
     big = {i: t for i in active if len(t := forms.toks(i)) >= NEAR_MIN_TOKENS}
     index = _Index(big, forms)
-    first: dict[str, int] = {}
+    first: dict[str, int] = {}  # short blocks by short key
     words: dict[str, list[int]] = {}  # long blocks by normal form (no numbers)
     source: dict[int, int] = {}
     for i in active:
         if not forms.norm(i):  # numbers and symbols only (table cells): never a repeat
             continue
-        key = forms.short(i)
-        j = first.get(key)
-        if j is None and i in big:
-            same = words.setdefault(forms.norm(i), [])
-            j = next((k for k in same if _numbers_kept(forms, i, k)), None)
+        if i in big:
+            # Equal short keys have equal normal forms: rule 1 is rule 2 here.
+            same = words.get(forms.norm(i))
+            j = None if same is None else _same_numbers(forms, i, same)
             if j is None and len(index.sets[i]) >= NEAR_MIN_TOKENS:
                 j = index.container(i)
             if j is None:
-                same.append(i)
+                if same is None:
+                    words[forms.norm(i)] = [i]
+                else:
+                    same.append(i)
                 if len(index.sets[i]) >= NEAR_MIN_TOKENS:
                     index.add(i)
+        else:
+            j = first.setdefault(forms.short(i), i)
+            if j == i:
+                continue
         if j is not None:
             source[i] = j
-        else:
-            first[key] = i
     return source
 
 
-def _numbers_kept(forms: BlockForms, i: int, j: int) -> bool:
-    """The numbers of blocks ``i`` and ``j`` (same words) are one a subsequence
-    of the other: a number added or dropped, none changed."""
+def _same_numbers(forms: BlockForms, i: int, same: list[int]) -> int | None:
+    """The first block of ``same`` (the words of block ``i``) whose numbers and
+    block ``i``'s are one a subsequence of the other: a number added or
+    dropped, none changed."""
     mine = _DIGIT.findall(forms.short(i))
-    theirs = _DIGIT.findall(forms.short(j))
-    short, long = sorted((mine, theirs), key=len)
-    rest = iter(long)
-    return all(n in rest for n in short)
+    for j in same[:MAX_CANDIDATES]:
+        theirs = _DIGIT.findall(forms.short(j))
+        short, long = sorted((mine, theirs), key=len)
+        rest = iter(long)
+        if all(n in rest for n in short):
+            return j
+    return None
 
 
 def fill_edited(
