@@ -204,18 +204,28 @@ def test_event_listings_keep_their_venue_and_price_lines(events: list[str]) -> N
     "references",
     [
         [
-            "1. Smith J, Jones K, Brown L. Effects of exercise on sleep quality in "
-            "older women. J Sleep Res. 2018;27(3):e12654.",
-            "2. Smith J, Jones K, Brown L. Effects of exercise on sleep quality in "
-            "older men. J Sleep Res. 2019;28(1):e12901.",
-            "3. Smith J, Jones K, Brown L. Effects of exercise on sleep quality in "
-            "older women. J Sleep Res. 2020;29(2):e13011.",
+            (
+                "1. Smith J, Jones K, Brown L. Effects of exercise on sleep quality in "
+                "older women. J Sleep Res. 2018;27(3):e12654."
+            ),
+            (
+                "2. Smith J, Jones K, Brown L. Effects of exercise on sleep quality in "
+                "older men. J Sleep Res. 2019;28(1):e12901."
+            ),
+            (
+                "3. Smith J, Jones K, Brown L. Effects of exercise on sleep quality in "
+                "older women. J Sleep Res. 2020;29(2):e13011."
+            ),
         ],
         [
-            "Müller, H.; Schmidt, A. (2019): Schlaf und Gedächtnis im Alter. In: "
-            "Zeitschrift für Psychologie 27 (3), S. 121–133.",
-            "Müller, H.; Schmidt, A. (2021): Schlaf und Gedächtnis im Jugendalter. In: "
-            "Zeitschrift für Psychologie 29 (1), S. 45–60.",
+            (
+                "Müller, H.; Schmidt, A. (2019): Schlaf und Gedächtnis im Alter. In: "
+                "Zeitschrift für Psychologie 27 (3), S. 121–133."
+            ),
+            (
+                "Müller, H.; Schmidt, A. (2021): Schlaf und Gedächtnis im Jugendalter. In: "
+                "Zeitschrift für Psychologie 29 (1), S. 45–60."
+            ),
         ],
     ],
     ids=["en", "de"],
@@ -261,10 +271,14 @@ def test_template_lines_between_repeated_labels_are_kept() -> None:
     # "Where to watch" / <line> / "Stream it": the labels repeat, the lines
     # between them share a template but are not an edited copy.
     shows = [
-        "The Handmaid's Tale is streaming on Hulu, with new episodes every "
-        "Wednesday and the full back catalogue available to subscribers.",
-        "Succession is streaming on HBO Go, with new episodes every Sunday and "
-        "the full back catalogue available to subscribers.",
+        (
+            "The Handmaid's Tale is streaming on Hulu, with new episodes every "
+            "Wednesday and the full back catalogue available to subscribers."
+        ),
+        (
+            "Succession is streaming on HBO Go, with new episodes every Sunday and "
+            "the full back catalogue available to subscribers."
+        ),
     ]
     blocks = [LEAD]
     for show in shows:
@@ -277,19 +291,27 @@ def test_template_lines_between_repeated_labels_are_kept() -> None:
     ("summary", "bullet"),
     [
         (
-            "Setting a regular eating schedule and sticking to it is one of the most "
-            "effective ways to overcome binge eating.",
+            (
+                "Setting a regular eating schedule and sticking to it is one of the most "
+                "effective ways to overcome binge eating."
+            ),
             "Try setting a regular eating schedule and sticking to it.",
         ),
         (
-            "Einen festen Essensplan aufzustellen und sich daran zu halten, ist "
-            "einer der wirksamsten Wege, Essanfälle zu überwinden.",
-            "• Versuchen Sie, einen festen Essensplan aufzustellen und sich daran "
-            "zu halten.",
+            (
+                "Einen festen Essensplan aufzustellen und sich daran zu halten, ist "
+                "einer der wirksamsten Wege, Essanfälle zu überwinden."
+            ),
+            (
+                "• Versuchen Sie, einen festen Essensplan aufzustellen und sich daran "
+                "zu halten."
+            ),
         ),
         (
-            "Establecer un horario regular de comidas y respetarlo es una de las "
-            "formas más eficaces de superar los atracones.",
+            (
+                "Establecer un horario regular de comidas y respetarlo es una de las "
+                "formas más eficaces de superar los atracones."
+            ),
             "Intenta establecer un horario regular de comidas y respetarlo.",
         ),
     ],
@@ -304,22 +326,34 @@ def test_how_to_bullet_restating_a_paragraph_is_kept(summary: str, bullet: str) 
     "quotes",
     [
         [
-            "قال رسول الله صلى الله عليه وسلم: أَحْبِبْ حَبِيبَكَ هَوْنًا مَا، "
-            "عَسَى أَنْ يَكُونَ بَغِيضَكَ يَوْمًا مَا",
-            "قال رسول الله صلى الله عليه وسلم: وَأَبْغِضْ بَغِيضَكَ هَوْنًا مَا، "
-            "عَسَى أَنْ يَكُونَ حَبِيبَكَ يَوْمًا مَا",
+            (
+                "قال رسول الله صلى الله عليه وسلم: أَحْبِبْ حَبِيبَكَ هَوْنًا مَا، "
+                "عَسَى أَنْ يَكُونَ بَغِيضَكَ يَوْمًا مَا"
+            ),
+            (
+                "قال رسول الله صلى الله عليه وسلم: وَأَبْغِضْ بَغِيضَكَ هَوْنًا مَا، "
+                "عَسَى أَنْ يَكُونَ حَبِيبَكَ يَوْمًا مَا"
+            ),
         ],
         [
-            "“We will keep fighting for every family in this city until the last "
-            "of them has a safe home,” Mayor Johnson said.",
-            "“We will keep fighting for every family in this city until the last "
-            "of them has a safe job,” Mayor Johnson said.",
+            (
+                "“We will keep fighting for every family in this city until the last "
+                "of them has a safe home,” Mayor Johnson said."
+            ),
+            (
+                "“We will keep fighting for every family in this city until the last "
+                "of them has a safe job,” Mayor Johnson said."
+            ),
         ],
         [
-            "„Die Regierung muss jetzt handeln, bevor es für die Bauern zu spät "
-            "ist“, sagte Müller am Montag in Berlin.",
-            "„Die Regierung muss jetzt handeln, bevor es für die Bauern zu spät "
-            "ist“, sagte Schmidt am Montag in Berlin.",
+            (
+                "„Die Regierung muss jetzt handeln, bevor es für die Bauern zu spät "
+                "ist“, sagte Müller am Montag in Berlin."
+            ),
+            (
+                "„Die Regierung muss jetzt handeln, bevor es für die Bauern zu spät "
+                "ist“, sagte Schmidt am Montag in Berlin."
+            ),
         ],
     ],
     ids=["ar", "en", "de"],
@@ -395,7 +429,10 @@ def test_repeated_teasers_with_trailing_period_or_extra_sentence() -> None:
 )
 def test_bar_shown_twice_is_removed(bar: list[str]) -> None:
     # (A share bar may go as a call to action already: each item at most once.)
-    for blocks in ([*bar, LEAD, QUOTE, CLOSING, *bar], [*bar, LEAD, *bar, QUOTE, CLOSING]):
+    for blocks in (
+        [*bar, LEAD, QUOTE, CLOSING, *bar],
+        [*bar, LEAD, *bar, QUOTE, CLOSING],
+    ):
         kept = _kept(blocks)
         assert [b for b in kept if b not in bar] == [LEAD, QUOTE, CLOSING]
         assert all(kept.count(item) <= 1 for item in bar)

@@ -1,3 +1,4 @@
+# ruff: noqa: RUF001  (multilingual punctuation is the data here)
 """Pure: normalisation for comparison and repeated-block detection.
 
 A later block *repeats* an earlier one only when it is a near-exact copy of
@@ -312,9 +313,10 @@ def contained_copy(forms: BlockForms, i: int, j: int) -> bool:
     if later in earlier:
         if len(earlier) - len(later) <= LABEL_CHARS:
             return True
-        return earlier.startswith(later) and _alnum_form(
-            _without_last_sentence(forms.blocks[j])
-        ) == later
+        return (
+            earlier.startswith(later)
+            and _alnum_form(_without_last_sentence(forms.blocks[j])) == later
+        )
     text = forms.blocks[i].rstrip()
     if "." not in text[-40:] and "…" not in text[-40:]:
         return False
