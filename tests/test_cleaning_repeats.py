@@ -437,3 +437,18 @@ def test_bar_shown_twice_is_removed(bar: list[str]) -> None:
         assert [b for b in kept if b not in bar] == [LEAD, QUOTE, CLOSING]
         assert all(kept.count(item) <= 1 for item in bar)
         assert kept[: len(kept) - 3] == tuple(b for b in bar if b in kept)
+
+
+def test_text_of_a_nested_element_after_its_parent_is_a_repeat() -> None:
+    card = (
+        "Binge Eating Disorder: Symptoms, Causes and How to Stop. Written by Elise "
+        "Mandl, BSc, APD. Binge eating disorder (BED) is the most common type of "
+        "eating disorder. This article looks at its symptoms and causes. READ MORE"
+    )
+    description = (
+        "Binge eating disorder (BED) is the most common type of eating disorder. "
+        "This article looks at its symptoms and causes."
+    )
+    assert find_repeats([LEAD, card, description], range(3)) == {2: 1}
+    # Elsewhere on the page, a sentence of a longer block is not a copy of it.
+    assert find_repeats([card, LEAD, description], range(3)) == {}

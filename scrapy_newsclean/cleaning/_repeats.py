@@ -19,6 +19,8 @@ punctuation, symbols and whitespace ignored); the later block is a copy when:
       title, ``"<title> | Health"``, ``"<teaser> 6 days ago"``);
    b. or the earlier block is the later one plus one more sentence (a teaser
       repeated with its next sentence);
+   c. or the earlier block is the one just before it (an element's text read
+      again after its parent's: a card's description after the whole card);
 4. or the later block ends with an ellipsis (and at most two words, "... more")
    and its key before the ellipsis begins the earlier key: a truncated copy.
 
@@ -352,7 +354,9 @@ def find_repeats(
     first: dict[str, int] = {}  # short blocks by short key
     words: dict[str, list[int]] = {}  # long blocks by normal form (no numbers)
     source: dict[int, int] = {}
+    previous = None
     for i in active:
+        before, previous = previous, i
         if not forms.norm(i):  # numbers and symbols only (table cells): never a repeat
             continue
         if i in big:
@@ -361,6 +365,8 @@ def find_repeats(
             j = None if same is None else _same_numbers(forms, i, same)
             if j is None and len(index.sets[i]) >= NEAR_MIN_TOKENS:
                 j = index.container(i)
+            if j is None and before is not None and _nested(forms, i, before):
+                j = before
             if j is None:
                 if same is None:
                     words[forms.norm(i)] = [i]
@@ -375,6 +381,14 @@ def find_repeats(
         if j is not None:
             source[i] = j
     return source
+
+
+def _nested(forms: BlockForms, i: int, j: int) -> bool:
+    """Block ``i`` lies inside block ``j`` (rule 3c; ``j`` is just before it)."""
+    if len(forms.blocks[i]) >= len(forms.blocks[j]):
+        return False
+    # The normal forms (computed already) rule out most pairs.
+    return forms.norm(i) in forms.norm(j) and forms.short(i) in forms.short(j)
 
 
 def _same_numbers(forms: BlockForms, i: int, same: list[int]) -> int | None:
