@@ -452,3 +452,10 @@ def test_text_of_a_nested_element_after_its_parent_is_a_repeat() -> None:
     assert find_repeats([LEAD, card, description], range(3)) == {2: 1}
     # Elsewhere on the page, a sentence of a longer block is not a copy of it.
     assert find_repeats([card, LEAD, description], range(3)) == {}
+
+
+def test_texts_of_nested_elements_after_their_parent_are_repeats() -> None:
+    tip = "Editor's Tip: Choose a vase color that recedes and doesn't compete with it."
+    item = f"Bouquet of Fall Flowers {QUOTE} {tip}"
+    blocks = [LEAD, item, QUOTE, tip, CLOSING, tip]
+    assert find_repeats(blocks, range(len(blocks))) == {2: 1, 3: 1, 5: 3}

@@ -19,8 +19,9 @@ punctuation, symbols and whitespace ignored); the later block is a copy when:
       title, ``"<title> | Health"``, ``"<teaser> 6 days ago"``);
    b. or the earlier block is the later one plus one more sentence (a teaser
       repeated with its next sentence);
-   c. or the earlier block is the one just before it (an element's text read
-      again after its parent's: a card's description after the whole card);
+   c. or the earlier block comes at most :data:`MAX_NESTED` blocks before it
+      and holds every block in between too (the text of nested elements read
+      again after their parent's: a card's description after the whole card);
 4. or the later block ends with an ellipsis (and at most two words, "... more")
    and its key before the ellipsis begins the earlier key: a truncated copy.
 
@@ -64,6 +65,7 @@ MAX_CANDIDATES = 48
 GAP_CONTAINMENT = 0.5
 MAX_ALIGN = 16
 RECORD_MIN_COPIES = 3
+MAX_NESTED = 4
 #: Characters of key around a contained copy that still make it a copy (a
 #: label such as "read more", a breadcrumb, a site name or a date).
 LABEL_CHARS = 32
@@ -354,25 +356,24 @@ def find_repeats(
     first: dict[str, int] = {}  # short blocks by short key
     words: dict[str, list[int]] = {}  # long blocks by normal form (no numbers)
     source: dict[int, int] = {}
-    previous = None
-    for i in active:
-        before, previous = previous, i
+    for p, i in enumerate(active):
         if not forms.norm(i):  # numbers and symbols only (table cells): never a repeat
             continue
         if i in big:
             # Equal short keys have equal normal forms: rule 1 is rule 2 here.
             same = words.get(forms.norm(i))
             j = None if same is None else _same_numbers(forms, i, same)
-            if j is None and len(index.sets[i]) >= NEAR_MIN_TOKENS:
-                j = index.container(i)
-            if j is None and before is not None and _nested(forms, i, before):
-                j = before
             if j is None:
+                # A near copy is kept for the exact copies after it.
                 if same is None:
                     words[forms.norm(i)] = [i]
                 else:
                     same.append(i)
-                if len(index.sets[i]) >= NEAR_MIN_TOKENS:
+                indexed = len(index.sets[i]) >= NEAR_MIN_TOKENS
+                j = index.container(i) if indexed else None
+                if j is None:
+                    j = _parent(forms, active[max(0, p - MAX_NESTED) : p + 1])
+                if j is None and indexed:
                     index.add(i)
         else:
             j = first.setdefault(forms.short(i), i)
@@ -383,8 +384,17 @@ def find_repeats(
     return source
 
 
+def _parent(forms: BlockForms, recent: Sequence[int]) -> int | None:
+    """The block of ``recent`` (the last is the block judged) that holds the
+    blocks after it (rule 3c), if any."""
+    for k in range(len(recent) - 2, -1, -1):
+        if all(_nested(forms, i, recent[k]) for i in recent[k + 1 :]):
+            return recent[k]
+    return None
+
+
 def _nested(forms: BlockForms, i: int, j: int) -> bool:
-    """Block ``i`` lies inside block ``j`` (rule 3c; ``j`` is just before it)."""
+    """Block ``i`` lies inside block ``j``."""
     if len(forms.blocks[i]) >= len(forms.blocks[j]):
         return False
     # The normal forms (computed already) rule out most pairs.
