@@ -19,9 +19,10 @@ punctuation, symbols and whitespace ignored); the later block is a copy when:
       title, ``"<title> | Health"``, ``"<teaser> 6 days ago"``);
    b. or the earlier block is the later one plus one more sentence (a teaser
       repeated with its next sentence);
-   c. or the earlier block comes at most :data:`MAX_NESTED` blocks before it
-      and holds every block in between too (the text of nested elements read
-      again after their parent's: a card's description after the whole card);
+   c. or the earlier block is the one just before it, or the one that the
+      block just before it lies in by this rule, at most :data:`MAX_NESTED`
+      lines up (the texts of nested elements read again after their parent's:
+      a card's description after the whole card);
 4. or the later block ends with an ellipsis (and at most two words, "... more")
    and its key before the ellipsis begins the earlier key: a truncated copy.
 
@@ -356,6 +357,7 @@ def find_repeats(
     first: dict[str, int] = {}  # short blocks by short key
     words: dict[str, list[int]] = {}  # long blocks by normal form (no numbers)
     source: dict[int, int] = {}
+    parents: dict[int, int] = {}  # rule 3c
     for p, i in enumerate(active):
         if not forms.norm(i):  # numbers and symbols only (table cells): never a repeat
             continue
@@ -371,8 +373,8 @@ def find_repeats(
                     same.append(i)
                 indexed = len(index.sets[i]) >= NEAR_MIN_TOKENS
                 j = index.container(i) if indexed else None
-                if j is None:
-                    j = _parent(forms, active[max(0, p - MAX_NESTED) : p + 1])
+                if j is None and p:
+                    j = _parent(forms, i, active[p - 1], parents)
                 if j is None and indexed:
                     index.add(i)
         else:
@@ -384,12 +386,15 @@ def find_repeats(
     return source
 
 
-def _parent(forms: BlockForms, recent: Sequence[int]) -> int | None:
-    """The block of ``recent`` (the last is the block judged) that holds the
-    blocks after it (rule 3c), if any."""
-    for k in range(len(recent) - 2, -1, -1):
-        if all(_nested(forms, i, recent[k]) for i in recent[k + 1 :]):
-            return recent[k]
+def _parent(
+    forms: BlockForms, i: int, previous: int, parents: dict[int, int]
+) -> int | None:
+    """The block that block ``i`` lies in by rule 3c, if any (then recorded
+    in ``parents``)."""
+    for j in (previous, parents.get(previous)):
+        if j is not None and i - j <= MAX_NESTED and _nested(forms, i, j):
+            parents[i] = j
+            return j
     return None
 
 
