@@ -9,7 +9,7 @@ punctuation, symbols and whitespace ignored); the later block is a copy when:
 2. or, for blocks of at least :data:`NEAR_MIN_TOKENS` tokens, their
    :func:`normalize` forms (numbers dropped too) are equal and the numbers of
    one are a subsequence of the other's: a date or a count added or dropped
-   (``"... (Updated 2024)"``), never a number changed (a liveblog's new
+   (``"... (2024)"``), never a number changed (a liveblog's new
    count, a reference's other year, "7-2" then "6-3");
 3. or, for blocks of at least :data:`NEAR_MIN_TOKENS` tokens, the later key
    lies inside the earlier one and:
@@ -30,8 +30,9 @@ Nothing else is a copy: a word changed, added or dropped makes another text
 (two quotations differing in one name, "X is streaming on Hulu" and "Y is
 streaming on HBO Go", two references to one author's papers), and a sentence
 taken out of a longer paragraph (a pull quote, a how-to bullet restating the
-paragraph above it) is not a copy of the paragraph either. Candidates for 3
-and 4 come from an inverted index probed with each block's rarest tokens
+paragraph above it) is not a copy of the paragraph either (the one exception:
+an edited paragraph between two pasted paragraphs joins their run, see
+:func:`fill_edited`). Candidates for 3a, 3b and 4 come from an inverted index probed with each block's rarest tokens
 (prefix filtering), kept only when the later block's token set and token
 bigrams are mostly contained in the earlier one's (>= :data:`TOKEN_CONTAINMENT`,
 >= :data:`BIGRAM_CONTAINMENT`), with a cap per block, so the cost stays linear
