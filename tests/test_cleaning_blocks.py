@@ -13,6 +13,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from scrapy_newsclean.cleaning import _blocks as text_module
+from scrapy_newsclean.cleaning import _repeats as repeats_module
 from scrapy_newsclean.cleaning._blocks import (
     CleanResult,
     Removal,
@@ -679,7 +680,10 @@ def test_casefold_changing_pattern_rejected() -> None:
 
 # --- hostile input: linear regexes, bounded work -----------------------------
 TEXT_REGEXES = [
-    value for value in vars(text_module).values() if isinstance(value, re.Pattern)
+    value
+    for module in (text_module, repeats_module)
+    for value in vars(module).values()
+    if isinstance(value, re.Pattern)
 ]
 
 

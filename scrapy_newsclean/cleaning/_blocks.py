@@ -15,19 +15,22 @@ in this order of precedence:
    first prose paragraph a byline ("By ...", "Von ...", "... 記者") ends the
    section and the headline just above it is given back: the article starts;
 3. blocks learned as the site's template (:mod:`scrapy_newsclean.cleaning._site_templates`);
-4. repeats (:mod:`scrapy_newsclean.cleaning._repeats`), first occurrence kept, only when
-   they look like boilerplate. The *article zone* runs from the first prose
-   paragraph to the first section header, comment widget or copyright line.
-   Removed: a copy of a long block (>= 10 tokens, an edited copy included);
-   any repeat outside the zone (menus, share bars, teaser widgets); a run of
-   consecutive blocks copying consecutive earlier ones (a pasted article, a
-   menu shown twice); a short repeat next to a link-list section; a copy of a
-   teaser that a section removed. Kept: short repeats inside the zone ("Photo:
-   AP", "Q:", a tweet's attribution line, table headers), repeats whose
-   numbers differ inside the zone or as whole sentences (a liveblog's updated
-   count, a ticker's second goal), and *records*, runs
-   whose blocks mostly occur three or more times inside the zone (the days of
-   a meal plan, product boxes, the rows of a stats table).
+4. repeats (:mod:`scrapy_newsclean.cleaning._repeats`: exact and near-exact
+   copies only, as defined there; blocks that merely share a template, such
+   as two quotations differing in a name or a liveblog's updated count, are
+   never repeats), first occurrence kept, only when they look like
+   boilerplate. The *article zone* runs from the first prose paragraph to the
+   first section header, comment widget or copyright line. Removed: a copy of
+   a long block (>= 10 tokens); any repeat outside the zone (menus, share
+   bars, teaser widgets); a run of consecutive blocks copying consecutive
+   earlier ones (a pasted article, a menu shown twice; an edited paragraph
+   between two copied paragraphs joins it); a short repeat next to a
+   link-list section; a copy of a teaser that a section removed. Kept: short
+   repeats inside the zone ("Photo: AP", "Q:", a tweet's attribution line,
+   table headers), and *records* inside the zone, runs whose blocks mostly
+   occur three or more times or are all fields (the days of a meal plan,
+   product boxes, the rows of a stats table, the venue and price lines of
+   event listings), except their sentences.
 
 Kept blocks are never rewritten or reordered. Cost is linear in the text size.
 """
@@ -82,7 +85,6 @@ _BYLINE = re.compile(
     r"|\S{0,20}\s?(?:記者|기자)\Z"
 )
 _KEYWORD_SEP = re.compile(r"\s?[,、|·/]\s?")
-_NUMBER = re.compile(r"\d+")
 
 TEASER_MAX_WORDS = 20
 TEASER_MAX_CJK_CHARS = 60
@@ -416,10 +418,6 @@ def _mark_repeats(
     runs = copy_runs(blocks, active, source, forms) if source else {}
     zone = _article_zone(blocks, rules, reasons) if source else range(0)
     for i in source:
-        if _numbers_updated(forms, i, source[i]) and (
-            i in zone or _is_sentence(forms, i)
-        ):
-            continue
         if i in runs:
             # A recurring record field inside the article is content, unless
             # it is a sentence (an article pasted three times).
@@ -432,17 +430,6 @@ def _mark_repeats(
         ):
             reasons[i] = "repeated_block"
     _mark_teaser_repeats(blocks, reasons, active, forms)
-
-
-def _numbers_updated(forms: BlockForms, i: int, j: int) -> bool:
-    """Block ``i`` repeats block ``j`` word for word with as many numbers, not
-    all the same: a liveblog's new count, a second goal. Content, as short
-    blocks whose digits differ are ("Step 1", "Step 2"); a copy with a number
-    added ("... 2024") is still a copy."""
-    if forms.norm(i) != forms.norm(j):
-        return False
-    mine, theirs = _NUMBER.findall(forms.short(i)), _NUMBER.findall(forms.short(j))
-    return len(mine) == len(theirs) > 0 and mine != theirs
 
 
 def _next_to(

@@ -1,18 +1,50 @@
+# ruff: noqa: RUF001  (multilingual punctuation is the data here)
 """Pure: normalisation for comparison and repeated-block detection.
 
-A later block repeats an earlier one when their normalised texts are equal
-(case, whitespace, punctuation and digits ignored), or, for blocks of at least
-:data:`NEAR_MIN_TOKENS` tokens, when the later block's token set is contained
-in the earlier one's (>= :data:`TOKEN_CONTAINMENT`) *and* its token bigrams are
-too (>= :data:`BIGRAM_CONTAINMENT`, so word order must match: two different
-paragraphs that share vocabulary are not repeats). Candidates come from an
-inverted index probed with each block's rarest tokens (prefix filtering), with
-a cap per block, so the cost stays linear in the document size.
+A later block *repeats* an earlier one only when it is a near-exact copy of
+it. Both are compared by their :func:`short_key` (casefolded words and numbers;
+punctuation, symbols and whitespace ignored); the later block is a copy when:
+
+1. the keys are equal (``"Share this!"`` and ``"share this"``);
+2. or, for blocks of at least :data:`NEAR_MIN_TOKENS` tokens, their
+   :func:`normalize` forms (numbers dropped too) are equal and the numbers of
+   one are a subsequence of the other's: a date or a count added or dropped
+   (``"... (2024)"``), never a number changed (a liveblog's new
+   count, a reference's other year, "7-2" then "6-3");
+3. or, for blocks of at least :data:`NEAR_MIN_TOKENS` tokens, the later key
+   lies inside the earlier one and:
+
+   a. what surrounds it is a short label of at most :data:`LABEL_CHARS`
+      characters of key (``"Read more: <title>"``, a breadcrumb glued to a
+      title, ``"<title> | Health"``, ``"<teaser> 6 days ago"``);
+   b. or the earlier block is the later one plus one more sentence (a teaser
+      repeated with its next sentence);
+   c. or the earlier block is the one just before it, or the one that the
+      block just before it lies in by this rule, at most :data:`MAX_NESTED`
+      lines up (the texts of nested elements read again after their parent's:
+      a card's description after the whole card);
+4. or the later block ends with an ellipsis (and at most two words, "... more")
+   and its key before the ellipsis begins the earlier key: a truncated copy.
+
+Nothing else is a copy: a word changed, added or dropped makes another text
+(two quotations differing in one name, "X is streaming on Hulu" and "Y is
+streaming on HBO Go", two references to one author's papers), and a sentence
+taken out of a longer paragraph (a pull quote, a how-to bullet restating the
+paragraph above it) is not a copy of the paragraph either (the one exception:
+an edited paragraph between two pasted paragraphs joins their run, see
+:func:`fill_edited`). Candidates for 3a, 3b and 4 come from an inverted index probed with each block's rarest tokens
+(prefix filtering), kept only when the later block's token set and token
+bigrams are mostly contained in the earlier one's (>= :data:`TOKEN_CONTAINMENT`,
+>= :data:`BIGRAM_CONTAINMENT`), with a cap per block, so the cost stays linear
+in the document size.
 
 :func:`copy_runs` finds runs of consecutive blocks that copy consecutive earlier
 blocks, and tells a region copied once (a pasted article, a duplicated menu)
-from a *record* whose fields recur three or more times (a meal plan's days,
-product boxes); :mod:`scrapy_newsclean.cleaning._blocks` decides what to remove.
+from a *record* (a meal plan's days, product boxes, the venue and price lines
+of event listings): fields that recur three or more times, or a run whose
+blocks are all fields (``"Venue: Town Hall, 8pm"``, ``"Tickets: £12"``: a short
+label and a colon, or a number). :mod:`scrapy_newsclean.cleaning._blocks`
+decides what to remove.
 """
 
 from __future__ import annotations
@@ -35,6 +67,10 @@ MAX_CANDIDATES = 48
 GAP_CONTAINMENT = 0.5
 MAX_ALIGN = 16
 RECORD_MIN_COPIES = 3
+MAX_NESTED = 4
+#: Characters of key around a contained copy that still make it a copy (a
+#: label such as "read more", a breadcrumb, a site name or a date).
+LABEL_CHARS = 32
 # Blocks shorter than this usually need their short key too (templates,
 # exact repeats of short blocks): see :class:`BlockForms`.
 SHORT_KEY_CHARS = 300
@@ -42,6 +78,11 @@ SHORT_KEY_CHARS = 300
 _NON_WORD = re.compile(r"[\W\d_]+")
 _NON_ALNUM = re.compile(r"[\W_]+")
 _DIGIT = re.compile(r"\d+")
+# The last sentence break of a text (not the final stop): the text before it,
+# and a truncating ellipsis with at most two words after it ("... more").
+_SENTENCE_BREAK = re.compile(r"[.!?]+[\"'’”»)\]]*(?=\s)|[。！？][」』”)]*")
+_TRUNCATED = re.compile(r"(?:\.\.\.|…)(?:\s{0,3}[^\s.…]{1,20}){0,2}\s*\Z")
+_FIELD_LABEL = re.compile(r"[^\W\d_][^:：]{0,29}[:：]\s?\S")
 _CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 # ASCII bytes that are not letters (or letters/digits) become spaces; UTF-8
 # bytes >= 128 stay, so non-ASCII words are split only at ASCII separators.
@@ -202,10 +243,11 @@ class _Index:
     filled in indexing order, exactly as if built eagerly).
     """
 
-    __slots__ = ("_df", "added", "posted", "postings", "seen", "sets", "toks")
+    __slots__ = ("_df", "added", "forms", "posted", "postings", "seen", "sets", "toks")
 
-    def __init__(self, toks: dict[int, list[str]]) -> None:
+    def __init__(self, toks: dict[int, list[str]], forms: BlockForms) -> None:
         self.toks = toks
+        self.forms = forms
         self.sets = {i: frozenset(t) for i, t in toks.items()}
         self.seen: set[str] = set()
         self.added: list[int] = []
@@ -234,7 +276,7 @@ class _Index:
         self.posted = len(self.added)
 
     def container(self, i: int) -> int | None:
-        """An earlier indexed block that contains block ``i``, if any."""
+        """An earlier indexed block that block ``i`` is a contained copy of, if any."""
         tset = self.sets[i]
         need = math.ceil(TOKEN_CONTAINMENT * len(tset))
         if len(tset & self.seen) < need:  # no indexed block shares enough
@@ -264,10 +306,40 @@ class _Index:
         if len(self.sets[j]) < need or len(self.sets[i] & self.sets[j]) < need:
             return False
         small = _bigrams(self.toks[i])
-        if not small:
+        if small and len(small & _bigrams(self.toks[j])) < BIGRAM_CONTAINMENT * len(
+            small
+        ):
+            return False
+        return contained_copy(self.forms, i, j)
+
+
+def contained_copy(forms: BlockForms, i: int, j: int) -> bool:
+    """Block ``i`` is a contained or truncated copy of block ``j`` (rules 3-4)."""
+    later, earlier = forms.short(i), forms.short(j)
+    if later in earlier:
+        if len(earlier) - len(later) <= LABEL_CHARS:
             return True
-        shared = len(small & _bigrams(self.toks[j]))
-        return shared >= BIGRAM_CONTAINMENT * len(small)
+        return (
+            earlier.startswith(later)
+            and _alnum_form(_without_last_sentence(forms.blocks[j])) == later
+        )
+    text = forms.blocks[i].rstrip()
+    if "." not in text[-40:] and "…" not in text[-40:]:
+        return False
+    cut = _TRUNCATED.search(text, max(0, len(text) - 50))
+    if cut is None:
+        return False
+    head = _alnum_form(text[: cut.start()])
+    return len(head.split()) >= NEAR_MIN_TOKENS and earlier.startswith(head)
+
+
+def _without_last_sentence(text: str) -> str:
+    """``text`` up to its last sentence break (all of it when it has none)."""
+    text = text.rstrip()
+    last = None
+    for last in _SENTENCE_BREAK.finditer(text):  # noqa: B007 (the last one)
+        pass
+    return text[: last.end()] if last is not None and last.end() < len(text) else text
 
 
 def find_repeats(
@@ -282,24 +354,71 @@ def find_repeats(
     if forms is None:
         forms = BlockForms(blocks)
     big = {i: t for i in active if len(t := forms.toks(i)) >= NEAR_MIN_TOKENS}
-    index = _Index(big)
-    first: dict[str, int] = {}
+    index = _Index(big, forms)
+    first: dict[str, int] = {}  # short blocks by short key
+    words: dict[str, list[int]] = {}  # long blocks by normal form (no numbers)
     source: dict[int, int] = {}
-    for i in active:
+    parents: dict[int, int] = {}  # rule 3c
+    for p, i in enumerate(active):
         if not forms.norm(i):  # numbers and symbols only (table cells): never a repeat
             continue
-        key = forms.norm(i) if i in big else forms.short(i)
-        if key in first:
-            source[i] = first[key]
-            continue
-        if i in big and len(index.sets[i]) >= NEAR_MIN_TOKENS:
-            j = index.container(i)
-            if j is not None:
-                source[i] = j
+        if i in big:
+            # Equal short keys have equal normal forms: rule 1 is rule 2 here.
+            same = words.get(forms.norm(i))
+            j = None if same is None else _same_numbers(forms, i, same)
+            if j is None:
+                # A near copy is kept for the exact copies after it.
+                if same is None:
+                    words[forms.norm(i)] = [i]
+                else:
+                    same.append(i)
+                indexed = len(index.sets[i]) >= NEAR_MIN_TOKENS
+                j = index.container(i) if indexed else None
+                if j is None and p:
+                    j = _parent(forms, i, active[p - 1], parents)
+                if j is None and indexed:
+                    index.add(i)
+        else:
+            j = first.setdefault(forms.short(i), i)
+            if j == i:
                 continue
-            index.add(i)
-        first[key] = i
+        if j is not None:
+            source[i] = j
     return source
+
+
+def _parent(
+    forms: BlockForms, i: int, previous: int, parents: dict[int, int]
+) -> int | None:
+    """The block that block ``i`` lies in by rule 3c, if any (then recorded
+    in ``parents``)."""
+    for j in (previous, parents.get(previous)):
+        if j is not None and i - j <= MAX_NESTED and _nested(forms, i, j):
+            parents[i] = j
+            return j
+    return None
+
+
+def _nested(forms: BlockForms, i: int, j: int) -> bool:
+    """Block ``i`` lies inside block ``j``."""
+    if len(forms.blocks[i]) >= len(forms.blocks[j]):
+        return False
+    # The normal forms (computed already) rule out most pairs.
+    return forms.norm(i) in forms.norm(j) and forms.short(i) in forms.short(j)
+
+
+def _same_numbers(forms: BlockForms, i: int, same: list[int]) -> int | None:
+    """The first block of ``same`` (the words of block ``i``) whose numbers and
+    block ``i``'s are one a subsequence of the other: a number added or
+    dropped, none changed."""
+    mine = _DIGIT.findall(forms.short(i))
+    for j in same[:MAX_CANDIDATES]:
+        theirs = _DIGIT.findall(forms.short(j))
+        short, long = sorted((mine, theirs), key=len)
+        rest = iter(long)
+        if all(n in rest for n in short):
+            return j
+    return None
 
 
 def fill_edited(
@@ -310,15 +429,22 @@ def fill_edited(
 ) -> None:
     """Add to ``source`` a single edited long block inside a copied run.
 
-    Its neighbours copy the blocks around its own source: the block is the
-    edited copy of the block between them.
+    Its neighbours are long blocks (paragraphs, not labels) copying the blocks
+    around its own source: the block is the edited copy of the block between
+    them (a pasted article with one paragraph edited). Lines between repeated
+    labels ("Where to watch" / <line> / "Stream it") are not.
     """
     if forms is None:
         forms = BlockForms(blocks)
     for a, k, b in zip(active, active[1:], active[2:], strict=False):
         if a in source and b in source and k not in source:
             mid = source[a] + 1
-            if source[b] == mid + 1 and _edited_copy(forms, k, mid):
+            if (
+                source[b] == mid + 1
+                and len(forms.toks(a)) >= NEAR_MIN_TOKENS
+                and len(forms.toks(b)) >= NEAR_MIN_TOKENS
+                and _edited_copy(forms, k, mid)
+            ):
                 source[k] = mid
 
 
@@ -342,7 +468,8 @@ def copy_runs(
     (an article pasted twice, a menu shown twice, or the recurring fields of a
     list such as a weekly menu or product boxes). The run is a record when most
     of its members occur at least :data:`RECORD_MIN_COPIES` times in the
-    document: one structure repeated with variations, not one region copied.
+    document, or when all of them are :func:`fields <is_field>`: one structure
+    repeated with variations, not one region copied.
     A single edited long block inside a run joins it (``source`` is updated).
     """
     fill_edited(blocks, active, source, forms)
@@ -351,9 +478,18 @@ def copy_runs(
     members: dict[int, bool] = {}
     for run in _aligned_runs(active, root):
         frequent = sum(copies[root[i]] >= RECORD_MIN_COPIES for i in run)
-        record = 2 * frequent > len(run)
+        record = 2 * frequent > len(run) or all(is_field(blocks[i]) for i in run)
         members.update(dict.fromkeys(run, record))
     return members
+
+
+def is_field(text: str) -> bool:
+    """A record's field: a short label and a colon, or a number ("Tickets: £12")."""
+    text = text.strip()
+    label = _FIELD_LABEL.match(text)
+    if label is not None and len(text[: label.end()].split()) <= 4:
+        return True
+    return _DIGIT.search(text) is not None
 
 
 def _aligned_runs(active: Sequence[int], root: dict[int, int]) -> list[list[int]]:
