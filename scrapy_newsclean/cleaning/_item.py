@@ -177,7 +177,8 @@ def html_field_evidence(
         page_evidence_from_html,  # lxml is loaded only by items that need it
     )
 
-    evidence = page_evidence_from_html(value)
+    # The blocks judged as in a crawl: the item's own (PageEvidenceMiddleware).
+    evidence = page_evidence_from_html(value, block_keys(adapter, config))
     return evidence or None
 
 
