@@ -32,6 +32,12 @@ in this order of precedence:
    product boxes, the rows of a stats table, the venue and price lines of
    event listings), except their sentences.
 
+With the page the blocks came from (``evidence``, see
+:mod:`scrapy_newsclean.cleaning._page_evidence`), a block the page places in
+boilerplate goes with the page's reason (``page_nav``, ``page_footer``...), and
+a block the page protects (long, in the main container) is immune to the rules
+of 2. and to near repeats.
+
 Kept blocks are never rewritten or reordered. Cost is linear in the text size.
 """
 
