@@ -188,3 +188,26 @@ def test_cli_uses_the_html_field(tmp_path: Path) -> None:
     assert [c for c in CHROME if c in bodies["text"]] == CHROME
     assert [c for c in CHROME if c in bodies["page"]] == []
     assert [p for p in ARTICLE if p not in bodies["page"]] == []
+
+
+@deferred_f_from_coro_f
+async def test_articles_sharing_a_long_teaser_list_are_not_near_duplicates(
+    mockserver: MockServer,
+) -> None:
+    # Two distinct articles of one site whose lazy bodies share 27 teaser lines:
+    # the teasers dominate both texts, so uncleaned they fingerprint alike.
+    urls = [
+        mockserver.url("/site/teasers_a.html"),
+        mockserver.url("/site/teasers_b.html"),
+    ]
+    settings = {**SETTINGS, "CONCURRENT_REQUESTS": 1}
+    result = await crawl(urls, settings, spidercls=LazyNewsSpider)
+    assert sorted(item["url"] for item in result.items) == sorted(urls)
+    assert result.stat("newsclean/duplicate/dropped") is None
+    for item in result.items:
+        assert "Harbour bridge closure" not in item["body"]
+    # Without the page, the text rules keep the teasers and the second article
+    # is dropped as a copy of the first.
+    off = {**settings, "NEWSCLEAN_CLEAN_PAGE_EVIDENCE": False}
+    result = await crawl(urls, off, spidercls=LazyNewsSpider)
+    assert result.stat("newsclean/duplicate/dropped/reason_count/near_duplicate") == 1
