@@ -98,6 +98,15 @@ class ArticleSpider(UrlListSpider):
 LAZY_XPATH = "//body//p | //body//li[not(ancestor::nav)]"
 
 
+def lazy_lines(response: TextResponse) -> list[str]:
+    """The text of every ``p`` and ``li`` node, one line each, blank ones left out."""
+    lines = (
+        " ".join(node.xpath("string()").get("").split())
+        for node in response.xpath(LAZY_XPATH)
+    )
+    return [line for line in lines if line]
+
+
 class LazyNewsSpider(UrlListSpider):
     """Store the text of every ``p`` and ``li`` node, one line each (a lazy spider)."""
 
@@ -105,11 +114,7 @@ class LazyNewsSpider(UrlListSpider):
 
     def parse(self, response: Response) -> Iterable[dict[str, Any]]:
         assert isinstance(response, TextResponse)
-        lines = [
-            " ".join(node.xpath("string()").get("").split())
-            for node in response.xpath(LAZY_XPATH)
-        ]
-        yield {"url": response.url, "body": "\n".join(line for line in lines if line)}
+        yield {"url": response.url, "body": "\n".join(lazy_lines(response))}
 
 
 class TwoItemsSpider(UrlListSpider):
@@ -120,12 +125,11 @@ class TwoItemsSpider(UrlListSpider):
 
     def parse(self, response: Response) -> Iterable[dict[str, Any]]:
         assert isinstance(response, TextResponse)
-        lines = [
-            " ".join(node.xpath("string()").get("").split())
-            for node in response.xpath(LAZY_XPATH)
-        ]
-        body = "\n".join(line for line in lines if line)
+        lines = lazy_lines(response)
+        body = "\n".join(lines)
         yield {"url": response.url, "body": body}
         yield {"url": response.url + "#upper", "body": body.upper()}
-        half = lines[: len(lines) // 2]
-        yield {"url": response.url + "#half", "body": "\n".join(x for x in half if x)}
+        yield {
+            "url": response.url + "#half",
+            "body": "\n".join(lines[: len(lines) // 2]),
+        }

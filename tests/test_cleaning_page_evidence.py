@@ -19,9 +19,9 @@ from scrapy_newsclean.cleaning import (
     page_evidence_from_html,
 )
 from scrapy_newsclean.cleaning._page_evidence import _token_reason, block_key
+from tests.spiders import lazy_lines
 
 FIXTURES = Path(__file__).parent / "fixtures" / "page_evidence"
-LAZY_XPATH = "//body//p | //body//li[not(ancestor::nav)]"
 
 EN_PARAGRAPHS = [
     (
@@ -468,11 +468,7 @@ def _lazy(url: str, name: str) -> tuple[list[str], PageEvidence]:
     """A lazy spider's lines and the evidence, both from Scrapy's own tree."""
     body = gzip.decompress((FIXTURES / name).read_bytes())
     response = HtmlResponse(url, body=body)
-    lines = [
-        " ".join(node.xpath("string()").get("").split())
-        for node in response.xpath(LAZY_XPATH)
-    ]
-    return [line for line in lines if line], page_evidence(response.selector.root)
+    return lazy_lines(response), page_evidence(response.selector.root)
 
 
 class TestRealPages:

@@ -13,7 +13,8 @@ from scrapy.utils.defer import deferred_f_from_coro_f
 from scrapy_newsclean import Addon, CleanTextPipeline, PageEvidenceMiddleware
 from scrapy_newsclean.cli import main as cli_main
 from scrapy_newsclean.crawl._page_evidence_middleware import PageEvidenceBoard
-from tests.spiders import LAZY_XPATH, LazyNewsSpider, TwoItemsSpider, crawl
+from tests.spiders import LazyNewsSpider, TwoItemsSpider, crawl
+from tests.spiders import lazy_lines as spider_lines
 
 if TYPE_CHECKING:
     import pytest
@@ -42,12 +43,7 @@ SETTINGS: dict[str, Any] = {"ADDONS": {Addon: 500}, "NEWSCLEAN_STORE": "memory:/
 
 
 def lazy_lines(html: bytes) -> list[str]:
-    response = HtmlResponse("https://bayside.example/ferry", body=html)
-    lines = (
-        " ".join(node.xpath("string()").get("").split())
-        for node in response.xpath(LAZY_XPATH)
-    )
-    return [line for line in lines if line]
+    return spider_lines(HtmlResponse("https://bayside.example/ferry", body=html))
 
 
 def _stats(result: Any) -> dict[str, Any]:

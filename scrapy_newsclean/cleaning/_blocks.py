@@ -157,7 +157,7 @@ def clean_blocks(
     block follows the text rules.
     """
     result = _clean_text(blocks, signatures, template)
-    if evidence is None or not evidence:
+    if not evidence:  # none, or a page with no block
         return result
     return _with_evidence(blocks, result, evidence)
 

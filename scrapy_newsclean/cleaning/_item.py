@@ -163,8 +163,10 @@ def html_field_evidence(
 ) -> PageEvidence | None:
     """The page evidence of the item's own HTML field (:attr:`CleanConfig.html_field`).
 
-    None when no field is configured or the item has none; a value that is not
-    text is noted in *outcome* (``problems``) and ignored.
+    Call it after :func:`prepare_item`: only the blocks it read
+    (``outcome.blocks``) are judged. None when no field is configured or the
+    item has none; a value that is not text is noted in *outcome*
+    (``problems``) and ignored.
     """
     name = config.html_field
     if name is None or name not in adapter:
@@ -174,11 +176,13 @@ def html_field_evidence(
         outcome.problems[name] = f"bad_type_{type(value).__name__}"
         return None
     from scrapy_newsclean.cleaning._page_evidence import (  # noqa: PLC0415
+        block_key,
         page_evidence_from_html,  # lxml is loaded only by items that need it
     )
 
-    # The blocks judged as in a crawl: the item's own (PageEvidenceMiddleware).
-    evidence = page_evidence_from_html(value, block_keys(adapter, config))
+    # The blocks judged as in a crawl: the item's own, already prepared.
+    wanted = {block_key(block) for block in outcome.blocks}
+    evidence = page_evidence_from_html(value, wanted)
     return evidence or None
 
 
