@@ -14,8 +14,11 @@ scored line by line:
   normalised text occurs in the normalised ground truth, or, for lines of 40+
   characters, 90% of its words are ground-truth words); every other line is
   *boilerplate*;
-- **article chars kept**: characters of article lines still in the stored body;
-- **boilerplate lines removed**: boilerplate lines no longer in it;
+- **article chars kept**: characters of article lines still in the stored body
+  (a line of 40+ characters counts as kept while its text is inside a kept
+  line: a ``<p>`` nested in an ``<li>`` gives the spider the same text twice);
+- **boilerplate lines removed**: boilerplate lines no longer in it (by the
+  same rule);
 - trafilatura-eval's 'with' snippets kept and 'without' snippets removed,
   counting only snippets present in the lazy body.
 
@@ -319,6 +322,10 @@ def score_page(page: Page, lazy: str, stored: str | None, tally: Tally) -> None:
             present = kept[line] > 0
             if present:
                 kept[line] -= 1
+            elif len(line) >= SHORT_LINE_CHARS and stored and line in stored:
+                # Still stored, inside a kept line (the text of a nested
+                # element, such as a <p> inside an <li>, is a line of its own).
+                present = True
             if is_article:
                 tally.article_chars += len(line)
                 tally.article_kept += len(line) if present else 0

@@ -426,8 +426,14 @@ class TestRepeats:
     def test_short_repeats_outside_article_removed(self) -> None:
         blocks = ["Home", "World", "Sport", "World", PROSE, PROSE_2]
         result = clean_blocks(blocks)
-        assert result.blocks == ("Home", "World", "Sport", PROSE, PROSE_2)
-        assert result.removed == (Removal(3, "repeated_block", "World"),)
+        assert result.blocks == (PROSE, PROSE_2)
+        # The repeat goes as a repeat; what is left of the menu, as a run.
+        assert result.removed == (
+            Removal(0, "short_line_run", "Home"),
+            Removal(1, "short_line_run", "World"),
+            Removal(2, "short_line_run", "Sport"),
+            Removal(3, "repeated_block", "World"),
+        )
 
     def test_short_repeats_after_article_end_removed(self) -> None:
         blocks = [PROSE, "Q: Why now?", PROSE_2, "© 2024 Example", "Q: Why now?"]
@@ -437,8 +443,11 @@ class TestRepeats:
     def test_menu_shown_twice_is_a_run(self) -> None:
         menu = ["News", "Business", "Culture"]
         result = clean_blocks([*menu, PROSE, *menu, PROSE_2])
-        assert result.blocks == (*menu, PROSE, PROSE_2)
-        assert {r.reason for r in result.removed} == {"repeated_run"}
+        assert result.blocks == (PROSE, PROSE_2)
+        # The copy inside the article is a repeat; the first, a menu run.
+        assert [r.reason for r in result.removed] == (
+            ["short_line_run"] * 3 + ["repeated_run"] * 3
+        )
 
     def test_record_fields_repeated_in_article_are_kept(self) -> None:
         # A meal plan: each day repeats the same lines with one line changed.
@@ -460,7 +469,11 @@ class TestRepeats:
         leagues = [[f"{lg} Home", "Scores", "Standings", "Video"] for lg in "ABC"]
         blocks = [*[b for lg in leagues for b in lg], PROSE, PROSE_2]
         result = clean_blocks(blocks)
-        assert result.blocks == (*leagues[0], "B Home", "C Home", PROSE, PROSE_2)
+        assert result.blocks == (PROSE, PROSE_2)
+        assert {r.reason for r in result.removed} == {
+            "repeated_run",
+            "short_line_run",
+        }
 
     def test_prose_pasted_three_times_removed(self) -> None:
         third = "A third paragraph with some more words in it, enough to be long."
@@ -967,3 +980,118 @@ def test_idempotent_when_a_record_line_survives_the_first_pass(
     text = "\n".join(paragraph if x == 0 else record for x in pattern)
     first = clean(text)
     assert clean(first.text).text == first.text
+
+
+# Paragraphs in other languages, for the shape rules (no words are matched).
+PROSE_DE = (
+    "Der Stadtrat hat am Donnerstag beschlossen, die Buslinien in den östlichen "
+    "Vororten ab dem kommenden Frühjahr auch nachts fahren zu lassen, nachdem "
+    "die Verkehrsbetriebe neue Fahrer eingestellt haben."
+)
+PROSE_JA = (
+    "市議会は木曜日、東部郊外と中心部を結ぶ深夜バスを来年春から運行することを"
+    "決めた。交通局はすでに運転手の採用を始めており、予定通り開業できる見通しだとしている。"
+)
+PROSE_FR = (
+    "Le conseil municipal a décidé jeudi de faire circuler quatre lignes de bus "
+    "de nuit entre la banlieue est et le centre à partir du printemps prochain, "
+    "selon un communiqué publié après la séance."
+)
+
+
+class TestShortLineRuns:
+    """Menus and teaser lists recognised by shape, outside the article's core."""
+
+    @pytest.mark.parametrize(
+        ("menu", "prose", "teasers"),
+        [
+            (
+                ["Home", "World", "Business", "Sport", "Culture"],
+                [PROSE, PROSE_2],
+                [
+                    "Storm closes schools across the north",
+                    "Why the central bank is in no hurry",
+                    "Ten places to eat by the river",
+                ],
+            ),
+            (
+                ["Startseite", "Politik", "Wirtschaft", "Kultur"],
+                [PROSE_DE],
+                [
+                    "Neue Radwege für die Innenstadt",
+                    "Streik bei der Bahn geht weiter",
+                    "Was die Reform für Mieter bedeutet",
+                ],
+            ),
+            (
+                ["ホーム", "国内", "国際", "経済", "スポーツ"],
+                [PROSE_JA],
+                ["台風の進路に警戒", "新駅の開業日決まる", "物価上昇の影響広がる"],
+            ),
+            (
+                ["Accueil", "Monde", "Économie", "Culture"],
+                [PROSE_FR],
+                [
+                    "La grève se poursuit dans les transports",
+                    "Ce que change la réforme des retraites",
+                    "Les meilleures terrasses de la ville",
+                ],
+            ),
+        ],
+        ids=["en", "de", "ja", "fr"],
+    )
+    def test_menu_before_and_teasers_after_the_article_removed(
+        self, menu: list[str], prose: list[str], teasers: list[str]
+    ) -> None:
+        result = clean_blocks([*menu, *prose, *teasers])
+        assert result.blocks == tuple(prose)
+        assert {r.reason for r in result.removed} == {"short_line_run"}
+
+    def test_list_inside_the_article_kept(self) -> None:
+        steps = ["Preheat the oven", "Whisk the eggs and sugar", "Fold in the flour"]
+        blocks = [PROSE, *steps, PROSE_2]
+        assert clean_blocks(blocks).blocks == tuple(blocks)
+
+    def test_list_introduced_by_a_colon_kept(self) -> None:
+        changes = ["New tasks for the game", "Better Android support", "Bugs fixed"]
+        for intro in ("What's new in this version:", "Neu in dieser Version："):
+            blocks = [PROSE, intro, *changes]
+            assert clean_blocks(blocks).blocks == tuple(blocks)
+
+    def test_lines_with_figures_are_not_menu_lines(self) -> None:
+        # Specifications and schedules carry figures; menus seldom do.
+        specs = ["12MP back camera", "Up to 10 hours of battery life", "802.11ac Wi-Fi"]
+        blocks = [PROSE, PROSE_2, *specs]
+        assert clean_blocks(blocks).blocks == tuple(blocks)
+
+    def test_statements_are_not_menu_lines(self) -> None:
+        closing = ["Thanks, Junior!", "See you next week.", "Bis bald!"]
+        blocks = [PROSE, PROSE_2, *closing]
+        assert clean_blocks(blocks).blocks == tuple(blocks)
+
+    def test_two_lines_are_not_a_run(self) -> None:
+        blocks = ["Night buses", "By Jane Doe", PROSE, "Transport", "Night buses"]
+        assert clean_blocks(blocks).blocks == tuple(blocks)
+
+    def test_headline_just_above_the_article_kept(self) -> None:
+        menu = ["Home", "World", "Business"]
+        title = "Night buses will link the suburbs from next spring"
+        result = clean_blocks([*menu, title, PROSE, PROSE_2])
+        assert result.blocks == (title, PROSE, PROSE_2)
+
+    def test_no_paragraph_no_core_nothing_removed(self) -> None:
+        # A listing page or a short item: no article to measure a run against.
+        blocks = ["Home", "World", "Business", "Sport", "Weather today"]
+        assert clean_blocks(blocks).blocks == tuple(blocks)
+
+    def test_core_is_the_densest_prose_stretch(self) -> None:
+        # Prose after a long menu (a footer's legal line) does not pull the
+        # menu into the article: the menu costs more than that line adds.
+        menu = [f"Section {c}" for c in "ABCDEFGHIJKLMNOPQRST"]
+        menu = [m.replace("Section", "Topic") for m in menu]
+        legal = (
+            "Registration on or use of this site constitutes acceptance of our "
+            "user agreement and privacy policy, which apply to all content."
+        )
+        result = clean_blocks([PROSE, PROSE_2, *menu, legal])
+        assert result.blocks == (PROSE, PROSE_2, legal)

@@ -30,13 +30,16 @@ in this order of precedence:
    table headers), and *records* inside the zone, runs whose blocks mostly
    occur three or more times or are all fields (the days of a meal plan,
    product boxes, the rows of a stats table, the venue and price lines of
-   event listings), except their sentences.
+   event listings), except their sentences;
+5. runs of three or more headline-like lines (menus, teaser lists without a
+   header) outside the article's *core*, the densest stretch of paragraphs
+   (:func:`_mark_short_runs`): recognised by shape, never by their words.
 
 With the page the blocks came from (``evidence``, see
 :mod:`scrapy_newsclean.cleaning._page_evidence`), a block the page places in
 boilerplate goes with the page's reason (``page_nav``, ``page_footer``...), and
 a block the page protects (long, in the main container) is immune to the rules
-of 2. and to near repeats.
+of 2. and to near repeats; any block in the main container, to 5.
 
 Kept blocks are never rewritten or reordered. Cost is linear in the text size.
 """
@@ -90,6 +93,8 @@ _BYLINE = re.compile(
     r"(?i:by|von|par|por|door|av|af|от|автор)[:\s]\s?\S[^\n]{0,80}\Z"
     r"|\S{0,20}\s?(?:記者|기자)\Z"
 )
+_DIGIT = re.compile(r"\d")
+_STATEMENT_END = re.compile(r"[.!。！]['\"’”」)]?\Z")
 _KEYWORD_SEP = re.compile(r"\s?[,、|·/]\s?")
 
 TEASER_MAX_WORDS = 20
@@ -102,7 +107,9 @@ MAX_PASSES = 3
 #: shape and neighbourhood (teaser lists, chrome, near repeats), which the
 #: page's own structure overrules. Signatures, site templates and pasted
 #: copies (``repeated_run``) of an identical earlier block still apply.
-_WEAK_TEXT_REASONS = frozenset({"link_list", "site_chrome", "repeated_block"})
+_WEAK_TEXT_REASONS = frozenset(
+    {"link_list", "site_chrome", "repeated_block", "short_line_run"}
+)
 # Lines that end the article zone (repeats after them are page furniture).
 _ZONE_END = frozenset({"comment_widget", "copyright"})
 
@@ -177,6 +184,8 @@ def _with_evidence(
         seen.add(block)
         if judged is not None and judged.verdict == "remove":
             reason = judged.reason
+        elif judged is not None and judged.in_main and reason == "short_line_run":
+            reason = None  # a list of the article (the page says so)
         elif (
             judged is not None
             and judged.verdict == "keep"
@@ -239,6 +248,7 @@ def _clean_once(
     if template is not None:
         _mark_template(blocks, reasons, template, forms)
     _mark_repeats(blocks, rules, reasons, forms)
+    _mark_short_runs(blocks, reasons)
     kept = tuple(b for b, r in zip(blocks, reasons, strict=False) if r is None)
     removed = tuple(
         Removal(i, r, blocks[i]) for i, r in enumerate(reasons) if r is not None
@@ -479,3 +489,93 @@ def _mark_teaser_repeats(
             and _headline_like(text)
         ):
             reasons[i] = "repeated_block"
+
+
+#: A line of a menu or teaser run: headline-like (see :func:`_headline_like`).
+#: Runs of at least this many such lines outside the article's core go.
+SHORT_RUN_MIN_LINES = 3
+#: What a headline-like line costs the article core (in words of prose).
+SHORT_LINE_COST = 5
+#: A core paragraph: at least this many words, ending like a sentence.
+CORE_MIN_WORDS = 12
+#: Least prose (words, net of the lines' cost) that makes an article core.
+CORE_MIN_PROSE = 25
+
+
+def _core(blocks: Sequence[str], active: Sequence[int]) -> tuple[int, int] | None:
+    """The article's core: positions in *active* of the densest prose stretch.
+
+    Each paragraph adds its words (:func:`_words`: CJK text counts by its
+    characters), each headline-like line costs :data:`SHORT_LINE_COST`; the
+    core is the stretch of the highest sum (one pass, as body-text extraction
+    does with a page's tokens). ``None`` when that sum is under
+    :data:`CORE_MIN_PROSE`: no article to measure runs by.
+    """
+    best, best_span = 0, None
+    total, start = 0, 0
+    for pos, i in enumerate(active):
+        text = blocks[i].strip()
+        words = _words(text)
+        if words >= CORE_MIN_WORDS and _SENTENCE_END.search(text):
+            score = words
+        elif _headline_like(text):
+            score = -SHORT_LINE_COST
+        else:
+            score = 0
+        if total <= 0:
+            total, start = 0, pos
+        total += score
+        if total > best:
+            best, best_span = total, (start, pos)
+    return best_span if best >= CORE_MIN_PROSE else None
+
+
+def _mark_short_runs(blocks: Sequence[str], reasons: list[str | None]) -> None:
+    """Remove runs of headline-like lines (menus, teaser lists) outside the core.
+
+    Recognised by shape, not words: :data:`SHORT_RUN_MIN_LINES` or more
+    consecutive menu-like lines (:func:`_run_line`) before or after the
+    article's core (see :func:`_core`). Kept: lists inside the core (steps,
+    specifications, a Q&A's questions), a lone line (a subtitle, a byline),
+    a list introduced by a line ending in a colon, and the last line before
+    the core when it is as long as a headline (the title or standfirst).
+    """
+    active = [i for i, r in enumerate(reasons) if r is None and blocks[i].strip()]
+    core = _core(blocks, active)
+    if core is None:
+        return
+    before, after = active[: core[0]], active[core[1] + 1 :]
+    for outside in (before, after):
+        run: list[int] = []
+        introduced = False
+        for i in [*outside, -1]:
+            if i >= 0 and _run_line(blocks[i]):
+                if not introduced:
+                    run.append(i)
+                continue
+            if outside is before and i < 0 and run and _words(blocks[run[-1]]) >= 5:
+                run.pop()  # the headline or standfirst just above the article
+            if len(run) >= SHORT_RUN_MIN_LINES:
+                for j in run:
+                    reasons[j] = "short_line_run"
+            run = []
+            introduced = i >= 0 and _introduces(blocks[i])
+
+
+def _run_line(text: str) -> bool:
+    """A line of a menu or teaser list: headline-like, no figures (data rows,
+    specifications and schedules carry figures; menus and headlines seldom),
+    not ending like a statement ("Thanks, Junior!" closes an article; a
+    teaser may ask a question)."""
+    text = text.strip()
+    return (
+        _headline_like(text)
+        and not _introduces(text)
+        and not _DIGIT.search(text)
+        and not _STATEMENT_END.search(text)
+    )
+
+
+def _introduces(text: str) -> bool:
+    """A line announcing a list ("What's new:", "Zutaten:")."""
+    return text.rstrip().endswith((":", "："))
