@@ -537,8 +537,9 @@ def _mark_short_runs(blocks: Sequence[str], reasons: list[str | None]) -> None:
     consecutive menu-like lines (:func:`_run_line`) before or after the
     article's core (see :func:`_core`). Kept: lists inside the core (steps,
     specifications, a Q&A's questions), a lone line (a subtitle, a byline),
-    a list introduced by a line ending in a colon, and the last line before
-    the core when it is as long as a headline (the title or standfirst).
+    a list after the core introduced by a line ending in a colon, and the
+    last line before the core when it is as long as a headline (the title or
+    standfirst).
     """
     active = [i for i, r in enumerate(reasons) if r is None and blocks[i].strip()]
     core = _core(blocks, active)
@@ -559,7 +560,9 @@ def _mark_short_runs(blocks: Sequence[str], reasons: list[str | None]) -> None:
                 for j in run:
                     reasons[j] = "short_line_run"
             run = []
-            introduced = i >= 0 and _introduces(blocks[i])
+            # After the article, "What's new:" announces a list of its own;
+            # before it, "Skip to:" or "In this section:" a menu.
+            introduced = outside is after and i >= 0 and _introduces(blocks[i])
 
 
 def _run_line(text: str) -> bool:
