@@ -1058,6 +1058,12 @@ class TestShortLineRuns:
             blocks = [PROSE, intro, *changes]
             assert clean_blocks(blocks).blocks == tuple(blocks)
 
+    def test_colon_before_the_article_heads_a_menu(self) -> None:
+        for intro in ("Skip to:", "Springe direkt zu:"):
+            menu = [intro, "Content", "Main menu", "Search"]
+            result = clean_blocks([*menu, PROSE, PROSE_2])
+            assert result.blocks == (intro, PROSE, PROSE_2)
+
     def test_lines_with_figures_are_not_menu_lines(self) -> None:
         # Specifications and schedules carry figures; menus seldom do.
         specs = ["12MP back camera", "Up to 10 hours of battery life", "802.11ac Wi-Fi"]
