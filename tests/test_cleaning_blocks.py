@@ -1085,6 +1085,12 @@ class TestShortLineRuns:
         result = clean_blocks([*menu, title, PROSE, PROSE_2])
         assert result.blocks == (title, PROSE, PROSE_2)
 
+    def test_headline_and_byline_above_the_article_kept(self) -> None:
+        menu = ["Home", "World", "Business"]
+        top = ["Judge rules archive use was not fair", "By Hannah Reyes, legal affairs"]
+        result = clean_blocks([*menu, *top, PROSE, PROSE_2])
+        assert result.blocks == (*top, PROSE, PROSE_2)
+
     def test_no_paragraph_no_core_nothing_removed(self) -> None:
         # A listing page or a short item: no article to measure a run against.
         blocks = ["Home", "World", "Business", "Sport", "Weather today"]

@@ -538,8 +538,7 @@ def _mark_short_runs(blocks: Sequence[str], reasons: list[str | None]) -> None:
     article's core (see :func:`_core`). Kept: lists inside the core (steps,
     specifications, a Q&A's questions), a lone line (a subtitle, a byline),
     a list after the core introduced by a line ending in a colon, and the
-    last line before the core when it is as long as a headline (the title or
-    standfirst).
+    byline and headline (or standfirst) just above the core.
     """
     active = [i for i, r in enumerate(reasons) if r is None and blocks[i].strip()]
     core = _core(blocks, active)
@@ -554,8 +553,8 @@ def _mark_short_runs(blocks: Sequence[str], reasons: list[str | None]) -> None:
                 if not introduced:
                     run.append(i)
                 continue
-            if outside is before and i < 0 and run and _words(blocks[run[-1]]) >= 5:
-                run.pop()  # the headline or standfirst just above the article
+            if outside is before and i < 0:
+                _give_back_headline(blocks, run)
             if len(run) >= SHORT_RUN_MIN_LINES:
                 for j in run:
                     reasons[j] = "short_line_run"
@@ -563,6 +562,14 @@ def _mark_short_runs(blocks: Sequence[str], reasons: list[str | None]) -> None:
             # After the article, "What's new:" announces a list of its own;
             # before it, "Skip to:" or "In this section:" a menu.
             introduced = outside is after and i >= 0 and _introduces(blocks[i])
+
+
+def _give_back_headline(blocks: Sequence[str], run: list[int]) -> None:
+    """Keep the byline and the headline (or standfirst) just above the article."""
+    if run and _BYLINE.match(blocks[run[-1]].strip()):
+        run.pop()
+    if run and _words(blocks[run[-1]]) >= 5:
+        run.pop()
 
 
 def _run_line(text: str) -> bool:
