@@ -13,6 +13,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+import redis.asyncio
 from parsel import Selector
 from scrapy.utils.defer import deferred_f_from_coro_f
 
@@ -194,6 +195,35 @@ async def test_an_item_whose_original_stays_in_flight_is_kept(
     assert result.stat("newsclean/duplicate/dropped") is None
     (message,) = [m for *_, m in caplog.record_tuples if "pending_timeout" in m]
     assert "u:in-flight" in message
+
+
+@deferred_f_from_coro_f
+async def test_every_key_a_crawl_writes_expires(
+    mockserver: MockServer, redis_server: RedisServer
+) -> None:
+    """Template hashes expire as fingerprint keys do: the TTL + the lease + a day."""
+    prefix, ttl, lease = f"ttl-{uuid.uuid4().hex}", 3600.0, 15.0
+    settings = {
+        "ADDONS": {Addon: 500},
+        "NEWSCLEAN_STORE": redis_server.url,
+        "NEWSCLEAN_STORE_PREFIX": prefix,
+        "NEWSCLEAN_DEDUP_TTL": ttl,
+        "NEWSCLEAN_DEDUP_LEASE": lease,
+    }
+    result = await crawl(
+        story_urls(mockserver, 0)[:4], settings, spidercls=ArticleSpider
+    )
+    assert len(result.items) == 4
+    client = redis.asyncio.Redis.from_url(redis_server.url)
+    keys = sorted([key.decode() async for key in client.scan_iter(f"{prefix}:*")])
+    ttls = {key: await client.ttl(key) for key in keys}
+    await client.aclose()
+    assert any(":tpl:" in key for key in keys)
+    assert any(":fp:" in key for key in keys)
+    # only the fingerprint version stays, one small key per prefix
+    assert ttls.pop(f"{prefix}:meta") == -1
+    for key, seconds in ttls.items():
+        assert 0 < seconds <= ttl + lease + 86400, key
 
 
 @deferred_f_from_coro_f
