@@ -141,9 +141,26 @@ def rejects_path(settings: BaseSettings) -> str | None:
     return _optional_path(settings, "NEWSCLEAN_REJECTS")
 
 
+#: The placeholders :setting:`NEWSCLEAN_REPORT_PATH` may hold.
+REPORT_PLACEHOLDERS = ("hostname", "pid")
+
+
 def report_path(settings: BaseSettings) -> str | None:
-    """:setting:`NEWSCLEAN_REPORT_PATH`: the JSON report file, or None for none."""
-    return _optional_path(settings, "NEWSCLEAN_REPORT_PATH")
+    """:setting:`NEWSCLEAN_REPORT_PATH`: the JSON report file, or None for none.
+
+    It may hold the placeholders ``{hostname}`` and ``{pid}`` (``{{`` for a
+    brace).
+    """
+    path = _optional_path(settings, "NEWSCLEAN_REPORT_PATH")
+    if path is not None:
+        try:
+            path.format_map(dict.fromkeys(REPORT_PLACEHOLDERS, ""))
+        except (KeyError, ValueError, IndexError, AttributeError) as exc:
+            raise ValueError(
+                "NEWSCLEAN_REPORT_PATH must be a file path whose only placeholders"
+                f" are {{hostname}} and {{pid}}, got {path!r}"
+            ) from exc
+    return path
 
 
 def _field_list(settings: BaseSettings, name: str) -> tuple[str, ...]:
