@@ -159,8 +159,8 @@ def write_report(
 
 
 def _written_since(path: Path, started: float) -> bool:
-    try:
-        return path.stat().st_mtime >= started
+    try:  # minus 2 s: file systems that keep whole seconds (FAT keeps 2)
+        return path.stat().st_mtime >= started - 2
     except FileNotFoundError:
         return False
 
