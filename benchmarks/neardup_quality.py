@@ -27,6 +27,7 @@ from scrapy_newsclean.neardup import (
     hamming,
     shares_bin,
 )
+from scrapy_newsclean.neardup._index import NearIndex
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -163,6 +164,7 @@ def main(argv: list[str]) -> None:
     negatives = [verdicts(a, b) for a, b in combinations(fps, 2)]
     report(positives, negatives)
     sketch_histogram(positives, negatives)
+    recall_by_distance(texts, fps, rng)
     seed_checks()
 
 
@@ -176,6 +178,53 @@ def sketch_histogram(
         not ok for _, ok in p
     )
     print("positives sharing no bin:", {n: missed(p) for n, p in positives.items()})
+
+
+EDITS = (1, 2, 3, 4, 6, 8, 11, 15, 20, 27, 40)
+MAX_DISTANCE = 12
+
+
+def random_edits(
+    text: str, vocabulary: list[str], count: int, rng: random.Random
+) -> str:
+    """*text* with *count* words replaced, inserted or deleted at random."""
+    words = text.split(" ")
+    for _ in range(count):
+        i, action = rng.randrange(len(words)), rng.randrange(3)
+        if action == 0:
+            words[i] = rng.choice(vocabulary)
+        elif action == 1:
+            words.insert(i, rng.choice(vocabulary))
+        elif len(words) > 1:
+            del words[i]
+    return " ".join(words)
+
+
+def recall_by_distance(
+    texts: list[str], fps: list[Fingerprint], rng: random.Random
+) -> None:
+    """The index's recall for copies at each simhash distance 0..MAX_DISTANCE."""
+    index = NearIndex()
+    for ref, fp in enumerate(fps):
+        index.add(fp, ref)
+    vocabulary = sorted({w for t in texts for w in t.split()})
+    found: dict[int, list[int]] = {d: [0, 0] for d in range(MAX_DISTANCE + 1)}
+    for ref, text in enumerate(texts):
+        for count in EDITS:
+            for _ in range(3):
+                copy = fingerprint(random_edits(text, vocabulary, count, rng))
+                distance = hamming(copy.simhash, fps[ref].simhash)
+                if copy.empty or distance > MAX_DISTANCE:
+                    continue
+                hit = index.find(copy)
+                found[distance][0] += hit is not None and hit[0] == ref
+                found[distance][1] += 1
+    print("\nrecall by simhash distance (copies with random word edits, NearIndex)")
+    print("distance " + "".join(f"{d:>7}" for d in found))
+    print("copies   " + "".join(f"{n:>7}" for _, n in found.values()))
+    print("missed   " + "".join(f"{n - h:>7}" for h, n in found.values()))
+    cells = "".join(f"{h / n if n else 1.0:7.3f}" for h, n in found.values())
+    print("recall   " + cells)
 
 
 if __name__ == "__main__":

@@ -111,6 +111,12 @@ NEWSCLEAN_DUPLICATE_TAG_FIELD = "newsclean_duplicate"
 NEWSCLEAN_NO_TEXT_ACTION = "pass"
 #: Seconds to wait for an in-flight original to reach storage (or not).
 NEWSCLEAN_DEDUP_PENDING_WAIT = 30.0
+#: Seconds a shared store (Redis) holds an in-flight item's reservation after
+#: its process last renewed it: a killed worker's reservations go this soon.
+NEWSCLEAN_DEDUP_LEASE = 15.0
+#: Seconds between renewals of this process's in-flight reservations (one
+#: script call each time); shorter than NEWSCLEAN_DEDUP_LEASE.
+NEWSCLEAN_DEDUP_HEARTBEAT = 5.0
 
 #: Write the end-of-crawl report as JSON to this path; None: log only.
 NEWSCLEAN_REPORT_PATH: str | None = None

@@ -291,13 +291,31 @@ class ItemProcessor:
         if isinstance(outcome, Reservation):
             self.effects.inc("duplicate/kept")
             return outcome
+        if outcome.pending:  # waited in vain: its original may never be stored
+            self._pending_timeout(url, outcome)
+            return None
         self._duplicate(adapter, url, outcome)
         return None
+
+    def _pending_timeout(self, url: str | None, match: Match) -> None:
+        """Keep an item whose in-flight original did not resolve in time."""
+        self.effects.inc("duplicate/pending_timeout_passed")
+        self.effects.note(
+            url,
+            f"kept (pending_timeout): its near-duplicate {match.url} (distance"
+            f" {match.distance}) was still in flight after"
+            f" {self.config.pending_wait:g} s (NEWSCLEAN_DEDUP_PENDING_WAIT);"
+            " it passes unchecked",
+        )
 
     async def _check(
         self, scope: str, fp: Fingerprint, url: str | None
     ) -> Match | Reservation:
-        """Check-and-reserve; while the match is still in flight, wait for it."""
+        """Check-and-reserve; while the match is still in flight, wait for it.
+
+        A match still in flight after ``pending_wait`` is returned as is (the
+        caller keeps the item: a dead worker's reservation never drops one).
+        """
         store = await self._ready()
         deadline = time.monotonic() + self.config.pending_wait
         delay = 0.01
@@ -313,8 +331,6 @@ class ItemProcessor:
 
     def _duplicate(self, adapter: ItemAdapter, url: str | None, match: Match) -> None:
         detail = f"near-duplicate of {match.url} (distance {match.distance})"
-        if match.pending:
-            detail += ", which was still in flight"
         if self.config.duplicate_action == "tag":
             self.effects.inc("duplicate/tagged")
             tag = {"of": match.url, "distance": match.distance}

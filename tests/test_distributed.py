@@ -2,20 +2,31 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
+import logging
 import subprocess
 import sys
+import time
 import uuid
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+import redis.asyncio
+from parsel import Selector
 from scrapy.utils.defer import deferred_f_from_coro_f
 
 from scrapy_newsclean import Addon
+from scrapy_newsclean.neardup import fingerprint
+from scrapy_newsclean.stores import Match, Reservation
+from scrapy_newsclean.stores._redis._store import RedisStore
 from tests.conftest import ROOT, free_port, require_redis_server, start_redis
+from tests.mockserver import story_page
 from tests.spiders import ArticleSpider, crawl
 
 if TYPE_CHECKING:
+    import pytest
     from scrapy.crawler import Crawler
 
     from tests.conftest import MockServer, RedisServer
@@ -64,6 +75,155 @@ def test_three_processes_keep_exactly_one_copy_of_each_story(
     items = [item for out in outs for item in read_items(out)]
     stories = sorted(int(item["url"].split("/")[-2]) for item in items)
     assert stories == list(range(STORIES))  # every story once, across processes
+
+
+def worker(settings: dict[str, Any], urls: list[str]) -> subprocess.Popen[bytes]:
+    """A crawler worker process (``tests.worker_process``) on these settings."""
+    return subprocess.Popen(
+        [sys.executable, "-m", "tests.worker_process", json.dumps(settings), *urls],
+        cwd=ROOT,
+    )
+
+
+def story_text(number: int, outlet: int) -> str:
+    """Story *number*'s paragraphs as *outlet* publishes them (no copyright line)."""
+    paragraphs = Selector(story_page(number, outlet)).css("body p::text").getall()
+    return "\n".join(paragraphs[:-1])
+
+
+def check_copy(url: str, prefix: str, text: str) -> Match | Reservation:
+    """What a worker checking *text* now gets (a Reservation is released at once)."""
+
+    async def check() -> Match | Reservation:
+        store = RedisStore(url, prefix=prefix)
+        await store.open()
+        outcome = await store.check_and_reserve(
+            "", fingerprint(text), None, time.time()
+        )
+        await store.close()
+        return outcome
+
+    with ThreadPoolExecutor(max_workers=1) as thread:
+        return thread.submit(asyncio.run, check()).result()
+
+
+def test_a_killed_worker_never_costs_another_worker_an_item(
+    mockserver: MockServer, redis_server: RedisServer, tmp_path: Path
+) -> None:
+    stories, lease = 12, 2.0
+    shared = {
+        "NEWSCLEAN_STORE": redis_server.url,
+        "NEWSCLEAN_STORE_PREFIX": f"kill-{uuid.uuid4().hex}",
+        "NEWSCLEAN_DEDUP_LEASE": lease,
+        "NEWSCLEAN_DEDUP_HEARTBEAT": lease / 8,
+        "NEWSCLEAN_DEDUP_PENDING_WAIT": 20.0,
+    }
+    held = tmp_path / "held"
+    held.mkdir()
+    victim = worker(
+        {
+            **shared,
+            "ITEM_PIPELINES": {"tests.worker_process.HoldItems": 850},
+            "TEST_HOLD_DIR": str(held),
+        },
+        story_urls(mockserver, 0)[:stories],
+    )
+    deadline = time.monotonic() + 120
+    while len(list(held.glob("*.held"))) < stories:  # every story reserved, held
+        assert victim.poll() is None
+        assert time.monotonic() < deadline
+        time.sleep(0.05)
+    time.sleep(1.5 * lease)  # only the victim's heartbeat keeps them now
+    waiting = check_copy(
+        redis_server.url, shared["NEWSCLEAN_STORE_PREFIX"], story_text(0, 3)
+    )
+    assert isinstance(waiting, Match)
+    assert waiting.pending
+    assert waiting.url == story_urls(mockserver, 0)[0]
+    victim.kill()  # SIGKILL: no close, no release
+    victim.wait(timeout=30)
+    outs = [tmp_path / f"items-{outlet}.jsonl" for outlet in (1, 2)]
+    rejects = tmp_path / "rejects.jsonl"
+    survivors = [
+        worker(
+            {
+                **shared,
+                "FEEDS": {str(out): {"format": "jsonlines"}},
+                "NEWSCLEAN_REJECTS": str(rejects),
+            },
+            rotate(story_urls(mockserver, outlet)[:stories], outlet * 5),
+        )
+        for outlet, out in zip((1, 2), outs, strict=True)
+    ]
+    for proc in survivors:
+        assert proc.wait(timeout=180) == 0
+    items = [item for out in outs for item in read_items(out)]
+    numbers = sorted(int(item["url"].split("/")[-2]) for item in items)
+    assert numbers == list(range(stories))  # nothing lost, nothing stored twice
+    dead = set(story_urls(mockserver, 0))
+    for record in read_items(rejects):  # each drop names an article that was stored
+        assert record["reason"] == "near_duplicate"
+        assert record["duplicate_of"] not in dead
+
+
+@deferred_f_from_coro_f
+async def test_an_item_whose_original_stays_in_flight_is_kept(
+    mockserver: MockServer,
+    redis_server: RedisServer,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    caplog.set_level(logging.INFO, logger="scrapy_newsclean")
+    prefix = f"wait-{uuid.uuid4().hex}"
+    holder = RedisStore(redis_server.url, prefix=prefix)  # another, live worker
+    await holder.open()
+    held = await holder.check_and_reserve(
+        "", fingerprint(story_text(0, 0)), "u:in-flight", time.time()
+    )
+    assert isinstance(held, Reservation)
+    settings = {
+        "ADDONS": {Addon: 500},
+        "NEWSCLEAN_STORE": redis_server.url,
+        "NEWSCLEAN_STORE_PREFIX": prefix,
+        "NEWSCLEAN_DEDUP_PENDING_WAIT": 0.5,
+    }
+    result = await crawl(
+        story_urls(mockserver, 1)[:1], settings, spidercls=ArticleSpider
+    )
+    await holder.close()
+    assert len(result.items) == 1
+    assert result.stat("newsclean/duplicate/pending_timeout_passed") == 1
+    assert result.stat("newsclean/duplicate/dropped") is None
+    (message,) = [m for *_, m in caplog.record_tuples if "pending_timeout" in m]
+    assert "u:in-flight" in message
+
+
+@deferred_f_from_coro_f
+async def test_every_key_a_crawl_writes_expires(
+    mockserver: MockServer, redis_server: RedisServer
+) -> None:
+    """Template hashes expire as fingerprint keys do: the TTL + the lease + a day."""
+    prefix, ttl, lease = f"ttl-{uuid.uuid4().hex}", 3600.0, 15.0
+    settings = {
+        "ADDONS": {Addon: 500},
+        "NEWSCLEAN_STORE": redis_server.url,
+        "NEWSCLEAN_STORE_PREFIX": prefix,
+        "NEWSCLEAN_DEDUP_TTL": ttl,
+        "NEWSCLEAN_DEDUP_LEASE": lease,
+    }
+    result = await crawl(
+        story_urls(mockserver, 0)[:4], settings, spidercls=ArticleSpider
+    )
+    assert len(result.items) == 4
+    client = redis.asyncio.Redis.from_url(redis_server.url)
+    keys = sorted([key.decode() async for key in client.scan_iter(f"{prefix}:*")])
+    ttls = {key: await client.ttl(key) for key in keys}
+    await client.aclose()
+    assert any(":tpl:" in key for key in keys)
+    assert any(":fp:" in key for key in keys)
+    # only the fingerprint version stays, one small key per prefix
+    assert ttls.pop(f"{prefix}:meta") == -1
+    for key, seconds in ttls.items():
+        assert 0 < seconds <= ttl + lease + 86400, key
 
 
 @deferred_f_from_coro_f

@@ -4,18 +4,30 @@ from __future__ import annotations
 
 import json
 import logging
+import os
+import socket
+import subprocess
+import sys
 from typing import TYPE_CHECKING, Any
 
+import pytest
+from scrapy import Spider
 from scrapy.utils.defer import deferred_f_from_coro_f
+from scrapy.utils.misc import build_from_crawler
+from scrapy.utils.test import get_crawler
 
 from scrapy_newsclean import Addon
-from scrapy_newsclean.crawl._report import SiteTally, build_report, format_report
+from scrapy_newsclean.crawl._report import (
+    CrawlReport,
+    SiteTally,
+    build_report,
+    format_report,
+)
+from tests.conftest import ROOT
 from tests.spiders import ArticleSpider, crawl
 
 if TYPE_CHECKING:
     from pathlib import Path
-
-    import pytest
 
     from tests.conftest import MockServer
 
@@ -87,3 +99,67 @@ def test_report_reads_reasons_not_counters() -> None:
     assert report["blocks_removed"] == {"disclaimer": 4}
     assert report["chars_removed"] == {}
     assert report["responses_checked"] == 5
+
+
+def names(directory: Path) -> list[str]:
+    return sorted(path.name for path in directory.iterdir())
+
+
+def story_urls(mockserver: MockServer, stories: range) -> list[str]:
+    return [mockserver.url(f"/story/{n}/0") for n in stories]
+
+
+def test_workers_sharing_the_report_path_each_keep_their_report(
+    mockserver: MockServer, tmp_path: Path
+) -> None:
+    path = tmp_path / "report.json"
+    rendezvous = tmp_path / "rendezvous"
+    rendezvous.mkdir()
+    settings = {
+        "NEWSCLEAN_STORE": "memory://",
+        "NEWSCLEAN_REPORT_PATH": str(path),
+        "TEST_RENDEZVOUS_DIR": str(rendezvous),  # the two crawls overlap
+        "TEST_RENDEZVOUS_COUNT": 2,
+    }
+    workers = [
+        subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "tests.worker_process",
+                json.dumps(settings),
+                *story_urls(mockserver, stories),
+            ],
+            cwd=ROOT,
+        )
+        for stories in (range(3), range(3, 8))
+    ]
+    for proc in workers:
+        assert proc.wait(timeout=120) == 0
+    reports = sorted(tmp_path.glob("report*"))
+    assert path in reports
+    assert len(reports) == 2  # and nothing else (no lock or temporary file)
+    stored = sorted(json.loads(p.read_text())["items_out"] for p in reports)
+    assert stored == [3, 5]  # each worker's own figures, none overwritten
+
+
+@deferred_f_from_coro_f
+async def test_report_path_placeholders_and_an_earlier_run_replaced(
+    mockserver: MockServer, tmp_path: Path
+) -> None:
+    earlier = tmp_path / "report.json"
+    earlier.write_text('{"items_out": 99}')
+    os.utime(earlier, (1_000_000_000, 1_000_000_000))  # a crawl of long ago
+    for template in (str(earlier), str(tmp_path / "report-{hostname}-{pid}.json")):
+        settings = {**ADDON, "NEWSCLEAN_REPORT_PATH": template}
+        await crawl(story_urls(mockserver, range(2)), settings, spidercls=ArticleSpider)
+    assert json.loads(earlier.read_text())["items_out"] == 2
+    own = tmp_path / f"report-{socket.gethostname()}-{os.getpid()}.json"
+    assert json.loads(own.read_text())["items_out"] == 2
+    assert names(tmp_path) == sorted([earlier.name, own.name])
+
+
+def test_unknown_report_path_placeholder_is_refused() -> None:
+    crawler = get_crawler(Spider, {"NEWSCLEAN_REPORT_PATH": "r-{spider}.json"})
+    with pytest.raises(ValueError, match=r"only placeholders are \{hostname\}"):
+        build_from_crawler(CrawlReport, crawler)

@@ -87,7 +87,12 @@ SETTING_OF: dict[type, dict[str, str]] = {
         "soft_errors": "NEWSCLEAN_SOFT_ERRORS",
         "retry_challenges": "NEWSCLEAN_RETRY_CHALLENGES",
     },
-    StoreOptions: {"ttl": "NEWSCLEAN_DEDUP_TTL", "prefix": "NEWSCLEAN_STORE_PREFIX"},
+    StoreOptions: {
+        "ttl": "NEWSCLEAN_DEDUP_TTL",
+        "prefix": "NEWSCLEAN_STORE_PREFIX",
+        "lease": "NEWSCLEAN_DEDUP_LEASE",
+        "heartbeat": "NEWSCLEAN_DEDUP_HEARTBEAT",
+    },
 }
 #: Fields with no setting of their own (their defaults are pinned below).
 NO_SETTING: dict[type, set[str]] = {
@@ -189,6 +194,9 @@ BAD_VALUES = [
     ("NEWSCLEAN_DEDUP_TTL", 0, "> 0 or None"),
     ("NEWSCLEAN_DEDUP_TTL", "a week", "a number"),
     ("NEWSCLEAN_DEDUP_PENDING_WAIT", -1, ">= 0"),
+    ("NEWSCLEAN_DEDUP_LEASE", 0, "> 0"),
+    ("NEWSCLEAN_DEDUP_LEASE", "long", "a number"),
+    ("NEWSCLEAN_DEDUP_HEARTBEAT", 15, "> 0 and shorter than NEWSCLEAN_DEDUP_LEASE"),
     ("NEWSCLEAN_DEDUP_SCOPE", "planet", "one of"),
     ("NEWSCLEAN_DUPLICATE_ACTION", "keep", "one of"),
     ("NEWSCLEAN_NO_TEXT_ACTION", "keep", "one of"),

@@ -298,6 +298,37 @@ async def test_a_dead_process_reservation_expires_with_its_lease(
     await s.close()
 
 
+@deferred_f_from_coro_f
+async def test_renew_extends_own_pending_reservations_only(
+    redis_server: RedisServer, prefix: str
+) -> None:
+    owner = store(redis_server, prefix, lease=15.0, heartbeat=5.0)
+    other = store(redis_server, prefix, lease=15.0, heartbeat=5.0)
+    await owner.open()
+    await other.open()
+    held = await owner.check_and_reserve("", fingerprint(STORY), "u:held", 1000.0)
+    kept = await owner.check_and_reserve("", fingerprint(OTHER), "u:kept", 1000.0)
+    assert isinstance(held, Reservation)
+    assert isinstance(kept, Reservation)
+    await owner.commit(kept, 1000.0)
+    await owner.renew(1010.0)  # a heartbeat: held lasts until 1025 now
+    copy = fingerprint(COPY)
+    distance = is_near_duplicate(fingerprint(STORY), copy)[1]
+    waiting = await other.check_and_reserve("", copy, None, 1020.0)
+    assert waiting == Match("u:held", distance, pending=True)
+    taken = await other.check_and_reserve("", copy, "u:copy", 1026.0)
+    assert isinstance(taken, Reservation)  # no heartbeat since: it expired
+    await owner.renew(1027.0)  # an expired reservation is not revived
+    again = await other.check_and_reserve("", fingerprint(STORY), None, 1028.0)
+    assert again == Match("u:copy", distance, pending=True)
+    # the committed fingerprint keeps its TTL (no TTL: for ever), not a lease
+    later = await other.check_and_reserve("", fingerprint(OTHER), None, 10**9)
+    assert later == Match("u:kept", 0, pending=False)
+    await other.release(taken)
+    await owner.close()
+    await other.close()
+
+
 async def _raw_sizes(url: str, prefix: str) -> tuple[int, int]:
     """(entries in the url hash, total bytes of band 0's buckets)."""
     client = redis.asyncio.Redis.from_url(url)

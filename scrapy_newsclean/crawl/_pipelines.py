@@ -191,7 +191,7 @@ class NearDuplicatePipeline(_ProcessorPipeline):
     ``.../dropped/reason_count/<reason>`` (``near_duplicate``, ``no_text``,
     ``store_unavailable``), ``.../tagged``, ``.../no_text``,
     ``.../no_text/reason_count/<problem>``, ``.../store_unavailable_passed``,
-    ``.../pending_waits``, ``.../committed``, ``.../released``,
+    ``.../pending_waits``, ``.../pending_timeout_passed``, ``.../committed``, ``.../released``,
     ``.../unresolved``; ``newsclean/store/unavailable`` (see the README's table).
     """
 

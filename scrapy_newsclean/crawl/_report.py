@@ -2,7 +2,8 @@
 
 :class:`CrawlReport` is an extension: at ``spider_closed`` it logs one readable
 summary, stores the headline figures as ``newsclean/report/...`` stats and,
-with :setting:`NEWSCLEAN_REPORT_PATH`, writes the whole report as JSON.
+with :setting:`NEWSCLEAN_REPORT_PATH`, writes the whole report as JSON
+(:func:`write_report`: crawls that overlap never overwrite each other's file).
 :class:`SiteTally` counts, per crawler, which sites each drop or removal
 reason hit, so the report can name the top sites.
 """
@@ -11,7 +12,11 @@ from __future__ import annotations
 
 import json
 import logging
+import os
+import socket
+import time
 from collections import Counter
+from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from weakref import WeakKeyDictionary
@@ -22,6 +27,8 @@ from scrapy.exceptions import NotConfigured
 from scrapy_newsclean.crawl._settings import newsclean_enabled, report_path
 
 if TYPE_CHECKING:
+    from collections.abc import Iterator
+
     from scrapy import Spider
     from scrapy.crawler import Crawler
     from typing_extensions import Self
@@ -123,10 +130,63 @@ def format_report(report: dict[str, Any]) -> str:
     return "\n  ".join(["scrapy-newsclean report:", *lines])
 
 
+def write_report(
+    template: str, report: dict[str, Any], started: float
+) -> tuple[Path, Path]:
+    """Write *report* as JSON to *template*'s path; (that path, the one written).
+
+    ``{hostname}`` and ``{pid}`` in *template* are this process's. The path
+    holds one crawl's report: a file there written since *started* (this
+    crawl's start) belongs to a crawl running alongside (another worker), so
+    this one goes to ``<stem>.<hostname>-<pid>[-n]<suffix>`` beside it. The
+    choice is made under a lock on the directory and the write is atomic (a
+    temporary file renamed), so readers never see half a report.
+    """
+    host, pid = socket.gethostname(), os.getpid()
+    path = Path(template.format(hostname=host, pid=pid))
+    path.parent.mkdir(parents=True, exist_ok=True)
+    text = json.dumps(report, indent=2, ensure_ascii=False) + "\n"
+    with _locked(path.parent):
+        target, n = path, 1
+        while _written_since(target, started):
+            n += 1
+            worker = f"{host}-{pid}" if n == 2 else f"{host}-{pid}-{n - 1}"
+            target = path.with_name(f"{path.stem}.{worker}{path.suffix}")
+        temporary = target.with_name(f".{target.name}.{pid}.tmp")
+        temporary.write_text(text, encoding="utf-8")
+        temporary.replace(target)
+    return path, target
+
+
+def _written_since(path: Path, started: float) -> bool:
+    try:  # minus 2 s: file systems that keep whole seconds (FAT keeps 2)
+        return path.stat().st_mtime >= started - 2
+    except FileNotFoundError:
+        return False
+
+
+@contextmanager
+def _locked(directory: Path) -> Iterator[None]:
+    """Hold an exclusive lock on *directory* (POSIX; elsewhere no lock)."""
+    try:
+        import fcntl  # noqa: PLC0415 (POSIX only)
+    except ImportError:  # pragma: no cover (Windows)
+        yield
+        return
+    fd = os.open(directory, os.O_RDONLY)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        with suppress(OSError):
+            os.close(fd)  # releases the lock
+
+
 class CrawlReport:
     """Log (and optionally save) the newsclean report when the spider closes.
 
-    Settings: :setting:`NEWSCLEAN_REPORT_PATH` (JSON file; ``None``: none).
+    Settings: :setting:`NEWSCLEAN_REPORT_PATH` (JSON file, may hold
+    ``{hostname}`` and ``{pid}``; ``None``: none; see :func:`write_report`).
     Stats: ``newsclean/report/items_in``, ``.../items_out``,
     ``.../pages_dropped``, ``.../items_dropped``, ``.../blocks_removed``,
     ``.../chars_removed``.
@@ -137,6 +197,7 @@ class CrawlReport:
             raise NotConfigured  # switched off on purpose: no warning
         self.crawler = crawler
         self.path = report_path(crawler.settings)
+        self.started = time.time()  # a report written since: another crawl's
         crawler.signals.connect(self.spider_closed, signal=signals.spider_closed)
 
     @classmethod
@@ -158,9 +219,11 @@ class CrawlReport:
             stats.set_value(f"newsclean/report/{key}", sum(report[key].values()))
         logger.info(format_report(report), extra={"spider": spider})
         if self.path:
-            path = Path(self.path)
-            path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_text(
-                json.dumps(report, indent=2, ensure_ascii=False) + "\n",
-                encoding="utf-8",
-            )
+            path, written = write_report(self.path, report, self.started)
+            if written != path:
+                logger.info(
+                    "%(path)s holds the report of a crawl that ran alongside"
+                    " this one: this crawl's report is in %(written)s",
+                    {"path": path, "written": written},
+                    extra={"spider": spider},
+                )

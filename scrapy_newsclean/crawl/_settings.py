@@ -141,9 +141,26 @@ def rejects_path(settings: BaseSettings) -> str | None:
     return _optional_path(settings, "NEWSCLEAN_REJECTS")
 
 
+#: The placeholders :setting:`NEWSCLEAN_REPORT_PATH` may hold.
+REPORT_PLACEHOLDERS = ("hostname", "pid")
+
+
 def report_path(settings: BaseSettings) -> str | None:
-    """:setting:`NEWSCLEAN_REPORT_PATH`: the JSON report file, or None for none."""
-    return _optional_path(settings, "NEWSCLEAN_REPORT_PATH")
+    """:setting:`NEWSCLEAN_REPORT_PATH`: the JSON report file, or None for none.
+
+    It may hold the placeholders ``{hostname}`` and ``{pid}`` (``{{`` for a
+    brace).
+    """
+    path = _optional_path(settings, "NEWSCLEAN_REPORT_PATH")
+    if path is not None:
+        try:
+            path.format_map(dict.fromkeys(REPORT_PLACEHOLDERS, ""))
+        except (KeyError, ValueError, IndexError, AttributeError) as exc:
+            raise ValueError(
+                "NEWSCLEAN_REPORT_PATH must be a file path whose only placeholders"
+                f" are {{hostname}} and {{pid}}, got {path!r}"
+            ) from exc
+    return path
 
 
 def _field_list(settings: BaseSettings, name: str) -> tuple[str, ...]:
@@ -262,10 +279,13 @@ _SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*")
 
 def store_options(settings: BaseSettings) -> StoreOptions:
     """What the store is built with: dedup parameters, TTL, prefix, ``NEWSCLEAN_*``."""
+    lease, heartbeat = dedup_lease(settings)
     return StoreOptions(
         config=simhash_config(settings),
         ttl=dedup_ttl(settings),
         prefix=store_prefix(settings),
+        lease=lease,
+        heartbeat=heartbeat,
         settings={
             name: settings[name]
             for name in settings
@@ -306,6 +326,20 @@ def pending_wait(settings: BaseSettings) -> float:
     if wait < 0:
         raise ValueError(f"NEWSCLEAN_DEDUP_PENDING_WAIT must be >= 0, got {wait!r}")
     return wait
+
+
+def dedup_lease(settings: BaseSettings) -> tuple[float, float]:
+    """:setting:`NEWSCLEAN_DEDUP_LEASE` and :setting:`NEWSCLEAN_DEDUP_HEARTBEAT`."""
+    lease: float = _number(settings, "NEWSCLEAN_DEDUP_LEASE", float)
+    heartbeat: float = _number(settings, "NEWSCLEAN_DEDUP_HEARTBEAT", float)
+    if lease <= 0:
+        raise ValueError(f"NEWSCLEAN_DEDUP_LEASE must be > 0, got {lease!r}")
+    if not 0 < heartbeat < lease:
+        raise ValueError(
+            "NEWSCLEAN_DEDUP_HEARTBEAT must be > 0 and shorter than"
+            f" NEWSCLEAN_DEDUP_LEASE ({lease!r}), got {heartbeat!r}"
+        )
+    return lease, heartbeat
 
 
 def report_field(settings: BaseSettings) -> str | None:

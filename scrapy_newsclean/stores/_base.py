@@ -18,7 +18,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
-from scrapy_newsclean._defaults import NEWSCLEAN_DEDUP_TTL, NEWSCLEAN_STORE_PREFIX
+from scrapy_newsclean._defaults import (
+    NEWSCLEAN_DEDUP_HEARTBEAT,
+    NEWSCLEAN_DEDUP_LEASE,
+    NEWSCLEAN_DEDUP_TTL,
+    NEWSCLEAN_STORE_PREFIX,
+)
 from scrapy_newsclean.neardup._params import DEFAULT
 
 if TYPE_CHECKING:
@@ -85,7 +90,11 @@ class StoreOptions:
     ``config``: the near-duplicate parameters (:setting:`NEWSCLEAN_DEDUP_DISTANCE`);
     ``ttl``: seconds a committed fingerprint counts, None for ever
     (:setting:`NEWSCLEAN_DEDUP_TTL`); ``prefix``: the namespace of a shared
-    store's keys (:setting:`NEWSCLEAN_STORE_PREFIX`); ``settings``: every
+    store's keys (:setting:`NEWSCLEAN_STORE_PREFIX`); ``lease`` and
+    ``heartbeat``: how long a store shared by processes holds an in-flight
+    item's reservation after its process last renewed it, and how often a
+    live process renews its own (:setting:`NEWSCLEAN_DEDUP_LEASE`,
+    :setting:`NEWSCLEAN_DEDUP_HEARTBEAT`); ``settings``: every
     ``NEWSCLEAN_*`` setting of the crawl or CLI run, by name, so that a
     third-party store can read its own options.
     """
@@ -93,6 +102,8 @@ class StoreOptions:
     config: SimhashConfig = DEFAULT
     ttl: float | None = NEWSCLEAN_DEDUP_TTL
     prefix: str = NEWSCLEAN_STORE_PREFIX
+    lease: float = NEWSCLEAN_DEDUP_LEASE
+    heartbeat: float = NEWSCLEAN_DEDUP_HEARTBEAT
     settings: Mapping[str, Any] = field(default_factory=dict)
 
 

@@ -8,7 +8,7 @@ constant number of keys:
   bin's value (3 bytes, :func:`bin_fields`), value = the bucket's entries, 32
   bytes each: simhash and sketch (big-endian; Lua's ``bit`` ops read the
   simhash as two 32-bit halves), an 8-byte id and the expiry time (a double:
-  ``now + lease`` while pending, ``now + ttl`` once committed, infinity
+  ``now + lease`` while pending (renewed by the owner's heartbeat), ``now + ttl`` once committed, infinity
   without a TTL);
 - ``…:u``: id -> ``P`` (pending) or ``C`` (committed), then ``=url`` if any;
 - ``…:m``: the cleaning sweep's counter and cursors.

@@ -1,7 +1,8 @@
 """The Redis store's Lua scripts: each call is atomic on the server.
 
 :data:`CHECK` looks up and reserves a batch of fingerprints, :data:`SETTLE`
-commits or releases reservations, :data:`LEARN` counts a page's template keys
+commits or releases reservations, :data:`RENEW` extends a live process's
+pending reservations (its heartbeat), :data:`LEARN` counts a page's template keys
 and cuts a site's template back (key layout:
 :mod:`scrapy_newsclean.stores._redis._keys`).
 
@@ -156,6 +157,39 @@ return 0
 """
 )
 
+# ARGV: now expiry k nb, then per item: base id simhash sketch url fields
+# (as CHECK); only entries still pending and unexpired get the new expiry
+RENEW = (
+    _COMMON
+    + """
+local now, expiry, k = tonumber(ARGV[1]), struct.pack('>d', tonumber(ARGV[2])), ARGV[3]
+local nb = tonumber(ARGV[4])
+for i = 5, #ARGV, 6 do
+  local base, id = ARGV[i], ARGV[i + 1]
+  local state = redis.call('HGET', base .. ':u', id)
+  if state and string.sub(state, 1, 1) == 'P' then
+    for j = 1, nb do
+      local hkey = base .. ':d' .. k .. ':b' .. (j - 1)
+      local field = string.sub(ARGV[i + 5], 3 * j - 2, 3 * j)
+      local s = redis.call('HGET', hkey, field)
+      if s then
+        for pos = 1, #s, 32 do
+          if string.sub(s, pos + 16, pos + 23) == id then
+            if struct.unpack('>d', s, pos + 24) >= now then
+              s = string.sub(s, 1, pos + 23) .. expiry .. string.sub(s, pos + 32)
+              redis.call('HSET', hkey, field, s)
+            end
+            break
+          end
+        end
+      end
+    end
+  end
+end
+return 0
+"""
+)
+
 # KEYS[1]: a site's template hash. ARGV: now, oldest ('': nothing expires),
 # safety (0: the hash never expires), simhash (8 bytes), bits, sample size,
 # most keys kept (lowest counts, then oldest, go when 25% over), number of
@@ -215,4 +249,4 @@ return 0
 )
 
 #: Each script by the name the store calls it.
-SCRIPTS = {"check": CHECK, "settle": SETTLE, "learn": LEARN}
+SCRIPTS = {"check": CHECK, "settle": SETTLE, "renew": RENEW, "learn": LEARN}

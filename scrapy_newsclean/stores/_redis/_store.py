@@ -8,6 +8,10 @@ connection recognises its own entry instead of reporting it as a duplicate.
 Keys: :mod:`~scrapy_newsclean.stores._redis._keys`; outages:
 :mod:`~scrapy_newsclean.stores._redis._connection`.
 
+While the store is open, a heartbeat renews this process's pending
+reservations every ``heartbeat`` seconds (one script call), so they last as
+long as the process lives and expire ``lease`` seconds after it dies.
+
 Site templates are counted by one script call per page and cut back to
 ``max_template_keys`` (lowest counts, then oldest, first) when they grow 25%
 over.
@@ -15,12 +19,14 @@ over.
 
 from __future__ import annotations
 
+import asyncio
 import secrets
 import struct
+import time
 from contextlib import suppress
 from typing import TYPE_CHECKING, Any
 
-from scrapy_newsclean import _imports
+from scrapy_newsclean import _defaults, _imports
 from scrapy_newsclean.neardup._fingerprint import FINGERPRINT_VERSION
 from scrapy_newsclean.neardup._params import DEFAULT
 from scrapy_newsclean.neardup._sketch import sketch_bins
@@ -39,8 +45,6 @@ if TYPE_CHECKING:
     from scrapy_newsclean.neardup._params import SimhashConfig
     from scrapy_newsclean.stores._base import StoreOptions, TemplateSighting
 
-#: Seconds a pending reservation holds before it counts as released.
-DEFAULT_LEASE = 300.0
 #: Most items sent in one script call (bounds the time Redis is busy).
 BATCH = 500
 _SWEEP_EVERY = 16
@@ -53,9 +57,11 @@ class RedisStore:
     ``uri`` is ``redis://[:password@]host:port/db``, ``rediss://…`` or
     ``unix:///path?db=0``; keys start with ``prefix``
     (:setting:`NEWSCLEAN_STORE_PREFIX`).
-    ``lease``: seconds a reservation blocks others before it counts as
-    released (its process died); :meth:`close` releases this process's
-    pending reservations at once. Every failure to reach Redis raises
+    ``lease``: seconds a reservation blocks others after its process last
+    renewed it (then it counts as released: the process died);
+    ``heartbeat``: seconds between renewals of this process's pending
+    reservations (:setting:`NEWSCLEAN_DEDUP_LEASE`,
+    :setting:`NEWSCLEAN_DEDUP_HEARTBEAT`); :meth:`close` releases them at once. Every failure to reach Redis raises
     :exc:`~scrapy_newsclean.stores._base.StoreUnavailable`; the next call
     reconnects.
     """
@@ -67,7 +73,8 @@ class RedisStore:
         prefix: str = "newsclean",
         config: SimhashConfig = DEFAULT,
         ttl: float | None = None,
-        lease: float = DEFAULT_LEASE,
+        lease: float = _defaults.NEWSCLEAN_DEDUP_LEASE,
+        heartbeat: float = _defaults.NEWSCLEAN_DEDUP_HEARTBEAT,
         max_template_keys: int = DEFAULT_MAX_TEMPLATE_KEYS,
         connect_timeout: float = 2.0,
         timeout: float = 10.0,
@@ -81,9 +88,14 @@ class RedisStore:
                 f"NEWSCLEAN_STORE={self.display_uri!r} needs the redis package:"
                 " pip install scrapy-newsclean[redis]"
             )
-        if lease <= 0:
-            raise ValueError(f"lease must be > 0 seconds, got {lease!r}")
+        if not 0 < heartbeat < lease:
+            raise ValueError(
+                f"heartbeat ({heartbeat!r} s) must be > 0 and shorter than the"
+                f" lease ({lease!r} s)"
+            )
         self.prefix, self.config, self.ttl, self.lease = prefix, config, ttl, lease
+        self.heartbeat = heartbeat
+        self._beat: asyncio.Task[None] | None = None
         self.max_template_keys = max_template_keys
         self._bands = len(sketch_bins(0))
         # this process's reservations still pending: released at close
@@ -92,7 +104,14 @@ class RedisStore:
     @classmethod
     def from_uri(cls, uri: str, options: StoreOptions) -> Self:
         """``redis://``, ``rediss://`` or ``unix://`` (redis-py's URL forms)."""
-        return cls(uri, prefix=options.prefix, config=options.config, ttl=options.ttl)
+        return cls(
+            uri,
+            prefix=options.prefix,
+            config=options.config,
+            ttl=options.ttl,
+            lease=options.lease,
+            heartbeat=options.heartbeat,
+        )
 
     @property
     def client(self) -> Any:
@@ -117,9 +136,37 @@ class RedisStore:
                 f" version {version!r}, this scrapy-newsclean computes version"
                 f" {FINGERPRINT_VERSION}: use another NEWSCLEAN_STORE_PREFIX"
             )
+        self._beat = asyncio.get_running_loop().create_task(self._heartbeat())
+
+    async def _heartbeat(self) -> None:
+        """Renew this process's pending reservations until :meth:`close`."""
+        while True:
+            await asyncio.sleep(self.heartbeat)
+            with suppress(StoreUnavailable):  # Redis down: the next beat retries
+                await self.renew(time.time())
+
+    async def renew(self, now: float) -> None:
+        """Extend this process's pending reservations to ``now + lease``.
+
+        One script call per :data:`BATCH`; a reservation committed, released
+        or already expired meanwhile is left as it is.
+        """
+        items = [r for r in self._pending.values() if not r.fingerprint.empty]
+        head = [now, now + self.lease, self.config.distance, self._bands]
+        for start in range(0, len(items), BATCH):
+            args = list(head)
+            for r in items[start : start + BATCH]:
+                args += item_args(self.prefix, r.scope, r.fingerprint, r.ref, r.url)
+            with self._redis.errors("renew reservations"):
+                await self._redis.script("renew")(args=args)
 
     async def close(self) -> None:
         """Release this process's pending reservations (best effort) and disconnect."""
+        beat, self._beat = self._beat, None
+        if beat is not None:
+            beat.cancel()
+            with suppress(asyncio.CancelledError):
+                await beat
         if not self._redis.is_open:
             return
         with suppress(StoreUnavailable):  # else their lease runs out
