@@ -286,12 +286,20 @@ def _is_sentence(forms: BlockForms, i: int) -> bool:
 
 
 def _headline_like(text: str) -> bool:
-    if _CJK_CHAR.search(text) and len(text) <= TEASER_MAX_CJK_CHARS:
-        return True
-    words = _words(text)  # a CJK paragraph has no spaces: count its characters
+    # a CJK paragraph has no spaces: _words counts its characters
+    return _headline_shape(text, _words(text), None)
+
+
+def _headline_shape(text: str, words: int, ends: bool | None) -> bool:
+    """:func:`_headline_like` given the text's words and (if known) whether it
+    ends like a sentence."""
     if words <= 6:
         return True
-    return words <= TEASER_MAX_WORDS and not _SENTENCE_END.search(text)
+    if _CJK_CHAR.search(text) and len(text) <= TEASER_MAX_CJK_CHARS:
+        return True
+    if words > TEASER_MAX_WORDS:
+        return False
+    return not (ends if ends is not None else _SENTENCE_END.search(text))
 
 
 def _is_teaser(
@@ -502,26 +510,42 @@ CORE_MIN_WORDS = 12
 CORE_MIN_PROSE = 25
 
 
-def _core(blocks: Sequence[str], active: Sequence[int]) -> tuple[int, int] | None:
-    """The article's core: positions in *active* of the densest prose stretch.
+def _shapes(
+    blocks: Sequence[str], active: Sequence[int]
+) -> tuple[list[int], list[bool]]:
+    """Each active block's weight for :func:`_core`, and whether it is a menu
+    line (:func:`_run_line`); every block measured once."""
+    scores: list[int] = []
+    menu: list[bool] = []
+    for i in active:
+        text = blocks[i].strip()
+        words = _words(text)
+        ends = _SENTENCE_END.search(text) is not None
+        if words >= CORE_MIN_WORDS and ends:
+            scores.append(words)
+            menu.append(False)
+        elif _headline_shape(text, words, ends):
+            scores.append(-SHORT_LINE_COST)
+            menu.append(_run_line(text))
+        else:
+            scores.append(0)
+            menu.append(False)
+    return scores, menu
 
-    Each paragraph adds its words (:func:`_words`: CJK text counts by its
-    characters), each headline-like line costs :data:`SHORT_LINE_COST`; the
-    core is the stretch of the highest sum (one pass, as body-text extraction
-    does with a page's tokens). ``None`` when that sum is under
-    :data:`CORE_MIN_PROSE`: no article to measure runs by.
+
+def _core(scores: Sequence[int]) -> tuple[int, int] | None:
+    """The article's core: the first and last position of the densest stretch.
+
+    *scores* (from :func:`_shapes`): each paragraph adds its words
+    (:func:`_words`: CJK text counts by its characters), each headline-like
+    line costs :data:`SHORT_LINE_COST`; the core is the stretch of the
+    highest sum (one pass, as body-text extraction does with a page's
+    tokens). ``None`` when that sum is under :data:`CORE_MIN_PROSE`: no
+    article to measure runs by.
     """
     best, best_span = 0, None
     total, start = 0, 0
-    for pos, i in enumerate(active):
-        text = blocks[i].strip()
-        words = _words(text)
-        if words >= CORE_MIN_WORDS and _SENTENCE_END.search(text):
-            score = words
-        elif _headline_like(text):
-            score = -SHORT_LINE_COST
-        else:
-            score = 0
+    for pos, score in enumerate(scores):
         if total <= 0:
             total, start = 0, pos
         total += score
@@ -541,19 +565,22 @@ def _mark_short_runs(blocks: Sequence[str], reasons: list[str | None]) -> None:
     byline and headline (or standfirst) just above the core.
     """
     active = [i for i, r in enumerate(reasons) if r is None and blocks[i].strip()]
-    core = _core(blocks, active)
+    scores, menu = _shapes(blocks, active)
+    core = _core(scores)
     if core is None:
         return
-    before, after = active[: core[0]], active[core[1] + 1 :]
-    for outside in (before, after):
+    for span, leading in (
+        (range(core[0]), True),
+        (range(core[1] + 1, len(active)), False),
+    ):
         run: list[int] = []
         introduced = False
-        for i in [*outside, -1]:
-            if i >= 0 and _run_line(blocks[i]):
+        for pos in [*span, -1]:
+            if pos >= 0 and menu[pos]:
                 if not introduced:
-                    run.append(i)
+                    run.append(active[pos])
                 continue
-            if outside is before and i < 0:
+            if leading and pos < 0:
                 _give_back_headline(blocks, run)
             if len(run) >= SHORT_RUN_MIN_LINES:
                 for j in run:
@@ -561,7 +588,7 @@ def _mark_short_runs(blocks: Sequence[str], reasons: list[str | None]) -> None:
             run = []
             # After the article, "What's new:" announces a list of its own;
             # before it, "Skip to:" or "In this section:" a menu.
-            introduced = outside is after and i >= 0 and _introduces(blocks[i])
+            introduced = not leading and pos >= 0 and _introduces(blocks[active[pos]])
 
 
 def _give_back_headline(blocks: Sequence[str], run: list[int]) -> None:
