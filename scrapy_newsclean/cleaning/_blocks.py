@@ -569,26 +569,27 @@ def _mark_short_runs(blocks: Sequence[str], reasons: list[str | None]) -> None:
     core = _core(scores)
     if core is None:
         return
-    for span, leading in (
-        (range(core[0]), True),
-        (range(core[1] + 1, len(active)), False),
-    ):
-        run: list[int] = []
+    leading = range(core[0])
+    for span in (leading, range(core[1] + 1, len(active))):
+        runs: list[list[int]] = [[]]
         introduced = False
-        for pos in [*span, -1]:
-            if pos >= 0 and menu[pos]:
+        for pos in span:
+            if menu[pos]:
                 if not introduced:
-                    run.append(active[pos])
+                    runs[-1].append(active[pos])
                 continue
-            if leading and pos < 0:
-                _give_back_headline(blocks, run)
+            runs.append([])
+            # After the article, "What's new:" announces a list of its own;
+            # before it, "Skip to:" or "In this section:" a menu.
+            introduced = span is not leading and _introduces(blocks[active[pos]])
+        last = next((run for run in reversed(runs) if run), None)
+        if span is leading and last is not None:
+            # The article's headline may sit above its dateline or byline.
+            _give_back_headline(blocks, last)
+        for run in runs:
             if len(run) >= SHORT_RUN_MIN_LINES:
                 for j in run:
                     reasons[j] = "short_line_run"
-            run = []
-            # After the article, "What's new:" announces a list of its own;
-            # before it, "Skip to:" or "In this section:" a menu.
-            introduced = not leading and pos >= 0 and _introduces(blocks[active[pos]])
 
 
 def _give_back_headline(blocks: Sequence[str], run: list[int]) -> None:
