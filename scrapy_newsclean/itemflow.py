@@ -110,6 +110,18 @@ class DirectStore:
         return self.store
 
 
+def duplicate_reason(url: str | None, match: Match) -> str:
+    """``already_stored`` when the match is this very URL, else ``near_duplicate``.
+
+    A URL fetched again (a second crawl, a re-queued request) matches its own
+    earlier copy: that is not another outlet's story. Items without a URL are
+    always near-duplicates.
+    """
+    if url is not None and match.url == url:
+        return "already_stored"
+    return "near_duplicate"
+
+
 class ItemProcessor:
     """Clean and check items; learn and commit once the caller stored them."""
 
@@ -312,7 +324,11 @@ class ItemProcessor:
             delay = min(delay * 2, 0.5)
 
     def _duplicate(self, adapter: ItemAdapter, url: str | None, match: Match) -> None:
-        detail = f"near-duplicate of {match.url} (distance {match.distance})"
+        reason = duplicate_reason(url, match)
+        if reason == "already_stored":
+            detail = f"already stored (distance {match.distance})"
+        else:
+            detail = f"near-duplicate of {match.url} (distance {match.distance})"
         if match.pending:
             detail += ", which was still in flight"
         if self.config.duplicate_action == "tag":
@@ -322,7 +338,7 @@ class ItemProcessor:
             return
         self.effects.drop(
             "duplicate",
-            "near_duplicate",
+            reason,
             url,
             detail,
             duplicate_of=match.url,
