@@ -29,6 +29,7 @@ from scrapy_newsclean.cleaning._site_templates import (
 )
 from scrapy_newsclean.neardup._fingerprint import fingerprint
 from scrapy_newsclean.neardup._item_text import dedup_text
+from scrapy_newsclean.neardup._near import duplicate_reason
 from scrapy_newsclean.neardup._params import DEFAULT, SimhashConfig
 from scrapy_newsclean.stores import (
     Match,
@@ -108,18 +109,6 @@ class DirectStore:
 
     async def ready(self) -> FingerprintStore:
         return self.store
-
-
-def duplicate_reason(url: str | None, match: Match) -> str:
-    """``already_stored`` when the match is this very URL, else ``near_duplicate``.
-
-    A URL fetched again (a second crawl, a re-queued request) matches its own
-    earlier copy: that is not another outlet's story. Items without a URL are
-    always near-duplicates.
-    """
-    if url is not None and match.url == url:
-        return "already_stored"
-    return "near_duplicate"
 
 
 class ItemProcessor:
@@ -324,11 +313,9 @@ class ItemProcessor:
             delay = min(delay * 2, 0.5)
 
     def _duplicate(self, adapter: ItemAdapter, url: str | None, match: Match) -> None:
-        reason = duplicate_reason(url, match)
-        if reason == "already_stored":
-            detail = f"already stored (distance {match.distance})"
-        else:
-            detail = f"near-duplicate of {match.url} (distance {match.distance})"
+        reason = duplicate_reason(url, match.url)
+        of = "already stored" if reason == "already_stored" else "near-duplicate of"
+        detail = f"{of} {match.url} (distance {match.distance})"
         if match.pending:
             detail += ", which was still in flight"
         if self.config.duplicate_action == "tag":

@@ -118,7 +118,9 @@ def _run_py(tmp: Path) -> tuple[subprocess.CompletedProcess[str], Path]:
 def _scrapy_crawl(tmp: Path) -> tuple[subprocess.CompletedProcess[str], Path]:
     """``scrapy crawl news`` in a copy of the project: its own settings, output."""
     project = tmp / "example_project"
-    shutil.copytree(EXAMPLE, project, ignore=shutil.ignore_patterns("output", "__pycache__"))
+    shutil.copytree(
+        EXAMPLE, project, ignore=shutil.ignore_patterns("output", "__pycache__")
+    )
     proc = subprocess.run(
         [sys.executable, "-m", "scrapy", "crawl", "news"],
         cwd=project,
