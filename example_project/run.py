@@ -2,10 +2,13 @@
 
     python example_project/run.py [--output DIR]
 
-``siteserver.py`` serves four news outlets on their own loopback addresses;
-the ``news`` spider crawls them and scrapy-newsclean drops error pages and
-near-duplicate copies and strips boilerplate. Every run starts from scratch.
-Written to the output directory (default ``example_project/output/``):
+The same crawl as ``scrapy crawl news`` in ``example_project/``, plus a
+summary. Without start URLs, the project's ``LocalNewsNetwork`` extension
+(``newsnet/localnet.py``) serves the four outlets of ``siteserver.py`` on their
+own loopback addresses inside the crawl; the ``news`` spider crawls them and
+scrapy-newsclean drops error pages and near-duplicate copies and strips
+boilerplate. Every run starts from scratch. Written to the output directory
+(default ``example_project/output/``):
 
 - ``items.jsonl``: the stored articles, each with a ``newsclean`` report;
 - ``rejects.jsonl``: every dropped page or item with its stage and reason;
@@ -22,19 +25,12 @@ import os
 from collections import Counter, defaultdict
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from scrapy.crawler import CrawlerProcess
 from scrapy.utils.project import get_project_settings
-from siteserver import serve
 
 HERE = Path(__file__).resolve().parent
-OUTPUT_FILES = ("items.jsonl", "rejects.jsonl", "stats.json", "outlets.json")
-STORE_FILES = (
-    "newsclean.db",
-    "newsclean.db-wal",
-    "newsclean.db-shm",
-    "newsclean.db.lock",
-)
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -43,22 +39,12 @@ def main(argv: list[str] | None = None) -> None:
     output = parser.parse_args(argv).output.resolve()
     os.environ["NEWSNET_OUTPUT"] = str(output)  # read by newsnet/settings.py
     os.chdir(HERE)  # where scrapy.cfg lives
-    for name in OUTPUT_FILES + STORE_FILES:  # reproducible: forget the last run
-        (output / name).unlink(missing_ok=True)
-    output.mkdir(parents=True, exist_ok=True)
 
-    network = serve()
-    try:
-        process = CrawlerProcess(get_project_settings())
-        crawler = process.create_crawler("news")
-        process.crawl(crawler, start_urls=",".join(network.urls.values()))
-        process.start()
-    finally:
-        network.stop()
-    stats = crawler.stats.get_stats() if crawler.stats else {}
-    _write_json(output / "stats.json", stats)
-    _write_json(output / "outlets.json", network.urls)
-    if not network.own_hosts:
+    process = CrawlerProcess(get_project_settings())
+    process.crawl("news")  # no start URLs: LocalNewsNetwork serves the network
+    process.start()
+    outlets = json.loads((output / "outlets.json").read_text(encoding="utf-8"))
+    if len({urlsplit(url).hostname for url in outlets.values()}) < 2:
         print("\nNote: 127.0.0.2+ could not be bound; outlets share one site.")
     summarize(output)
 
@@ -94,11 +80,6 @@ def read_jsonl(path: Path) -> list[dict[str, Any]]:
         return []
     lines = path.read_text(encoding="utf-8").splitlines()
     return [json.loads(line) for line in lines if line]
-
-
-def _write_json(path: Path, data: Any) -> None:
-    text = json.dumps(data, ensure_ascii=False, indent=2, default=str, sort_keys=True)
-    path.write_text(text + "\n", encoding="utf-8")
 
 
 if __name__ == "__main__":

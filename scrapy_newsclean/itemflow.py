@@ -29,6 +29,7 @@ from scrapy_newsclean.cleaning._site_templates import (
 )
 from scrapy_newsclean.neardup._fingerprint import fingerprint
 from scrapy_newsclean.neardup._item_text import dedup_text
+from scrapy_newsclean.neardup._near import duplicate_reason
 from scrapy_newsclean.neardup._params import DEFAULT, SimhashConfig
 from scrapy_newsclean.stores import (
     Match,
@@ -330,7 +331,9 @@ class ItemProcessor:
             delay = min(delay * 2, 0.5)
 
     def _duplicate(self, adapter: ItemAdapter, url: str | None, match: Match) -> None:
-        detail = f"near-duplicate of {match.url} (distance {match.distance})"
+        reason = duplicate_reason(url, match.url)
+        of = "already stored" if reason == "already_stored" else "near-duplicate of"
+        detail = f"{of} {match.url} (distance {match.distance})"
         if self.config.duplicate_action == "tag":
             self.effects.inc("duplicate/tagged")
             tag = {"of": match.url, "distance": match.distance}
@@ -338,7 +341,7 @@ class ItemProcessor:
             return
         self.effects.drop(
             "duplicate",
-            "near_duplicate",
+            reason,
             url,
             detail,
             duplicate_of=match.url,

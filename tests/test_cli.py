@@ -150,6 +150,18 @@ class TestClean:
             json.dumps(i, ensure_ascii=False) + "\n" for i in articles()
         )
 
+    def test_same_url_again_is_already_stored(self, tmp_path: Path) -> None:
+        first = articles()[0]
+        write_jsonl(tmp_path / "in.jsonl", [first, first])
+        argv = ["clean", str(tmp_path / "in.jsonl"), "-o", str(tmp_path / "out.jsonl")]
+        rejects = tmp_path / "r.jsonl"
+        assert main([*argv, "--rejects", str(rejects), "--no-project", "-q"]) == 0
+        assert [item["url"] for item in read_jsonl(tmp_path / "out.jsonl")] == [
+            ORIGINAL
+        ]
+        (again,) = read_jsonl(rejects)
+        assert (again["reason"], again["duplicate_of"]) == ("already_stored", ORIGINAL)
+
     def test_no_dedup_keeps_the_copy(self, tmp_path: Path) -> None:
         write_jsonl(tmp_path / "in.jsonl", articles())
         argv = ["clean", str(tmp_path / "in.jsonl"), "-o", str(tmp_path / "out.jsonl")]

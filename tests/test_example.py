@@ -1,13 +1,16 @@
-"""The example crawl, for real: ``example_project/run.py`` against its news network.
+"""The example crawl, for real, against its news network, started both ways.
 
-The expected fate of every page comes from ``example_project/site/manifest.json``,
-the same file the example's documentation describes.
+``example_project/run.py``, and ``scrapy crawl news`` in a copy of
+``example_project/`` (the project serves its network itself). The expected fate
+of every page comes from ``example_project/site/manifest.json``, the same file
+the example's documentation describes.
 """
 
 from __future__ import annotations
 
 import json
 import re
+import shutil
 import subprocess
 import sys
 from collections import Counter
@@ -63,6 +66,8 @@ class Crawl:
     rejects: dict[Page, dict[str, Any]]
     stats: dict[str, Any]
     stdout: str
+    stderr: str
+    how: str
 
 
 def _read_jsonl(path: Path) -> list[dict[str, Any]]:
@@ -97,9 +102,8 @@ def _by_page(
     return pages
 
 
-@pytest.fixture(scope="module")
-def crawl(tmp_path_factory: pytest.TempPathFactory) -> Crawl:
-    output = tmp_path_factory.mktemp("example_output")
+def _run_py(tmp: Path) -> tuple[subprocess.CompletedProcess[str], Path]:
+    output = tmp / "output"
     proc = subprocess.run(
         [sys.executable, str(EXAMPLE / "run.py"), "--output", str(output)],
         cwd=ROOT,
@@ -108,6 +112,33 @@ def crawl(tmp_path_factory: pytest.TempPathFactory) -> Crawl:
         timeout=120,
         check=False,
     )
+    return proc, output
+
+
+def _scrapy_crawl(tmp: Path) -> tuple[subprocess.CompletedProcess[str], Path]:
+    """``scrapy crawl news`` in a copy of the project: its own settings, output."""
+    project = tmp / "example_project"
+    shutil.copytree(
+        EXAMPLE, project, ignore=shutil.ignore_patterns("output", "__pycache__")
+    )
+    proc = subprocess.run(
+        [sys.executable, "-m", "scrapy", "crawl", "news"],
+        cwd=project,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    return proc, project / "output"
+
+
+@pytest.fixture(
+    scope="module", params=[_run_py, _scrapy_crawl], ids=["run_py", "scrapy_crawl"]
+)
+def crawl(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Crawl:
+    proc, output = request.param(tmp_path_factory.mktemp("example"))
     assert proc.returncode == 0, proc.stderr[-5000:]
     outlets = json.loads((output / "outlets.json").read_text(encoding="utf-8"))
     items = _read_jsonl(output / "items.jsonl")
@@ -117,6 +148,8 @@ def crawl(tmp_path_factory: pytest.TempPathFactory) -> Crawl:
         rejects=_by_page(rejects, outlets, _requested_url),
         stats=json.loads((output / "stats.json").read_text(encoding="utf-8")),
         stdout=proc.stdout,
+        stderr=proc.stderr,
+        how=request.param.__name__,
     )
 
 
@@ -266,7 +299,15 @@ def test_items_carry_fields_and_report(crawl: Crawl) -> None:
         assert item["newsclean"]["chars_after"] < item["newsclean"]["chars_before"]
 
 
+def test_crawl_logs_the_report(crawl: Crawl) -> None:
+    assert f", stored {len(crawl.items)}; responses checked" in crawl.stderr
+    assert "Serving the news network" in crawl.stderr
+
+
 def test_run_prints_summary(crawl: Crawl) -> None:
+    if crawl.how == "_scrapy_crawl":
+        assert crawl.stdout == ""  # scrapy crawl: the log (stderr) says it all
+        return
     assert f"Stored {len(crawl.items)} articles" in crawl.stdout
     assert f"Dropped {len(crawl.rejects)} pages/items" in crawl.stdout
     assert "error_page/status_403: 2" in crawl.stdout

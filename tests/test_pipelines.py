@@ -379,6 +379,39 @@ class TestNearDuplicatePipelineCrawl:
         )
 
     @deferred_f_from_coro_f
+    async def test_second_crawl_drops_urls_already_stored(
+        self, mockserver: MockServer, tmp_path: Path
+    ) -> None:
+        original, copy, other = seed_urls(mockserver)
+        rejects, report = tmp_path / "rejects.jsonl", tmp_path / "report.json"
+        settings = {
+            **ADDON,
+            "CONCURRENT_REQUESTS": 1,
+            "NEWSCLEAN_STORE": f"sqlite:///{tmp_path / 'state.db'}",
+            "NEWSCLEAN_REJECTS": str(rejects),
+            "NEWSCLEAN_REPORT_PATH": str(report),
+        }
+        first = await crawl([original, other], settings, spidercls=ArticleSpider)
+        assert first.urls == {original, other}
+        second = await crawl([original, other], settings, spidercls=ArticleSpider)
+        assert second.items == []
+        dropped = "newsclean/duplicate/dropped/reason_count/"
+        assert second.stat(dropped + "already_stored") == 2
+        assert second.stat(dropped + "near_duplicate") is None
+        records = [json.loads(line) for line in rejects.read_text().splitlines()]
+        assert {(r["url"], r["reason"], r["duplicate_of"]) for r in records} == {
+            (original, "already_stored", original),
+            (other, "already_stored", other),
+        }
+        assert all(r["detail"].startswith("already stored") for r in records)
+        items_dropped = json.loads(report.read_text())["items_dropped"]
+        assert items_dropped == {"already_stored": 2}
+        # A third crawl: the syndicated copy is still another story's duplicate.
+        third = await crawl([copy], settings, spidercls=ArticleSpider)
+        assert third.stat(dropped + "near_duplicate") == 1
+        assert third.stat(dropped + "already_stored") is None
+
+    @deferred_f_from_coro_f
     async def test_items_without_text_are_never_duplicates(
         self, mockserver: MockServer
     ) -> None:

@@ -2,6 +2,8 @@
 
 Output goes to the directory named by the ``NEWSNET_OUTPUT`` environment
 variable (``run.py --output DIR`` sets it), by default ``example_project/output/``.
+``scrapy crawl news`` without start URLs serves the local news network itself
+(``newsnet/localnet.py``).
 """
 
 from __future__ import annotations
@@ -18,6 +20,11 @@ OUTPUT = Path(
 )
 
 ADDONS = {"scrapy_newsclean.Addon": 500}
+
+# Without start URLs, serve the local news network in the crawl process and
+# write its outputs to NEWSNET_OUTPUT (outlets.json, stats.json).
+EXTENSIONS = {"newsnet.localnet.LocalNewsNetwork": 0}
+NEWSNET_OUTPUT = str(OUTPUT)
 
 # Fingerprints of stored articles and each site's learned template live here.
 NEWSCLEAN_STORE = f"sqlite:///{OUTPUT / 'newsclean.db'}"

@@ -31,7 +31,10 @@ class EmptyAfterClean(DropItem):
 
 
 class NearDuplicateItem(DropItem):
-    """The item nearly duplicates an article already kept."""
+    """The item nearly duplicates an article already kept (or is one, re-fetched).
+
+    Its reason is ``near_duplicate``, or ``already_stored`` for the same URL.
+    """
 
 
 class StoreFailureItem(DropItem):

@@ -44,6 +44,7 @@ logger = logging.getLogger(__name__)
 
 #: The exception each drop reason raises (Scrapy counts them by class name).
 DROP_EXCEPTIONS: dict[str, type[DropItem]] = {
+    "already_stored": NearDuplicateItem,
     "empty_after_clean": EmptyAfterClean,
     "near_duplicate": NearDuplicateItem,
     "no_text": NoTextItem,
@@ -188,7 +189,8 @@ class NearDuplicatePipeline(_ProcessorPipeline):
     pipeline); it is released when a later pipeline drops the item or fails.
 
     Stats: ``newsclean/duplicate/items``, ``.../kept``, ``.../dropped``,
-    ``.../dropped/reason_count/<reason>`` (``near_duplicate``, ``no_text``,
+    ``.../dropped/reason_count/<reason>`` (``near_duplicate``,
+    ``already_stored``: the same URL, kept earlier; ``no_text``,
     ``store_unavailable``), ``.../tagged``, ``.../no_text``,
     ``.../no_text/reason_count/<problem>``, ``.../store_unavailable_passed``,
     ``.../pending_waits``, ``.../pending_timeout_passed``, ``.../committed``, ``.../released``,

@@ -4,11 +4,11 @@ The public face of the algorithm, one concept per private module:
 ``_params`` (:class:`SimhashConfig`), ``_features`` (text -> feature and
 shingle hashes), ``_simhash`` (the 64-bit fold, distance, storage form),
 ``_sketch`` (min-hash sketch and index keys), ``_fingerprint``
-(:func:`fingerprint`, :data:`FINGERPRINT_VERSION`), ``_near`` (the predicate),
-``_index`` (the in-memory index) and ``_item_text`` (what an item is
-fingerprinted by). No Scrapy imports. The values are persisted by the
-stores: changing the algorithm changes :data:`FINGERPRINT_VERSION` and every
-stored value, and needs a CHANGES entry.
+(:func:`fingerprint`, :data:`FINGERPRINT_VERSION`), ``_near`` (the predicate,
+and a duplicate's reason), ``_index`` (the in-memory index) and
+``_item_text`` (what an item is fingerprinted by). No Scrapy imports. The
+values are persisted by the stores: changing the algorithm changes
+:data:`FINGERPRINT_VERSION` and every stored value, and needs a CHANGES entry.
 
 - :func:`features` of a text (normalised, casefolded, edge punctuation
   stripped; character bigrams for scripts without spaces) get 8-byte hashes;

@@ -1,4 +1,4 @@
-"""The near-duplicate predicate on two fingerprints.
+"""The near-duplicate predicate on two fingerprints, and a duplicate's reason.
 
 Same content, or a shared sketch bin and simhash distance at most
 :attr:`~scrapy_newsclean.neardup._params.SimhashConfig.distance` (17 bits
@@ -31,3 +31,14 @@ def is_near_duplicate(
     if a.content == b.content:
         return True, distance
     return distance <= config.distance and shares_bin(a.sketch, b.sketch), distance
+
+
+def duplicate_reason(url: str | None, kept_url: str | None) -> str:
+    """``already_stored`` if the kept article is this URL, else ``near_duplicate``.
+
+    A URL fetched again (a second crawl, a re-queued request) matches its own
+    earlier copy: that is not another article. Without a URL: ``near_duplicate``.
+    """
+    if url is not None and url == kept_url:
+        return "already_stored"
+    return "near_duplicate"

@@ -34,7 +34,9 @@ PARAGRAPHS = "//body//p | //body//li[not(ancestor::nav)]"
 class NewsSpider(scrapy.Spider):
     """Crawl each outlet from its home page; yield one item per article.
 
-    ``start_urls``: comma-separated home page URLs (``run.py`` passes them).
+    ``start_urls``: comma-separated home page URLs. Without them (``scrapy
+    crawl news``, ``run.py``), the project's ``LocalNewsNetwork`` extension
+    serves the example's news network and gives the spider its home pages.
     """
 
     name = "news"
