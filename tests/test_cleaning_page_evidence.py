@@ -504,3 +504,29 @@ class TestRealPages:
         assert sum(v[0] == "keep" for v in verdicts.values()) == 4
         assert verdicts["Grafikkarten-Rangliste"] == ("remove", "page_header")
         assert verdicts["Impressum"] == ("remove", "page_nav")  # a nav in the footer
+
+
+# Paragraphs with inline elements, read by a spider as text nodes (p::text).
+FRAGMENT_PAGE = f"""<html><body>
+<nav><p>Read <a href="/a">the latest news</a> every morning in our app</p></nav>
+<article>{_paragraphs(EN_PARAGRAPHS)}
+<p>The authority said <a href="/x">the new routes</a> would cost less than expected,
+and that drivers had been recruited from <b>three neighbouring towns</b> for them.</p>
+</article>
+<footer><p>Our newsroom: <a href="/c">contact us</a> with tips or corrections</p></footer>
+</body></html>"""
+
+
+def test_text_nodes_of_a_paragraph_are_judged_as_its_block() -> None:
+    response = HtmlResponse("https://example.com/a", body=FRAGMENT_PAGE.encode())
+    lines = [t for t in response.css("p::text").getall() if t.strip()]
+    wanted = {block_key(line) for line in lines}
+    evidence = page_evidence(response.selector.root, wanted)
+    verdicts = {line.strip(): _verdict(evidence, line) for line in lines}
+    assert verdicts["The authority said"] == ("neutral", None)
+    assert evidence.judge("The authority said").in_main  # type: ignore[union-attr]
+    assert verdicts["Read"] == ("remove", "page_nav")
+    assert verdicts["every morning in our app"] == ("remove", "page_nav")
+    assert verdicts["with tips or corrections"] == ("remove", "page_footer")
+    # A text node does not count as a paragraph of its own for the main container.
+    assert evidence.main_found

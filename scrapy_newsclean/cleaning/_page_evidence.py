@@ -184,6 +184,7 @@ class _Node:
     key: str
     chars: int
     leaf: bool  # no child elements: no links
+    part: bool = False  # one text node of the element (a spider reading p::text)
 
 
 def page_evidence(
@@ -224,7 +225,10 @@ def _block_nodes(body: etree._Element, wanted: Collection[str] | None) -> list[_
             text = tostring(element, method="text", encoding=str, with_tail=False)
             if key := "".join(text.split()):
                 nodes.append(_Node(element, key, len(key), False))
-    if wanted is None or _missed_share(nodes, wanted) > LEAF_SEARCH_MIN_SHARE:
+    missing = _missing(nodes, wanted) if wanted is not None else None
+    if missing and _share(missing, wanted) > LEAF_SEARCH_MIN_SHARE:
+        nodes.extend(_text_parts(nodes, missing))
+    if missing is None or (missing and _share(missing, wanted) > LEAF_SEARCH_MIN_SHARE):
         for element in body.iter(*_LEAF_TAGS):
             if not len(element):
                 text = element.text
@@ -233,12 +237,39 @@ def _block_nodes(body: etree._Element, wanted: Collection[str] | None) -> list[_
     return nodes
 
 
-def _missed_share(nodes: list[_Node], wanted: Collection[str]) -> float:
-    """Share of the wanted blocks' characters that no node holds."""
-    have = {node.key for node in nodes}
-    total = sum(len(key) for key in wanted)
-    missed = sum(len(key) for key in wanted if key not in have)
-    return missed / total if total else 0.0
+def _text_parts(nodes: list[_Node], missing: set[str]) -> list[_Node]:
+    """Nodes for the *missing* keys that are text nodes of blocks with inline
+    elements (*missing* loses the keys found).
+
+    A spider reading ``p::text`` or ``p ::text`` stores a paragraph's text
+    nodes as lines of their own ("the court said", "on Tuesday"); each is
+    judged as the block that holds it.
+    """
+    parts = []
+    for node in nodes:
+        if node.leaf:
+            continue
+        for text in node.element.itertext():
+            key = "".join(text.split())
+            if key in missing:
+                parts.append(_Node(node.element, key, len(key), False, True))
+                missing.discard(key)
+                if not missing:
+                    return parts
+    return parts
+
+
+def _missing(nodes: list[_Node], wanted: Collection[str]) -> set[str]:
+    """The wanted keys no node holds."""
+    missing = set(wanted)
+    missing.difference_update(node.key for node in nodes)
+    return missing
+
+
+def _share(keys: Collection[str], wanted: Collection[str] | None) -> float:
+    """Share of the wanted blocks' characters that *keys* hold."""
+    total = sum(len(key) for key in wanted or ())
+    return sum(len(key) for key in keys) / total if total else 0.0
 
 
 def _link_density(node: _Node) -> float:
@@ -274,7 +305,8 @@ def _main_container(nodes: Iterable[_Node]) -> tuple[etree._Element | None, bool
     total = 0
     for node in nodes:
         if (
-            node.element.tag != "p"
+            node.part
+            or node.element.tag != "p"
             or node.chars < PARAGRAPH_MIN_CHARS
             or _is_single_link(node)
         ):

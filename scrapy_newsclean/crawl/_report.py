@@ -159,10 +159,15 @@ def write_report(
 
 
 def _written_since(path: Path, started: float) -> bool:
-    try:  # minus 2 s: file systems that keep whole seconds (FAT keeps 2)
-        return path.stat().st_mtime >= started - 2
+    try:
+        mtime = path.stat().st_mtime
     except FileNotFoundError:
         return False
+    # A file system that keeps whole seconds (FAT keeps 2) rounds the time a
+    # report was written down: allow for it, and only for it (a crawl run
+    # just after another must replace its report).
+    coarse = mtime == int(mtime)
+    return mtime >= started - (2 if coarse else 0)
 
 
 @contextmanager
