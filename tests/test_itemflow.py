@@ -44,6 +44,7 @@ class Recorder:
         self.counts: Counter[str] = Counter()
         self.sites: Counter[tuple[str, str]] = Counter()
         self.notes: list[tuple[str | None, str]] = []
+        self.warnings: list[tuple[str | None, str]] = []
 
     def inc(self, event: str, count: int = 1, site: str | None = None) -> None:
         self.counts[event] += count
@@ -52,6 +53,9 @@ class Recorder:
 
     def note(self, url: str | None, message: str) -> None:
         self.notes.append((url, message))
+
+    def warn(self, url: str | None, message: str) -> None:
+        self.warnings.append((url, message))
 
     def drop(
         self, stage: str, reason: str, url: str | None, detail: str, **extra: Any

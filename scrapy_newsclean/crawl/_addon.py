@@ -25,13 +25,16 @@ DOWNLOADER_MIDDLEWARES: dict[type, int] = {ErrorPageMiddleware: 540}
 #: below every built-in spider middleware it sees the items as they leave for
 #: the pipelines (after any middleware that replaced them).
 SPIDER_MIDDLEWARES: dict[type, int] = {PageEvidenceMiddleware: 10}
-#: CleanTextPipeline at 300: early, so that later pipelines see cleaned text.
-#: NearDuplicatePipeline at 800: after cleaning (it fingerprints cleaned text)
-#: and after the user's validation pipelines, before storage pipelines (900+).
-#: Its fingerprint is committed only once the item passed every pipeline.
+#: CleanTextPipeline at 170, NearDuplicatePipeline at 190: after the pipelines
+#: that fill the text (news-please's ArticleMasterExtractor 100, its DateFilter
+#: 150) and before those that store it (news-please's storages from 200;
+#: scrapy-redis's RedisPipeline and Scrapy's project template at 300), so that
+#: storage receives only cleaned, deduplicated items. Dedup fingerprints the
+#: cleaned text; its fingerprint is committed only once the item passed every
+#: pipeline, so later validation pipelines may still drop the item.
 #: CrawlReport: order does not matter (it only listens to spider_closed).
 EXTENSIONS: dict[type, int] = {CrawlReport: 500}
-ITEM_PIPELINES: dict[type, int] = {CleanTextPipeline: 300, NearDuplicatePipeline: 800}
+ITEM_PIPELINES: dict[type, int] = {CleanTextPipeline: 170, NearDuplicatePipeline: 190}
 
 
 class Addon:
@@ -43,7 +46,11 @@ class Addon:
     """
 
     def update_settings(self, settings: BaseSettings) -> None:
-        if not newsclean_enabled(settings):
+        try:
+            on = newsclean_enabled(settings)
+        except ValueError:
+            on = True  # the components report the bad value, in one line
+        if not on:
             raise NotConfigured  # switched off on purpose: no warning
         for name, components in (
             ("DOWNLOADER_MIDDLEWARES", DOWNLOADER_MIDDLEWARES),
