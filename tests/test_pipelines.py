@@ -421,9 +421,11 @@ async def test_second_crawl_on_a_locked_sqlite_store_is_refused(
     assert result.stat("downloader/request_count") is None  # nothing fetched
     errors = [r for r in caplog.records if r.levelno >= logging.ERROR]
     assert [r.getMessage() for r in errors] == [
-        f"scrapy-newsclean cannot start: {uri} is in use by another process"
-        " (another crawl?); use a different NEWSCLEAN_STORE file or a redis://"
-        " store to share fingerprints between processes"
+        (
+            f"scrapy-newsclean cannot start: {uri} is in use by another process"
+            " (another crawl?); use a different NEWSCLEAN_STORE file or a redis://"
+            " store to share fingerprints between processes"
+        )
     ]
     assert StoreLocked.__name__ not in caplog.text  # no traceback
 

@@ -11,9 +11,12 @@ from scrapy_newsclean.crawl._page_evidence_middleware import PageEvidenceMiddlew
 from scrapy_newsclean.crawl._pipelines import CleanTextPipeline, NearDuplicatePipeline
 from scrapy_newsclean.crawl._report import CrawlReport
 from scrapy_newsclean.crawl._settings import newsclean_enabled
+from scrapy_newsclean.crawl._startup import Startup
 
 if TYPE_CHECKING:
+    from scrapy.crawler import Crawler
     from scrapy.settings import BaseSettings
+    from typing_extensions import Self
 
 #: Component priorities the add-on uses; the README documents the same numbers.
 #: ErrorPageMiddleware at 540: process_response runs from high to low numbers,
@@ -44,6 +47,12 @@ class Addon:
     ``None`` to disable them) keep the user's value; ``NEWSCLEAN_ENABLED = False``
     leaves the settings untouched.
     """
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> Self:
+        # Says at start which components are on, even when none is.
+        Startup.of(crawler)
+        return cls()
 
     def update_settings(self, settings: BaseSettings) -> None:
         try:
