@@ -246,7 +246,7 @@ def default_store_path() -> Path:
     return Path(data_path("newsclean", createdir=True)).resolve() / "state.db"
 
 
-#: The default store's file name under JOBDIR before 0.2 (still read).
+#: The default store's file name under JOBDIR in earlier versions (still read).
 LEGACY_JOBDIR_STORE = "newsclean.db"
 
 
