@@ -373,7 +373,7 @@ class ItemProcessor:
         """
         if "placeholder" in self._warned:
             return
-        short = text.strip() if text is not None else ""
+        short = text.strip() if text and len(text) < 4 * PLACEHOLDER_MAX_CHARS else ""
         if not short or len(short) > PLACEHOLDER_MAX_CHARS:
             self._run = None
             return

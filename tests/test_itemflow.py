@@ -255,6 +255,33 @@ async def test_items_without_text_pass_or_drop() -> None:
 
 
 @deferred_f_from_coro_f
+async def test_text_shorter_than_min_words_is_no_text() -> None:
+    proc, effects = processor()
+    for n in range(3):  # never near-duplicates of each other
+        assert (
+            await proc.dedup(ItemAdapter({"body": "four words of text"}), f"u{n}")
+            is None
+        )
+    assert effects.counts["duplicate/no_text/reason_count/too_short"] == 3
+    assert effects.counts["duplicate/kept"] == 0
+    five = await proc.dedup(ItemAdapter({"body": "five words of text here"}), "u")
+    assert five is not None  # fingerprinted
+    assert effects.warnings == []  # 3 in a row, fewer than PLACEHOLDER_RUN
+
+
+@deferred_f_from_coro_f
+async def test_placeholder_run_warns_once() -> None:
+    proc, effects = processor()
+    for n in range(12):
+        await proc.dedup(ItemAdapter({"title": "t", "article_text": "NULL"}), f"u{n}")
+    [(url, message)] = effects.warnings
+    assert url is None
+    assert message.startswith(
+        "5 items in a row have the same text 'NULL' in field 'article_text'"
+    )
+
+
+@deferred_f_from_coro_f
 async def test_emptied_item_is_dropped_unless_kept() -> None:
     boilerplate = {"body": "Share this article\nSign up for our newsletter"}
     proc, _ = processor()

@@ -31,7 +31,7 @@ from scrapy_newsclean.crawl._settings import (
     page_evidence_enabled,
     process_config,
 )
-from scrapy_newsclean.crawl._startup import STARTUP_ERRORS, Startup, build
+from scrapy_newsclean.crawl._startup import Startup, build, is_startup_error
 from scrapy_newsclean.itemflow import ItemProcessor
 
 if TYPE_CHECKING:
@@ -124,7 +124,9 @@ class _ProcessorPipeline:
         if self.shared is not None:
             try:
                 await self.shared.acquire()
-            except STARTUP_ERRORS as exc:  # a locked SQLite file, a bad URI...
+            except Exception as exc:
+                if not is_startup_error(exc):  # a locked SQLite file, a bad URI...
+                    raise
                 raise Startup.of(self.crawler).refuse(exc) from exc
 
     async def close_spider(self) -> None:

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import logging
 import re
-import sqlite3
+import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 from weakref import WeakKeyDictionary
@@ -51,8 +51,9 @@ T = TypeVar("T")
 #: Errors that stop a crawl at start with one line: bad settings
 #: (ValueError), a missing optional package or store class (ImportError), a
 #: store that another process holds (StoreLocked) or that cannot be used
-#: (OSError, sqlite3.Error). Anything else is a bug and keeps its traceback.
-STARTUP_ERRORS = (StoreLocked, ValueError, ImportError, OSError, sqlite3.Error)
+#: (OSError, and sqlite3.Error: see is_startup_error). Anything else is a bug
+#: and keeps its traceback.
+STARTUP_ERRORS = (StoreLocked, ValueError, ImportError, OSError)
 #: The finish reason of a crawl that newsclean refused to start.
 FINISH_REASON = "newsclean_startup_error"
 
@@ -150,6 +151,15 @@ def looks_like_storage(component: Any) -> bool:
     )
 
 
+def is_startup_error(exc: Exception) -> bool:
+    """Whether *exc* is a startup error (:data:`STARTUP_ERRORS`, sqlite3.Error)."""
+    # sqlite3 only if a store imported it: a memory:// crawl never loads it
+    sqlite3 = sys.modules.get("sqlite3")
+    return isinstance(exc, STARTUP_ERRORS) or (
+        sqlite3 is not None and isinstance(exc, sqlite3.Error)
+    )
+
+
 def build(cls: type[T], crawler: Crawler) -> T:
     """``cls(crawler)``; a startup error refuses the crawl (one error line).
 
@@ -159,7 +169,9 @@ def build(cls: type[T], crawler: Crawler) -> T:
     startup = Startup.of(crawler)
     try:
         return cls(crawler)  # type: ignore[call-arg]
-    except STARTUP_ERRORS as exc:
+    except Exception as exc:
+        if not is_startup_error(exc):
+            raise
         startup.refuse(exc)
         raise NotConfigured from exc
 
