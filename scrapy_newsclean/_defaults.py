@@ -71,9 +71,13 @@ NEWSCLEAN_TEMPLATE_MIN_PAGES = 3
 
 #: Where fingerprints and learned templates live: memory://, sqlite:///path.db,
 #: redis://host:port/db, a URI of a scheme added to NEWSCLEAN_STORES, or (for
-#: compatibility) a dotted class path. None: sqlite under JOBDIR when set, else
-#: under the project's .scrapy data directory.
+#: compatibility) a dotted class path. None: sqlite in the project's .scrapy
+#: data directory (not under JOBDIR, which a new job deletes; an existing
+#: JOBDIR/newsclean.db of older versions is still used).
 NEWSCLEAN_STORE: str | None = None
+#: Accept a store local to one process (memory://, sqlite) under a shared
+#: scheduler (scrapy-redis...): True only when a single worker runs.
+NEWSCLEAN_STORE_ALLOW_LOCAL = False
 #: The built-in store classes by URI scheme (as Scrapy's FEED_STORAGES_BASE);
 #: not a setting: NEWSCLEAN_STORES is merged over it.
 NEWSCLEAN_STORES_BASE = MappingProxyType(
@@ -107,6 +111,9 @@ NEWSCLEAN_DEDUP_SCOPE = "global"
 #: "drop" near-duplicates or "tag" them (NEWSCLEAN_DUPLICATE_TAG_FIELD).
 NEWSCLEAN_DUPLICATE_ACTION = "drop"
 NEWSCLEAN_DUPLICATE_TAG_FIELD = "newsclean_duplicate"
+#: A text of fewer words (characters in Chinese, Japanese...) is too short to
+#: fingerprint: it counts as no text (placeholders such as "NULL").
+NEWSCLEAN_DEDUP_MIN_WORDS = 5
 #: Items with no text to fingerprint: "pass" (never duplicates) or "drop".
 NEWSCLEAN_NO_TEXT_ACTION = "pass"
 #: Seconds to wait for an in-flight original to reach storage (or not).

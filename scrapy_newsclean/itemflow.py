@@ -51,7 +51,18 @@ if TYPE_CHECKING:
 
 #: The template keys of a cleaned item, learned once the item is stored.
 TemplateEntry = TemplateSighting
+#: Items in a row whose text is the same short string: a placeholder (warned once).
+PLACEHOLDER_RUN = 5
+#: A longer text is never taken for a placeholder.
+PLACEHOLDER_MAX_CHARS = 100
 _CLEAN = CleanConfig()
+
+
+#: The setting naming the field that each stage writes.
+_FIELD_SETTINGS = {
+    "clean": "NEWSCLEAN_REPORT_FIELD",
+    "duplicate": "NEWSCLEAN_DUPLICATE_TAG_FIELD",
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,6 +82,7 @@ class ProcessConfig:
     duplicate_action: str = _defaults.NEWSCLEAN_DUPLICATE_ACTION  # or "tag"
     tag_field: str = _defaults.NEWSCLEAN_DUPLICATE_TAG_FIELD
     no_text_action: str = _defaults.NEWSCLEAN_NO_TEXT_ACTION  # or "drop"
+    min_words: int = _defaults.NEWSCLEAN_DEDUP_MIN_WORDS
     store_failure: str = _defaults.NEWSCLEAN_STORE_FAILURE  # or "drop"
     simhash: SimhashConfig = DEFAULT
     pending_wait: float = _defaults.NEWSCLEAN_DEDUP_PENDING_WAIT
@@ -89,6 +101,9 @@ class Effects(Protocol):
 
     def note(self, url: str | None, message: str) -> None:
         """One line about an item that passes despite a problem."""
+
+    def warn(self, url: str | None, message: str) -> None:
+        """A misconfiguration seen in the items (said once by the caller)."""
 
     def drop(
         self, stage: str, reason: str, url: str | None, detail: str, **extra: Any
@@ -129,6 +144,9 @@ class ItemProcessor:
         self._now: ResolvesNow | None = None  # it, if it resolves without awaiting
         # the last text fingerprinted: cleaning's, reused by dedup on the same text
         self._fingerprinted: tuple[str, Fingerprint] | None = None
+        # the short text of the last items and how many in a row had it
+        self._run: tuple[str, int] | None = None
+        self._warned: set[str] = set()  # misconfigurations already warned about
 
     async def _ready(self) -> FingerprintStore:
         """The open store (see :meth:`StoreAccess.ready`), remembered."""
@@ -185,7 +203,7 @@ class ItemProcessor:
                 removed=outcome.report()["blocks_removed"],
             )
         if self.config.report_field:
-            self._set(adapter, self.config.report_field, outcome.report(), "clean")
+            self._set(adapter, self.config.report_field, outcome.report(), "clean", url)
         return self._sighting(adapter, site, keys) if keys is not None else None
 
     def _sighting(
@@ -263,12 +281,25 @@ class ItemProcessor:
             if kind == "html":
                 self.effects.note(url, f"field {name!r} held HTML: cleaned as text")
 
-    def _set(self, adapter: ItemAdapter, name: str, value: Any, stage: str) -> None:
+    def _set(
+        self, adapter: ItemAdapter, name: str, value: Any, stage: str, url: str | None
+    ) -> None:
         try:
             adapter[name] = value
         except KeyError:
             self.effects.inc(f"{stage}/field_undeclared")
-            self.effects.note(None, f"{name!r} is not a field of {type(adapter.item)}")
+            if stage in self._warned:
+                return
+            self._warned.add(stage)
+            item_class = type(adapter.item)
+            setting = _FIELD_SETTINGS[stage]
+            self.effects.warn(
+                url,
+                f"{setting} is {name!r}, which is not a field of"
+                f" {item_class.__module__}.{item_class.__qualname__}: declare"
+                f" {name} = scrapy.Field() there - no more will be shown (stat"
+                f" newsclean/{stage}/field_undeclared counts the items)",
+            )
 
     async def dedup(self, adapter: ItemAdapter, url: str | None) -> Reservation | None:
         """Check the item; the reservation to commit once it is stored.
@@ -279,9 +310,14 @@ class ItemProcessor:
         config = self.config
         self.effects.inc("duplicate/items")
         text, problem = dedup_text(adapter, config.text_fields, config.dedup_fields)
+        self._watch_placeholder(adapter, text)
         fp = self._fingerprint(text) if text is not None else None
         if fp is None or fp.empty:
             self._no_text(url, problem or "no_words")
+            return None
+        if fp.size < config.min_words:
+            # "NULL", "n/a": a placeholder, not an article; never a duplicate
+            self._no_text(url, "too_short")
             return None
         scope = site_of(url) if config.scope == "site" else ""
         try:
@@ -337,7 +373,7 @@ class ItemProcessor:
         if self.config.duplicate_action == "tag":
             self.effects.inc("duplicate/tagged")
             tag = {"of": match.url, "distance": match.distance}
-            self._set(adapter, self.config.tag_field, tag, "duplicate")
+            self._set(adapter, self.config.tag_field, tag, "duplicate", url)
             return
         self.effects.drop(
             "duplicate",
@@ -346,6 +382,35 @@ class ItemProcessor:
             detail,
             duplicate_of=match.url,
             distance=match.distance,
+        )
+
+    def _watch_placeholder(self, adapter: ItemAdapter, text: str | None) -> None:
+        """Warn once when PLACEHOLDER_RUN items in a row have the same short text.
+
+        The text is then a placeholder that a later pipeline fills in (as
+        news-please's extractor does): newsclean runs too early.
+        """
+        if "placeholder" in self._warned:
+            return
+        short = text.strip() if text and len(text) < 4 * PLACEHOLDER_MAX_CHARS else ""
+        if not short or len(short) > PLACEHOLDER_MAX_CHARS:
+            self._run = None
+            return
+        run = self._run
+        count = run[1] + 1 if run is not None and run[0] == short else 1
+        self._run = (short, count)
+        if count < PLACEHOLDER_RUN:
+            return
+        self._warned.add("placeholder")
+        fields = self.config.dedup_fields or self.config.text_fields
+        field = next((name for name in fields if name in adapter), fields[0])
+        self.effects.warn(
+            None,
+            f"{count} items in a row have the same text {short!r} in field"
+            f" {field!r}: a placeholder that a later pipeline fills in? Then"
+            " newsclean's pipelines run too early: give them higher ITEM_PIPELINES"
+            " numbers than that pipeline (the order is logged at start; README:"
+            " Pipeline order)",
         )
 
     def _no_text(self, url: str | None, problem: str) -> None:

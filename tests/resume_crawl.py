@@ -1,7 +1,7 @@
 """A crawl that can be killed and resumed: ``python -m tests.resume_crawl``.
 
 ``python -m tests.resume_crawl JOBDIR ITEMS_DB FETCHED_LOG URL...`` crawls the
-URLs with the add-on (default store: SQLite under JOBDIR) and stores each item
+URLs with the add-on (store: ``newsclean.db`` beside JOBDIR) and stores each item
 in its own SQLite table, committing every item as a real database pipeline
 does. Every response the spider receives is appended to FETCHED_LOG first.
 """
@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 import sqlite3
 import sys
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from scrapy import Request
@@ -75,6 +76,7 @@ def main(argv: list[str]) -> None:
             **BASE_SETTINGS,
             "ADDONS": {Addon: 500},
             "JOBDIR": jobdir,
+            "NEWSCLEAN_STORE": f"sqlite:///{Path(jobdir).parent / 'newsclean.db'}",
             "ITEMS_DB": items_db,
             "FETCHED_LOG": fetched_log,
             "ITEM_PIPELINES": {ItemDatabase: 900},

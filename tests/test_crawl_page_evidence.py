@@ -162,7 +162,7 @@ def test_addon_enables_the_middleware() -> None:
     crawler = get_crawler(settings_dict={"ADDONS": {Addon: 500}})
     middlewares = crawler.settings.getwithbase("SPIDER_MIDDLEWARES")
     assert middlewares[PageEvidenceMiddleware] == 10
-    assert crawler.settings.getwithbase("ITEM_PIPELINES")[CleanTextPipeline] == 300
+    assert crawler.settings.getwithbase("ITEM_PIPELINES")[CleanTextPipeline] == 170
 
 
 def test_cli_uses_the_html_field(tmp_path: Path) -> None:

@@ -302,8 +302,9 @@ class TestHostileResponses:
         assert mw.process_response(request, response) is response
 
     def test_bad_setting_is_a_clear_error(self) -> None:
+        crawler = get_crawler(Spider, {"NEWSCLEAN_RETRY_CHALLENGES": -1})
         with pytest.raises(ValueError, match="NEWSCLEAN_RETRY_CHALLENGES"):
-            self.build({"NEWSCLEAN_RETRY_CHALLENGES": -1})
+            ErrorPageMiddleware(crawler)
 
     def test_component_switch(self) -> None:
         with pytest.raises(NotConfigured):

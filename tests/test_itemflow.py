@@ -44,6 +44,7 @@ class Recorder:
         self.counts: Counter[str] = Counter()
         self.sites: Counter[tuple[str, str]] = Counter()
         self.notes: list[tuple[str | None, str]] = []
+        self.warnings: list[tuple[str | None, str]] = []
 
     def inc(self, event: str, count: int = 1, site: str | None = None) -> None:
         self.counts[event] += count
@@ -52,6 +53,9 @@ class Recorder:
 
     def note(self, url: str | None, message: str) -> None:
         self.notes.append((url, message))
+
+    def warn(self, url: str | None, message: str) -> None:
+        self.warnings.append((url, message))
 
     def drop(
         self, stage: str, reason: str, url: str | None, detail: str, **extra: Any
@@ -248,6 +252,33 @@ async def test_items_without_text_pass_or_drop() -> None:
     strict, _ = processor(no_text_action="drop")
     with pytest.raises(Dropped, match="no_text"):
         await strict.dedup(ItemAdapter({"body": ""}), "u")
+
+
+@deferred_f_from_coro_f
+async def test_text_shorter_than_min_words_is_no_text() -> None:
+    proc, effects = processor()
+    for n in range(3):  # never near-duplicates of each other
+        assert (
+            await proc.dedup(ItemAdapter({"body": "four words of text"}), f"u{n}")
+            is None
+        )
+    assert effects.counts["duplicate/no_text/reason_count/too_short"] == 3
+    assert effects.counts["duplicate/kept"] == 0
+    five = await proc.dedup(ItemAdapter({"body": "five words of text here"}), "u")
+    assert five is not None  # fingerprinted
+    assert effects.warnings == []  # 3 in a row, fewer than PLACEHOLDER_RUN
+
+
+@deferred_f_from_coro_f
+async def test_placeholder_run_warns_once() -> None:
+    proc, effects = processor()
+    for n in range(12):
+        await proc.dedup(ItemAdapter({"title": "t", "article_text": "NULL"}), f"u{n}")
+    [(url, message)] = effects.warnings
+    assert url is None
+    assert message.startswith(
+        "5 items in a row have the same text 'NULL' in field 'article_text'"
+    )
 
 
 @deferred_f_from_coro_f

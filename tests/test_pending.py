@@ -183,6 +183,9 @@ class Counts:
     def note(self, url: str | None, message: str) -> None:
         pass
 
+    def warn(self, url: str | None, message: str) -> None:
+        pass
+
     def drop(self, *args: Any, **kwargs: Any) -> Any:
         raise AssertionError(args)
 

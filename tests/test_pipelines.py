@@ -436,38 +436,51 @@ class TestNearDuplicatePipelineCrawl:
 
 @deferred_f_from_coro_f
 async def test_second_crawl_on_a_locked_sqlite_store_is_refused(
-    mockserver: MockServer, tmp_path: Path
+    mockserver: MockServer, tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
     uri = f"sqlite:///{tmp_path / 'state.db'}"
     other_crawl = build_store(uri)
     await other_crawl.open()
     try:
-        with pytest.raises(StoreLocked, match="in use by another process"):
-            await crawl(
-                [mockserver.url("/site/seed_000.html")],
-                {**ADDON, "NEWSCLEAN_STORE": uri},
-                spidercls=ArticleSpider,
-            )
+        result = await crawl(
+            [mockserver.url("/site/seed_000.html")],
+            {**ADDON, "NEWSCLEAN_STORE": uri},
+            spidercls=ArticleSpider,
+        )
     finally:
         await other_crawl.close()
+    assert result.items == []
+    assert result.stat("finish_reason") == "newsclean_startup_error"
+    assert result.stat("downloader/request_count") is None  # nothing fetched
+    errors = [r for r in caplog.records if r.levelno >= logging.ERROR]
+    assert [r.getMessage() for r in errors] == [
+        (
+            f"scrapy-newsclean cannot start: {uri} is in use by another process"
+            " (another crawl?); use a different NEWSCLEAN_STORE file or a redis://"
+            " store to share fingerprints between processes"
+        )
+    ]
+    assert StoreLocked.__name__ not in caplog.text  # no traceback
 
 
-def test_default_store_is_sqlite_under_jobdir_or_project_data_dir(
+def test_default_store_is_sqlite_in_the_project_data_dir_not_jobdir(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     from scrapy.settings import Settings
 
     from scrapy_newsclean.crawl._settings import store_uri
 
-    jobdir = tmp_path / "job"
-    assert store_uri(Settings({"JOBDIR": str(jobdir)})) == (
-        f"sqlite:///{jobdir}/newsclean.db"
-    )
     monkeypatch.chdir(tmp_path)
-    uri = store_uri(Settings())
-    assert uri.startswith("sqlite:///")
-    assert uri.endswith("/.scrapy/newsclean/state.db")
+    default = f"sqlite:///{tmp_path}/.scrapy/newsclean/state.db"
+    assert store_uri(Settings()) == default
     assert (tmp_path / ".scrapy" / "newsclean").is_dir()
+    jobdir = tmp_path / "job"
+    assert store_uri(Settings({"JOBDIR": str(jobdir)})) == default
+    # a store that an older version kept under JOBDIR is still used
+    jobdir.mkdir()
+    (jobdir / "newsclean.db").touch()
+    legacy = f"sqlite:///{jobdir}/newsclean.db"
+    assert store_uri(Settings({"JOBDIR": str(jobdir)})) == legacy
 
 
 @deferred_f_from_coro_f

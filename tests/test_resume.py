@@ -73,7 +73,7 @@ def test_kill_and_resume(mockserver: MockServer, tmp_path: Path) -> None:
     # (b) every fingerprint in the store belongs to a stored item
     fingerprints = {
         str(url)
-        for (url,) in rows(jobdir / "newsclean.db", "SELECT url FROM fingerprints")
+        for (url,) in rows(tmp_path / "newsclean.db", "SELECT url FROM fingerprints")
     }
     assert fingerprints <= set(stored)
     # (c) every article fetched in either run is stored once, except those whose
@@ -85,5 +85,5 @@ def test_kill_and_resume(mockserver: MockServer, tmp_path: Path) -> None:
     print(f"stored before kill {stored_before_kill}, lost in flight {len(lost)}")
     assert len(lost) <= 8
     # (d) both SQLite files are intact
-    for db in (items_db, jobdir / "newsclean.db"):
+    for db in (items_db, tmp_path / "newsclean.db"):
         assert rows(db, "PRAGMA integrity_check") == [("ok",)]

@@ -15,7 +15,6 @@ import pytest
 from scrapy import Spider
 from scrapy.settings import Settings
 from scrapy.utils.defer import deferred_f_from_coro_f
-from scrapy.utils.misc import build_from_crawler
 from scrapy.utils.test import get_crawler
 
 import scrapy_newsclean
@@ -78,6 +77,7 @@ SETTING_OF: dict[type, dict[str, str]] = {
         "duplicate_action": "NEWSCLEAN_DUPLICATE_ACTION",
         "tag_field": "NEWSCLEAN_DUPLICATE_TAG_FIELD",
         "no_text_action": "NEWSCLEAN_NO_TEXT_ACTION",
+        "min_words": "NEWSCLEAN_DEDUP_MIN_WORDS",
         "store_failure": "NEWSCLEAN_STORE_FAILURE",
         "pending_wait": "NEWSCLEAN_DEDUP_PENDING_WAIT",
     },
@@ -226,13 +226,13 @@ def test_bad_value_stops_the_pipeline_naming_the_setting(
     crawler = get_crawler(Spider, settings)
     message = f"^{name} must be {re.escape(expected)}.*, got "
     with pytest.raises(ValueError, match=message):
-        build_from_crawler(NearDuplicatePipeline, crawler)
+        NearDuplicatePipeline(crawler)
 
 
 def test_bad_report_path_stops_the_report() -> None:
     crawler = get_crawler(Spider, {"NEWSCLEAN_REPORT_PATH": 42})
     with pytest.raises(ValueError, match=r"^NEWSCLEAN_REPORT_PATH must be a file path"):
-        build_from_crawler(CrawlReport, crawler)
+        CrawlReport(crawler)
 
 
 def _cli_args(**options: Any) -> Namespace:

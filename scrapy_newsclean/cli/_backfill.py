@@ -170,6 +170,9 @@ class _Effects:
     def note(self, url: str | None, message: str) -> None:
         self.backfill.notify(self.line, message)
 
+    def warn(self, url: str | None, message: str) -> None:
+        self.backfill.notify(self.line, message)
+
     def drop(
         self, stage: str, reason: str, url: str | None, detail: str, **extra: Any
     ) -> NoReturn:

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 from weakref import WeakKeyDictionary
 
 from scrapy_newsclean.crawl._settings import store_classes, store_options, store_uri
+from scrapy_newsclean.crawl._startup import check_store
 from scrapy_newsclean.stores import StoreUnavailable, build_store, redact
 
 if TYPE_CHECKING:
@@ -40,6 +41,7 @@ class SharedStore:
         )
         self.crawler = crawler
         self.display_uri = redact(uri)
+        check_store(crawler, self.store, self.display_uri)
         self._users = 0
         self._open = False
         self._next_attempt = 0.0

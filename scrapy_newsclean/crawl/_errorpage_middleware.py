@@ -13,6 +13,7 @@ from scrapy.http import HtmlResponse
 from scrapy_newsclean.crawl._audit import DropAuditor
 from scrapy_newsclean.crawl._exceptions import ErrorPageIgnored
 from scrapy_newsclean.crawl._settings import enabled, errorpage_policy, status_set
+from scrapy_newsclean.crawl._startup import build
 from scrapy_newsclean.errorpages._fate import Action, decide
 
 if TYPE_CHECKING:
@@ -61,7 +62,7 @@ class ErrorPageMiddleware:
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
-        return cls(crawler)
+        return build(cls, crawler)
 
     def close_spider(self) -> None:
         self.auditor.close()

@@ -30,10 +30,12 @@ from scrapy_newsclean.crawl._settings import (
     page_evidence_enabled,
     text_fields,
 )
+from scrapy_newsclean.crawl._startup import build
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
     from scrapy.http import Response
+    from typing_extensions import Self
 
     from scrapy_newsclean.cleaning import PageEvidence
 
@@ -111,6 +113,10 @@ class PageEvidenceMiddleware(BaseSpiderMiddleware):
         # The last response: its evidence and the block keys it was built for.
         self._last: tuple[weakref.ref[Response], PageEvidence | None, set[str]] | None
         self._last = None
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> Self:
+        return build(cls, crawler)
 
     def get_processed_item(self, item: Any, response: Response | None) -> Any:
         if isinstance(response, HtmlResponse):

@@ -31,6 +31,7 @@ from scrapy_newsclean.crawl._settings import (
     page_evidence_enabled,
     process_config,
 )
+from scrapy_newsclean.crawl._startup import Startup, build, is_startup_error
 from scrapy_newsclean.itemflow import ItemProcessor
 
 if TYPE_CHECKING:
@@ -74,6 +75,13 @@ class CrawlEffects:
             extra={"spider": self.crawler.spider},
         )
 
+    def warn(self, url: str | None, message: str) -> None:
+        logger.warning(
+            "%(url)s: %(message)s" if url else "%(message)s",
+            {"url": url, "message": message},
+            extra={"spider": self.crawler.spider},
+        )
+
     def drop(
         self, stage: str, reason: str, url: str | None, detail: str, **extra: Any
     ) -> NoReturn:
@@ -111,11 +119,16 @@ class _ProcessorPipeline:
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
-        return cls(crawler)
+        return build(cls, crawler)
 
     async def open_spider(self) -> None:
         if self.shared is not None:
-            await self.shared.acquire()
+            try:
+                await self.shared.acquire()
+            except Exception as exc:
+                if not is_startup_error(exc):  # a locked SQLite file, a bad URI...
+                    raise
+                raise Startup.of(self.crawler).refuse(exc) from exc
 
     async def close_spider(self) -> None:
         unresolved = await self.pending.discard_all()

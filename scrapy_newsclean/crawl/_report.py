@@ -25,6 +25,7 @@ from scrapy import signals
 from scrapy.exceptions import NotConfigured
 
 from scrapy_newsclean.crawl._settings import newsclean_enabled, report_path
+from scrapy_newsclean.crawl._startup import FINISH_REASON, build
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
@@ -207,9 +208,11 @@ class CrawlReport:
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
-        return cls(crawler)
+        return build(cls, crawler)
 
-    def spider_closed(self, spider: Spider) -> None:
+    def spider_closed(self, spider: Spider, reason: str = "") -> None:
+        if reason == FINISH_REASON:
+            return  # refused at start: the error line says it all
         stats = self.crawler.stats
         assert stats is not None
         report = build_report(stats.get_stats(), SiteTally.of(self.crawler))

@@ -14,6 +14,7 @@ import re
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from scrapy.utils.misc import load_object
 from scrapy.utils.project import data_path
 
 from scrapy_newsclean import _defaults
@@ -25,6 +26,8 @@ from scrapy_newsclean.neardup._params import SimhashConfig
 from scrapy_newsclean.stores._base import StoreOptions
 
 if TYPE_CHECKING:
+    from collections.abc import Iterable
+
     from scrapy.settings import BaseSettings
 
 
@@ -239,17 +242,67 @@ def configured_store(settings: BaseSettings) -> str | None:
 def store_uri(settings: BaseSettings) -> str:
     """:setting:`NEWSCLEAN_STORE`, or the default SQLite file.
 
-    The default is ``newsclean.db`` under :setting:`JOBDIR` when set (it then
-    lives and dies with the job), else ``newsclean/state.db`` in the project's
-    ``.scrapy`` data directory (``./.scrapy/newsclean/state.db`` outside one).
+    The default is ``newsclean/state.db`` in the project's ``.scrapy`` data
+    directory (``./.scrapy/newsclean/state.db`` outside one), as an absolute
+    path. Not under :setting:`JOBDIR`: a new job deletes that directory (and
+    news-please does at every start without ``--resume``), while fingerprints
+    are meant to outlive a job. A ``JOBDIR/newsclean.db`` written by an older
+    version is still used while it exists.
     """
     uri = configured_store(settings)
     if uri is not None:
         return uri
+    jobdir = job_dir(settings)
+    if jobdir is not None and (jobdir / LEGACY_JOBDIR_STORE).exists():
+        return f"sqlite:///{jobdir / LEGACY_JOBDIR_STORE}"
+    return f"sqlite:///{default_store_path()}"
+
+
+def default_store_path() -> Path:
+    """The default store file: ``newsclean/state.db`` in Scrapy's data directory."""
+    return Path(data_path("newsclean", createdir=True)).resolve() / "state.db"
+
+
+#: The default store's file name under JOBDIR in earlier versions (still read).
+LEGACY_JOBDIR_STORE = "newsclean.db"
+
+
+def job_dir(settings: BaseSettings) -> Path | None:
+    """Scrapy's :setting:`JOBDIR` as an absolute path, or None when unset."""
     jobdir = settings.get("JOBDIR")
-    if jobdir:
-        return f"sqlite:///{jobdir}/newsclean.db"
-    return f"sqlite:///{Path(data_path('newsclean', createdir=True)) / 'state.db'}"
+    return Path(jobdir).resolve() if jobdir else None
+
+
+def switched_off(settings: BaseSettings, switches: Iterable[str]) -> str | None:
+    """The first of :setting:`NEWSCLEAN_ENABLED` and *switches* that is False."""
+    for name in ("NEWSCLEAN_ENABLED", *switches):
+        if not _bool(settings, name):
+            return name
+    return None
+
+
+def store_allow_local(settings: BaseSettings) -> bool:
+    """:setting:`NEWSCLEAN_STORE_ALLOW_LOCAL`: a local store under a shared scheduler."""
+    return _bool(settings, "NEWSCLEAN_STORE_ALLOW_LOCAL")
+
+
+def scheduler(settings: BaseSettings) -> Any:
+    """Scrapy's :setting:`SCHEDULER`: a class or its import path."""
+    return settings.get("SCHEDULER")
+
+
+def components(settings: BaseSettings, name: str) -> list[tuple[Any, int]]:
+    """The enabled components of *name* (``ITEM_PIPELINES``...) with priorities.
+
+    In Scrapy's order (by priority, ties in setting order); import paths are
+    resolved to classes, ``None`` values (disabled) left out.
+    """
+    enabled_ = [
+        (load_object(path) if isinstance(path, str) else path, priority)
+        for path, priority in settings.getwithbase(name).items()
+        if priority is not None
+    ]
+    return sorted(enabled_, key=lambda pair: pair[1])
 
 
 def store_classes(settings: BaseSettings) -> dict[str, Any]:
@@ -368,6 +421,7 @@ def process_config(settings: BaseSettings) -> ProcessConfig:
         ),
         tag_field=_name(settings, "NEWSCLEAN_DUPLICATE_TAG_FIELD"),
         no_text_action=choice(settings, "NEWSCLEAN_NO_TEXT_ACTION", {"pass", "drop"}),
+        min_words=_int(settings, "NEWSCLEAN_DEDUP_MIN_WORDS", 1),
         store_failure=choice(settings, "NEWSCLEAN_STORE_FAILURE", {"pass", "drop"}),
         simhash=simhash_config(settings),
         pending_wait=pending_wait(settings),
