@@ -205,7 +205,7 @@ async def test_default_store_outlives_jobdir(
     shutil.rmtree(jobdir)
     second = await crawl(urls, settings, spidercls=ArticleSpider)
     assert second.items == []  # all already stored by the first run
-    assert second.stat("newsclean/duplicate/dropped/reason_count/near_duplicate") == 3
+    assert second.stat("newsclean/duplicate/dropped/reason_count/already_stored") == 3
     store = tmp_path / ".scrapy" / "newsclean" / "state.db"
     assert (
         messages(caplog, logging.INFO, "crawl._crawler_store")

@@ -13,7 +13,6 @@ from typing import TYPE_CHECKING, Any
 import pytest
 from scrapy import Spider
 from scrapy.utils.defer import deferred_f_from_coro_f
-from scrapy.utils.misc import build_from_crawler
 from scrapy.utils.test import get_crawler
 
 from scrapy_newsclean import Addon
@@ -161,5 +160,6 @@ async def test_report_path_placeholders_and_an_earlier_run_replaced(
 
 def test_unknown_report_path_placeholder_is_refused() -> None:
     crawler = get_crawler(Spider, {"NEWSCLEAN_REPORT_PATH": "r-{spider}.json"})
+    # (from_crawler turns it into one startup error line: tests/test_startup.py)
     with pytest.raises(ValueError, match=r"only placeholders are \{hostname\}"):
-        build_from_crawler(CrawlReport, crawler)
+        CrawlReport(crawler)
