@@ -47,6 +47,7 @@ from typing import TYPE_CHECKING, Literal
 
 from lxml import etree
 
+from scrapy_newsclean._bounded_memo import Memo
 from scrapy_newsclean.cleaning._page_tokens import (
     TAG_REASONS,
     TOKEN_FAMILIES,
@@ -341,7 +342,6 @@ class _Ancestry:
     def __init__(
         self, anchor: etree._Element | None, confident: bool, body: etree._Element
     ) -> None:
-        self.tokens: dict[str, str | None] = {}
         # element -> (nearest boilerplate ancestor's reason, in main, in region);
         # the region is known even when the main container is not confident.
         self.facts: dict[etree._Element, tuple[str | None, bool, bool]] = {}
@@ -389,12 +389,18 @@ class _Ancestry:
             return reason
         for value in (element.get("class"), element.get("id")):
             if value:
-                reason = self.tokens.get(value, "")
-                if reason == "":
-                    reason = self.tokens[value] = _token_reason(value)
-                if reason is not None:
-                    return reason
+                # A site repeats its class and id values on every page.
+                known = _TOKEN_REASONS.get(value)
+                if known is None:
+                    known = _token_reason(value) or ""
+                    _TOKEN_REASONS.put(value, known)
+                if known:
+                    return known
         return None
+
+
+#: Class and id values -> boilerplate family ("" for none), across pages.
+_TOKEN_REASONS: Memo[str, str] = Memo()
 
 
 def _nearest(outer: str | None, own: str | None) -> str | None:
