@@ -14,9 +14,11 @@ setup() {
     if [ ! -x .venv/bin/python ]; then
         python3 -m venv .venv
     fi
-    # Reinstall only when pyproject.toml changed since the last install.
+    # Reinstall only when the build inputs changed since the last install (the
+    # install compiles the C extension scrapy_newsclean/_speedups.c in place).
     local stamp=.venv/.newsclean-installed
-    if [ ! -f "$stamp" ] || [ pyproject.toml -nt "$stamp" ]; then
+    if [ ! -f "$stamp" ] || [ -n "$(find pyproject.toml setup.py \
+        scrapy_newsclean/_speedups.c scrapy_newsclean/_speedups_sbox.h -newer "$stamp")" ]; then
         .venv/bin/python -m pip install -q --upgrade pip
         .venv/bin/python -m pip install -q -e ".[dev]"
         touch "$stamp"

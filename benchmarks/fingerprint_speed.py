@@ -19,10 +19,9 @@ import sys
 import time
 from typing import TYPE_CHECKING
 
-from scrapy_newsclean.fingerprints import features
-
 from benchmarks._shared import shared_dir
 from scrapy_newsclean import neardup as simhash
+from scrapy_newsclean.neardup import _features as features
 
 if TYPE_CHECKING:
     from collections.abc import Callable

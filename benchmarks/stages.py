@@ -36,13 +36,13 @@ from typing import TYPE_CHECKING, Any
 
 from itemadapter import ItemAdapter
 from lxml import html
-from scrapy_newsclean.fingerprints import features
 
 from benchmarks._shared import shared_dir
 from scrapy_newsclean import _bounded_memo as memo
 from scrapy_newsclean import neardup as simhash
 from scrapy_newsclean.cleaning._item import CleanConfig, clean_item
 from scrapy_newsclean.errorpages import _classify as errorpages
+from scrapy_newsclean.neardup import _features as features
 from scrapy_newsclean.stores._base import Reservation
 from scrapy_newsclean.stores._memory import MemoryStore
 

@@ -15,7 +15,7 @@ from scrapy import Spider
 from scrapy.utils.defer import deferred_f_from_coro_f
 from scrapy.utils.test import get_crawler
 
-from scrapy_newsclean import Addon
+from scrapy_newsclean import Addon, __version__, _accel
 from scrapy_newsclean.crawl._report import (
     CrawlReport,
     SiteTally,
@@ -61,11 +61,15 @@ async def test_report_logged_saved_and_in_stats(
     assert report["top_sites"]["error_page/status_403"] == [["127.0.0.1", 1]]
     assert result.stat("newsclean/report/items_out") == 1
     assert result.stat("newsclean/report/pages_dropped") == 2
-    (summary,) = [
+    # once at start: the version and the active kernels; then the report
+    start, summary = [
         r.getMessage()
         for r in caplog.records
         if r.name == "scrapy_newsclean.crawl._report"
     ]
+    assert start == f"scrapy-newsclean {__version__}: {_accel.ACTIVE} kernels"
+    assert summary.startswith(f"scrapy-newsclean report ({_accel.ACTIVE} kernels):")
+    assert report["implementation"] == _accel.ACTIVE
     assert "pages dropped: soft_404 1, status_403 1" in summary
     assert "items dropped: near_duplicate 1" in summary
 

@@ -14,6 +14,7 @@ import sys
 from concurrent.futures import ThreadPoolExecutor
 from typing import TYPE_CHECKING, Any, TypeVar
 
+from scrapy_newsclean import __version__, _accel
 from scrapy_newsclean.cli._check import add_check_parser, check_command
 from scrapy_newsclean.cli._clean import add_clean_parser, clean_command
 from scrapy_newsclean.cli._progress import PROG
@@ -46,6 +47,12 @@ def build_parser() -> argparse.ArgumentParser:
         prog=PROG,
         description="Clean and deduplicate stored news items as the scrapy-newsclean "
         "pipelines do, and check pages as its middleware does.",
+    )
+    parser.add_argument(
+        "--version",
+        action="version",
+        version=f"%(prog)s {__version__}; kernels: {_accel.ACTIVE}",
+        help="show the version and which kernels run (compiled or pure Python)",
     )
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     common = argparse.ArgumentParser(add_help=False)

@@ -24,6 +24,7 @@ from weakref import WeakKeyDictionary
 from scrapy import signals
 from scrapy.exceptions import NotConfigured
 
+from scrapy_newsclean import __version__, _accel
 from scrapy_newsclean.crawl._settings import newsclean_enabled, report_path
 from scrapy_newsclean.crawl._startup import FINISH_REASON, build
 
@@ -88,6 +89,7 @@ def build_report(stats: dict[str, Any], tally: SiteTally) -> dict[str, Any]:
     }
     scraped = stats.get("item_scraped_count", 0)
     return {
+        "implementation": _accel.ACTIVE,
         "items_in": scraped + stats.get("item_dropped_count", 0),
         "items_out": scraped,
         "responses_checked": stats.get("newsclean/error_page/checked", 0),
@@ -128,7 +130,8 @@ def format_report(report: dict[str, Any]) -> str:
     ]
     for key, sites in report["top_sites"].items():
         lines.append(f"top sites {key}: " + ", ".join(f"{s} {n}" for s, n in sites))
-    return "\n  ".join(["scrapy-newsclean report:", *lines])
+    heading = f"scrapy-newsclean report ({report['implementation']} kernels):"
+    return "\n  ".join([heading, *lines])
 
 
 def write_report(
@@ -191,6 +194,9 @@ def _locked(directory: Path) -> Iterator[None]:
 class CrawlReport:
     """Log (and optionally save) the newsclean report when the spider closes.
 
+    At start it logs, once, the version and which kernels run (``compiled``
+    or ``pure (...)``, :mod:`scrapy_newsclean._accel`); the report repeats it.
+
     Settings: :setting:`NEWSCLEAN_REPORT_PATH` (JSON file, may hold
     ``{hostname}`` and ``{pid}``; ``None``: none; see :func:`write_report`).
     Stats: ``newsclean/report/items_in``, ``.../items_out``,
@@ -205,6 +211,10 @@ class CrawlReport:
         self.path = report_path(crawler.settings)
         self.started = time.time()  # a report written since: another crawl's
         crawler.signals.connect(self.spider_closed, signal=signals.spider_closed)
+        logger.info(
+            "scrapy-newsclean %(version)s: %(implementation)s kernels",
+            {"version": __version__, "implementation": _accel.ACTIVE},
+        )
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:

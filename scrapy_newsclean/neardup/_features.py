@@ -23,8 +23,13 @@ import re
 import unicodedata
 from hashlib import blake2b
 from itertools import repeat
+from typing import TYPE_CHECKING
 
+from scrapy_newsclean import _accel
 from scrapy_newsclean.neardup._params import DEFAULT, SimhashConfig
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
 
 #: Features per shingle (word 3-grams; shorter texts use all their features).
 SHINGLE = 3
@@ -128,8 +133,15 @@ def features(text: str, config: SimhashConfig = DEFAULT) -> list[str]:
     return out
 
 
-def _token_blobs(tokens: list[str], ngram: int) -> list[bytes]:
+def _token_blobs(
+    tokens: list[str],
+    ngram: int,
+    digests_of: Callable[[list[str]], list[bytes]] | None = None,
+) -> list[bytes]:
     """Concatenated feature digests of each whitespace-free token of raw text.
+
+    ``digests_of`` hashes features (default: the active implementation,
+    :data:`_DIGESTS_OF`; the tests pass each one).
 
     Normalising token by token gives the features of the normalised text:
     whitespace stays whitespace under NFKC and casefolding and never composes
@@ -138,12 +150,14 @@ def _token_blobs(tokens: list[str], ngram: int) -> list[bytes]:
     """
     if not tokens:
         return []
+    if digests_of is None:
+        digests_of = _DIGESTS_OF
     folded = normalize("\n".join(tokens))
     pieces = folded.split("\n")
     # Most pieces are one feature once stripped (normalisation makes no space).
     strip = _STRIP_ASCII if folded.isascii() else _STRIP
     stripped = list(map(str.strip, pieces, repeat(strip)))
-    blobs = _digests_of(stripped)
+    blobs = digests_of(stripped)
     if "" in stripped:
         blobs = [
             blob if feature else b""
@@ -155,12 +169,13 @@ def _token_blobs(tokens: list[str], ngram: int) -> list[bytes]:
         index += folded.count("\n", end, start)
         end = folded.find("\n", start)
         end = len(folded) if end < 0 else end
-        blobs[index] = b"".join(_digests_of(_piece_features(folded[start:end], ngram)))
+        several = _piece_features(folded[start:end], ngram)
+        blobs[index] = b"".join(digests_of(several))
     return blobs
 
 
 def _digests_of(features: list[str]) -> list[bytes]:
-    """``list(map(feature_digest, features))``, a little faster."""
+    """``list(map(feature_digest, features))``, a little faster (pure reference)."""
     copy = _BLAKE2B_8.copy
     digests = []
     for feature in features:
@@ -170,6 +185,12 @@ def _digests_of(features: list[str]) -> list[bytes]:
         table = _NUMERIC_BIT if is_numeric(feature) else _CLEAR_BIT
         digests.append(digest[:7] + table[digest[7]])
     return digests
+
+
+#: Feature hashing of the active path (:mod:`scrapy_newsclean._accel`).
+_DIGESTS_OF: Callable[[list[str]], list[bytes]] = (
+    _digests_of if _accel.speedups is None else _accel.speedups.digests
+)
 
 
 def _piece_features(piece: str, ngram: int) -> list[str]:

@@ -10,7 +10,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from hashlib import blake2b
+from typing import TYPE_CHECKING
 
+from scrapy_newsclean import _accel
 from scrapy_newsclean.neardup._features import (
     LOW_BIT,
     SHINGLE,
@@ -20,6 +22,9 @@ from scrapy_newsclean.neardup._features import (
 from scrapy_newsclean.neardup._params import DEFAULT, SimhashConfig
 from scrapy_newsclean.neardup._simhash import fold
 from scrapy_newsclean.neardup._sketch import min_hash_sketch
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
 
 FINGERPRINT_VERSION = 3
 _FLAGGED_RUN = re.compile(b"\x01+")
@@ -64,14 +69,27 @@ def fingerprint(text: str, config: SimhashConfig = DEFAULT) -> Fingerprint:
     tf = feature_blob(text, config.ngram)
     if not tf:
         return Fingerprint(0, 0, _content(b""), 0)
+    simhash, sketch = _SIMHASH_SKETCH(tf)
+    return Fingerprint(simhash, sketch, _content(tf), len(tf) // 8)
+
+
+def simhash_sketch(tf: bytes) -> tuple[int, int]:
+    """``(simhash, sketch)`` of a feature blob (pure reference).
+
+    The simhash folds the shingle hashes plus, once more, those covering a
+    numeric feature (:func:`numeric_shingles`); the sketch is the shingles'
+    min-hash sketch.
+    """
     shingles = shingle_hashes(tf)
     numeric = numeric_shingles(tf, shingles)
-    return Fingerprint(
-        simhash=fold(shingles + numeric, (len(shingles) + len(numeric)) // 8),
-        sketch=min_hash_sketch(shingles),
-        content=_content(tf),
-        size=len(tf) // 8,
-    )
+    simhash = fold(shingles + numeric, (len(shingles) + len(numeric)) // 8)
+    return simhash, min_hash_sketch(shingles)
+
+
+#: :func:`simhash_sketch` of the active path (:mod:`scrapy_newsclean._accel`).
+_SIMHASH_SKETCH: Callable[[bytes], tuple[int, int]] = (
+    simhash_sketch if _accel.speedups is None else _accel.speedups.simhash_sketch
+)
 
 
 def numeric_shingles(digests: bytes, shingles: bytes) -> bytes:

@@ -1,0 +1,492 @@
+/* Compiled kernels of scrapy_newsclean's hot loops (see scrapy_newsclean/_accel.py).
+ *
+ * Every function here returns exactly what its pure Python reference returns
+ * (tests/test_accel.py compares them on generated and real inputs); the pure
+ * modules document the algorithms:
+ *
+ *   digests(features)        neardup/_features.py  _digests_of
+ *   shingle_hashes(digests)  neardup/_features.py  shingle_hashes
+ *   fold(digests, weight)    neardup/_simhash.py   fold
+ *   min_hash_sketch(sh)      neardup/_sketch.py    min_hash_sketch
+ *   simhash_sketch(blob)     neardup/_fingerprint.py  _simhash_sketch
+ *
+ * BLAKE2b (digest size 8, no key) follows the RFC 7693 reference code.
+ */
+#define PY_SSIZE_T_CLEAN
+#include <Python.h>
+#include <stdint.h>
+#include <string.h>
+
+/* ---- BLAKE2b, RFC 7693 ------------------------------------------------- */
+
+static const uint64_t B2B_IV[8] = {
+    0x6A09E667F3BCC908ULL, 0xBB67AE8584CAA73BULL, 0x3C6EF372FE94F82BULL,
+    0xA54FF53A5F1D36F1ULL, 0x510E527FADE682D1ULL, 0x9B05688C2B3E6C1FULL,
+    0x1F83D9ABFB41BD6BULL, 0x5BE0CD19137E2179ULL,
+};
+
+static const uint8_t B2B_SIGMA[12][16] = {
+    {0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15},
+    {14, 10, 4, 8, 9, 15, 13, 6, 1, 12, 0, 2, 11, 7, 5, 3},
+    {11, 8, 12, 0, 5, 2, 15, 13, 10, 14, 3, 6, 7, 1, 9, 4},
+    {7, 9, 3, 1, 13, 12, 11, 14, 2, 6, 5, 10, 4, 0, 15, 8},
+    {9, 0, 5, 7, 2, 4, 10, 15, 14, 1, 11, 12, 6, 8, 3, 13},
+    {2, 12, 6, 10, 0, 11, 8, 3, 4, 13, 7, 5, 15, 14, 1, 9},
+    {12, 5, 1, 15, 14, 13, 4, 10, 0, 7, 6, 3, 9, 2, 8, 11},
+    {13, 11, 7, 14, 12, 1, 3, 9, 5, 0, 15, 4, 8, 6, 2, 10},
+    {6, 15, 14, 9, 11, 3, 0, 8, 12, 2, 13, 7, 1, 4, 10, 5},
+    {10, 2, 8, 4, 7, 6, 1, 5, 15, 11, 9, 14, 3, 12, 13, 0},
+    {0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15},
+    {14, 10, 4, 8, 9, 15, 13, 6, 1, 12, 0, 2, 11, 7, 5, 3},
+};
+
+#define ROTR64(x, y) (((x) >> (y)) ^ ((x) << (64 - (y))))
+#define B2B_G(a, b, c, d, x, y)          \
+    do {                                 \
+        v[a] = v[a] + v[b] + (x);        \
+        v[d] = ROTR64(v[d] ^ v[a], 32);  \
+        v[c] = v[c] + v[d];              \
+        v[b] = ROTR64(v[b] ^ v[c], 24);  \
+        v[a] = v[a] + v[b] + (y);        \
+        v[d] = ROTR64(v[d] ^ v[a], 16);  \
+        v[c] = v[c] + v[d];              \
+        v[b] = ROTR64(v[b] ^ v[c], 63);  \
+    } while (0)
+
+static uint64_t
+load64_le(const uint8_t *p)
+{
+    return (uint64_t)p[0] | ((uint64_t)p[1] << 8) | ((uint64_t)p[2] << 16) |
+           ((uint64_t)p[3] << 24) | ((uint64_t)p[4] << 32) |
+           ((uint64_t)p[5] << 40) | ((uint64_t)p[6] << 48) |
+           ((uint64_t)p[7] << 56);
+}
+
+static uint64_t
+load64_be(const uint8_t *p)
+{
+    return ((uint64_t)p[0] << 56) | ((uint64_t)p[1] << 48) |
+           ((uint64_t)p[2] << 40) | ((uint64_t)p[3] << 32) |
+           ((uint64_t)p[4] << 24) | ((uint64_t)p[5] << 16) |
+           ((uint64_t)p[6] << 8) | (uint64_t)p[7];
+}
+
+static void
+b2b_compress(uint64_t h[8], const uint8_t block[128], uint64_t t, int last)
+{
+    uint64_t v[16], m[16];
+    for (int i = 0; i < 8; i++) {
+        v[i] = h[i];
+        v[i + 8] = B2B_IV[i];
+    }
+    v[12] ^= t; /* messages here stay far below 2**64 bytes: t[1] is 0 */
+    if (last) {
+        v[14] = ~v[14];
+    }
+    for (int i = 0; i < 16; i++) {
+        m[i] = load64_le(block + 8 * i);
+    }
+    for (int i = 0; i < 12; i++) {
+        const uint8_t *s = B2B_SIGMA[i];
+        B2B_G(0, 4, 8, 12, m[s[0]], m[s[1]]);
+        B2B_G(1, 5, 9, 13, m[s[2]], m[s[3]]);
+        B2B_G(2, 6, 10, 14, m[s[4]], m[s[5]]);
+        B2B_G(3, 7, 11, 15, m[s[6]], m[s[7]]);
+        B2B_G(0, 5, 10, 15, m[s[8]], m[s[9]]);
+        B2B_G(1, 6, 11, 12, m[s[10]], m[s[11]]);
+        B2B_G(2, 7, 8, 13, m[s[12]], m[s[13]]);
+        B2B_G(3, 4, 9, 14, m[s[14]], m[s[15]]);
+    }
+    for (int i = 0; i < 8; i++) {
+        h[i] ^= v[i] ^ v[i + 8];
+    }
+}
+
+/* blake2b(data, digest_size=8).digest() as bytes out[0..7]. */
+static void
+blake2b_8(const uint8_t *data, Py_ssize_t size, uint8_t out[8])
+{
+    uint64_t h[8];
+    uint8_t block[128];
+    uint64_t t = 0;
+    memcpy(h, B2B_IV, sizeof h);
+    h[0] ^= 0x01010000ULL ^ 8; /* fanout 1, depth 1, no key, digest size 8 */
+    while (size > 128) {
+        t += 128;
+        b2b_compress(h, data, t, 0);
+        data += 128;
+        size -= 128;
+    }
+    memset(block, 0, sizeof block);
+    memcpy(block, data, (size_t)size);
+    t += (uint64_t)size;
+    b2b_compress(h, block, t, 1);
+    for (int i = 0; i < 8; i++) {
+        out[i] = (uint8_t)(h[0] >> (8 * i));
+    }
+}
+
+/* ---- feature digests (neardup/_features.py) ---------------------------- */
+
+/* The fixed byte permutation of neardup/_features.py (_SBOXES[1], [2]):
+ * generated from it; tests/test_accel.py checks they stay equal. */
+#include "_speedups_sbox.h"
+
+/* is_numeric(feature): not feature.isalpha() and it holds a decimal digit. */
+static int
+is_numeric(PyObject *feature)
+{
+    Py_ssize_t n = PyUnicode_GET_LENGTH(feature);
+    int kind = PyUnicode_KIND(feature);
+    const void *data = PyUnicode_DATA(feature);
+    int alpha = n > 0, digit = 0;
+    for (Py_ssize_t i = 0; i < n; i++) {
+        Py_UCS4 ch = PyUnicode_READ(kind, data, i);
+        if (!Py_UNICODE_ISALPHA(ch)) {
+            alpha = 0;
+            if (Py_UNICODE_ISDECIMAL(ch)) {
+                digit = 1;
+            }
+        }
+    }
+    return !alpha && digit;
+}
+
+/* feature_digest(feature) into out[0..7]; -1 with an exception set on error. */
+static int
+feature_digest(PyObject *feature, uint8_t out[8])
+{
+    if (!PyUnicode_Check(feature)) {
+        PyErr_Format(PyExc_TypeError, "features must be str, got %.100s",
+                     Py_TYPE(feature)->tp_name);
+        return -1;
+    }
+    if (PyUnicode_IS_ASCII(feature)) {
+        blake2b_8(PyUnicode_1BYTE_DATA(feature), PyUnicode_GET_LENGTH(feature),
+                  out);
+    }
+    else {
+        PyObject *encoded =
+            PyUnicode_AsEncodedString(feature, "utf-8", "surrogatepass");
+        if (encoded == NULL) {
+            return -1;
+        }
+        blake2b_8((const uint8_t *)PyBytes_AS_STRING(encoded),
+                  PyBytes_GET_SIZE(encoded), out);
+        Py_DECREF(encoded);
+    }
+    out[7] = (uint8_t)((out[7] & 0xFE) | is_numeric(feature));
+    return 0;
+}
+
+static PyObject *
+speedups_digests(PyObject *module, PyObject *features)
+{
+    PyObject *seq = PySequence_Fast(features, "features must be a sequence");
+    if (seq == NULL) {
+        return NULL;
+    }
+    Py_ssize_t n = PySequence_Fast_GET_SIZE(seq);
+    PyObject *result = PyList_New(n);
+    if (result == NULL) {
+        Py_DECREF(seq);
+        return NULL;
+    }
+    for (Py_ssize_t i = 0; i < n; i++) {
+        uint8_t digest[8];
+        PyObject *item;
+        if (feature_digest(PySequence_Fast_GET_ITEM(seq, i), digest) < 0 ||
+            (item = PyBytes_FromStringAndSize((const char *)digest, 8)) == NULL) {
+            Py_DECREF(seq);
+            Py_DECREF(result);
+            return NULL;
+        }
+        PyList_SET_ITEM(result, i, item);
+    }
+    Py_DECREF(seq);
+    return result;
+}
+
+/* ---- shingles, simhash fold, min-hash sketch --------------------------- */
+
+#define SHINGLE 3
+
+/* Shingle i of `count` digests: d[i] ^ P(d[i + 1]) ^ P(P(d[i + 2])). */
+static void
+shingles_into(const uint8_t *d, Py_ssize_t count, uint8_t *out)
+{
+    Py_ssize_t width = count < SHINGLE ? count : SHINGLE;
+    Py_ssize_t size = 8 * (count - width + 1);
+    if (width == 1) {
+        memcpy(out, d, (size_t)size);
+    }
+    else if (width == 2) {
+        for (Py_ssize_t i = 0; i < size; i++) {
+            out[i] = d[i] ^ SBOX1[d[i + 8]];
+        }
+    }
+    else {
+        for (Py_ssize_t i = 0; i < size; i++) {
+            out[i] = d[i] ^ SBOX1[d[i + 8]] ^ SBOX2[d[i + 16]];
+        }
+    }
+}
+
+static PyObject *
+speedups_shingle_hashes(PyObject *module, PyObject *arg)
+{
+    Py_buffer view;
+    if (PyObject_GetBuffer(arg, &view, PyBUF_SIMPLE) < 0) {
+        return NULL;
+    }
+    Py_ssize_t count = view.len / 8;
+    Py_ssize_t runs = count ? count - (count < SHINGLE ? count : SHINGLE) + 1 : 0;
+    PyObject *result = PyBytes_FromStringAndSize(NULL, 8 * runs);
+    if (result != NULL && runs) {
+        shingles_into(view.buf, count, (uint8_t *)PyBytes_AS_STRING(result));
+    }
+    PyBuffer_Release(&view);
+    return result;
+}
+
+/* Per-bit counts of big-endian 64-bit words: bit-sliced byte counters. */
+typedef struct {
+    uint64_t lanes[8]; /* byte k of lanes[b] counts bit 8k + b */
+    unsigned pending;  /* additions since the last flush (< 256) */
+    uint64_t counts[64];
+} BitCounter;
+
+static void
+counter_flush(BitCounter *c)
+{
+    for (int b = 0; b < 8; b++) {
+        for (int k = 0; k < 8; k++) {
+            c->counts[8 * k + b] += (c->lanes[b] >> (8 * k)) & 0xFF;
+        }
+        c->lanes[b] = 0;
+    }
+    c->pending = 0;
+}
+
+static inline void
+counter_add(BitCounter *c, uint64_t value)
+{
+    if (c->pending == 255) {
+        counter_flush(c);
+    }
+    for (int b = 0; b < 8; b++) {
+        c->lanes[b] += (value >> b) & 0x0101010101010101ULL;
+    }
+    c->pending++;
+}
+
+/* Bits whose count exceeds `half` (a count never exceeds 2**62). */
+static uint64_t
+counter_bits(BitCounter *c, long long half)
+{
+    uint64_t bits = 0;
+    counter_flush(c);
+    for (int i = 0; i < 64; i++) {
+        if (half < 0 || c->counts[i] > (uint64_t)half) {
+            bits |= (uint64_t)1 << i;
+        }
+    }
+    return bits;
+}
+
+static PyObject *
+speedups_fold(PyObject *module, PyObject *args)
+{
+    Py_buffer view;
+    PyObject *weight;
+    if (!PyArg_ParseTuple(args, "y*O!:fold", &view, &PyLong_Type, &weight)) {
+        return NULL;
+    }
+    int overflow;
+    long long w = PyLong_AsLongLongAndOverflow(weight, &overflow);
+    if (w == -1 && PyErr_Occurred()) {
+        PyBuffer_Release(&view);
+        return NULL;
+    }
+    BitCounter counter;
+    memset(&counter, 0, sizeof counter);
+    const uint8_t *d = view.buf;
+    Py_ssize_t words = view.len / 8;
+    for (Py_ssize_t i = 0; i < words; i++) {
+        counter_add(&counter, load64_be(d + 8 * i));
+    }
+    /* trailing bytes count in their byte column, as in the pure version */
+    for (Py_ssize_t p = 8 * words; p < view.len; p++) {
+        for (int b = 0; b < 8; b++) {
+            counter.counts[8 * (7 - p % 8) + b] += (d[p] >> b) & 1;
+        }
+    }
+    PyBuffer_Release(&view);
+    uint64_t bits;
+    if (overflow > 0) {
+        bits = 0;
+    }
+    else if (overflow < 0) {
+        bits = ~(uint64_t)0;
+    }
+    else {
+        long long half = w >= 0 ? w / 2 : -((-w + 1) / 2); /* floor division */
+        bits = counter_bits(&counter, half);
+    }
+    return PyLong_FromUnsignedLongLong(bits);
+}
+
+#define BINS 3
+#define BIN_BITS 21
+#define BIN_MASK ((1ULL << BIN_BITS) - 1)
+#define LOWEST 24
+
+/* The packed sketch of `count` big-endian 64-bit shingle hashes (count > 0). */
+static uint64_t
+sketch_of(const uint8_t *sh, Py_ssize_t count)
+{
+    uint64_t low[LOWEST];
+    int n = 0;
+    for (Py_ssize_t i = 0; i < count; i++) {
+        uint64_t value = load64_be(sh + 8 * i);
+        if (n == LOWEST && value >= low[LOWEST - 1]) {
+            continue;
+        }
+        int j = n < LOWEST ? n++ : LOWEST - 1;
+        while (j > 0 && low[j - 1] > value) {
+            low[j] = low[j - 1];
+            j--;
+        }
+        low[j] = value;
+    }
+    uint64_t found[BINS] = {0, 0, 0};
+    int have[BINS] = {0, 0, 0}, missing = BINS;
+    for (int i = 0; i < n && missing; i++) {
+        int b = (int)(low[i] % BINS);
+        if (!have[b]) {
+            found[b] = (low[i] / BINS) & BIN_MASK;
+            have[b] = 1;
+            missing--;
+        }
+    }
+    uint64_t sketch = 0;
+    for (int b = 0; b < BINS; b++) {
+        int step = 0;
+        while (!have[(b + step) % BINS]) {
+            step++;
+        }
+        uint64_t value = found[(b + step) % BINS] + 0x9E3779ULL * (uint64_t)step;
+        sketch |= (value & BIN_MASK) << (BIN_BITS * (BINS - 1 - b));
+    }
+    return sketch;
+}
+
+static PyObject *
+speedups_min_hash_sketch(PyObject *module, PyObject *arg)
+{
+    Py_buffer view;
+    if (PyObject_GetBuffer(arg, &view, PyBUF_SIMPLE) < 0) {
+        return NULL;
+    }
+    uint64_t sketch = 0;
+    if (view.len % 8) {
+        PyErr_SetString(PyExc_ValueError,
+                        "bytes length not a multiple of item size");
+    }
+    else if (view.len) {
+        sketch = sketch_of(view.buf, view.len / 8);
+    }
+    PyBuffer_Release(&view);
+    return PyErr_Occurred() ? NULL : PyLong_FromUnsignedLongLong(sketch);
+}
+
+/* (simhash, sketch) of a feature blob: shingles, each covering a numeric
+ * feature counted twice, folded; the sketch of the shingles. */
+static PyObject *
+speedups_simhash_sketch(PyObject *module, PyObject *arg)
+{
+    Py_buffer view;
+    if (PyObject_GetBuffer(arg, &view, PyBUF_SIMPLE) < 0) {
+        return NULL;
+    }
+    const uint8_t *d = view.buf;
+    Py_ssize_t count = view.len / 8;
+    if (!count) {
+        PyBuffer_Release(&view);
+        return Py_BuildValue("(ii)", 0, 0);
+    }
+    Py_ssize_t width = count < SHINGLE ? count : SHINGLE;
+    Py_ssize_t runs = count - width + 1;
+    uint8_t *sh = PyMem_Malloc((size_t)(8 * runs));
+    if (sh == NULL) {
+        PyBuffer_Release(&view);
+        return PyErr_NoMemory();
+    }
+    shingles_into(d, count, sh);
+    BitCounter counter;
+    memset(&counter, 0, sizeof counter);
+    long long total = runs;
+    for (Py_ssize_t i = 0; i < runs; i++) {
+        uint64_t value = load64_be(sh + 8 * i);
+        counter_add(&counter, value);
+        int numeric = 0;
+        for (Py_ssize_t j = i; j < i + width; j++) {
+            numeric |= d[8 * j + 7] & 1;
+        }
+        if (numeric) {
+            counter_add(&counter, value);
+            total++;
+        }
+    }
+    PyBuffer_Release(&view);
+    uint64_t simhash = counter_bits(&counter, total / 2);
+    uint64_t sketch = sketch_of(sh, runs);
+    PyMem_Free(sh);
+    return Py_BuildValue("(KK)", (unsigned long long)simhash,
+                         (unsigned long long)sketch);
+}
+
+/* ---- module -------------------------------------------------------------- */
+
+static PyMethodDef speedups_methods[] = {
+    {"digests", speedups_digests, METH_O,
+     "Feature digests of a sequence of str (neardup._features._digests_of)."},
+    {"shingle_hashes", speedups_shingle_hashes, METH_O,
+     "Shingle hashes of concatenated digests (neardup.shingle_hashes)."},
+    {"fold", speedups_fold, METH_VARARGS,
+     "Simhash of concatenated 8-byte digests (neardup.fold)."},
+    {"min_hash_sketch", speedups_min_hash_sketch, METH_O,
+     "Packed min-hash sketch of shingle hashes (neardup.min_hash_sketch)."},
+    {"simhash_sketch", speedups_simhash_sketch, METH_O,
+     "(simhash, sketch) of a feature blob (neardup._fingerprint)."},
+    {NULL, NULL, 0, NULL},
+};
+
+static struct PyModuleDef speedups_module = {
+    PyModuleDef_HEAD_INIT,
+    "scrapy_newsclean._speedups",
+    "Compiled kernels of the hot loops; scrapy_newsclean._accel chooses them.",
+    0,
+    speedups_methods,
+    NULL,
+    NULL,
+    NULL,
+    NULL,
+};
+
+PyMODINIT_FUNC
+PyInit__speedups(void)
+{
+    PyObject *module = PyModule_Create(&speedups_module);
+    if (module == NULL) {
+        return NULL;
+    }
+    if (PyModule_AddObject(module, "SBOX1",
+                           PyBytes_FromStringAndSize((const char *)SBOX1, 256)) < 0 ||
+        PyModule_AddObject(module, "SBOX2",
+                           PyBytes_FromStringAndSize((const char *)SBOX2, 256)) < 0) {
+        Py_DECREF(module);
+        return NULL;
+    }
+    return module;
+}
