@@ -57,6 +57,8 @@ REASONS = frozenset(
         "error_banner",
         "link_list",
         "site_chrome",
+        "photo_credit",
+        "dateline",
     }
 )
 MODES = frozenset({"full", "start", "end", "search"})
