@@ -499,8 +499,8 @@ def _mark_teaser_repeats(
             reasons[i] = "repeated_block"
 
 
-#: A line of a menu or teaser run: headline-like (see :func:`_headline_like`).
-#: Runs of at least this many such lines outside the article's core go.
+#: Runs of at least this many menu lines (:func:`_run_line`) outside the
+#: article's core go.
 SHORT_RUN_MIN_LINES = 3
 #: What a headline-like line costs the article core (in words of prose).
 SHORT_LINE_COST = 5
@@ -601,17 +601,11 @@ def _give_back_headline(blocks: Sequence[str], run: list[int]) -> None:
 
 
 def _run_line(text: str) -> bool:
-    """A line of a menu or teaser list: headline-like, no figures (data rows,
-    specifications and schedules carry figures; menus and headlines seldom),
-    not ending like a statement ("Thanks, Junior!" closes an article; a
-    teaser may ask a question)."""
-    text = text.strip()
-    return (
-        _headline_like(text)
-        and not _introduces(text)
-        and not _DIGIT.search(text)
-        and not _STATEMENT_END.search(text)
-    )
+    """Whether a headline-like line can be a menu or teaser line: no figures
+    (data rows, specifications and schedules carry figures; menus and
+    headlines seldom), not ending like a statement ("Thanks, Junior!" closes
+    an article; a teaser may ask a question), not announcing a list."""
+    return not (_introduces(text) or _DIGIT.search(text) or _STATEMENT_END.search(text))
 
 
 def _introduces(text: str) -> bool:
