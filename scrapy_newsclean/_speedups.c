@@ -11,7 +11,6 @@
  *   simhash_sketch(blob)     neardup/_fingerprint.py  _simhash_sketch
  *   forms, alnum_form, normal_form(text)   cleaning/_repeats.py  _fast_sub
  *   word_count(text)         cleaning/_blocks.py   _words
- *   key_digest(short)        cleaning/_site_templates.py  digest_key
  *   any_in(text, words)      cleaning/_signatures.py  hint words
  *   post(tokens, i, df, postings)  cleaning/_repeats.py  _Index._post
  *
@@ -626,27 +625,6 @@ speedups_word_count(PyObject *module, PyObject *text)
     return PyLong_FromSsize_t(words + cjk / 3);
 }
 
-/* int.from_bytes(blake2b(key.encode("utf-8"), digest_size=8).digest(), "big"):
- * cleaning/_site_templates.py digest_key (strict UTF-8: a lone surrogate
- * raises UnicodeEncodeError, as str.encode does). */
-static PyObject *
-speedups_key_digest(PyObject *module, PyObject *key)
-{
-    if (!PyUnicode_Check(key)) {
-        PyErr_Format(PyExc_TypeError, "key must be str, got %.100s",
-                     Py_TYPE(key)->tp_name);
-        return NULL;
-    }
-    Py_ssize_t size;
-    const char *utf8 = PyUnicode_AsUTF8AndSize(key, &size);
-    if (utf8 == NULL) {
-        return NULL;
-    }
-    uint8_t digest[8];
-    blake2b_8((const uint8_t *)utf8, size, digest);
-    return PyLong_FromUnsignedLongLong(load64_be(digest));
-}
-
 /* any(word in text for word in words): cleaning/_signatures.py hint words. */
 static PyObject *
 speedups_any_in(PyObject *module, PyObject *args)
@@ -738,8 +716,6 @@ static PyMethodDef speedups_methods[] = {
      "Normal form of a block (cleaning._repeats.normalize)."},
     {"word_count", speedups_word_count, METH_O,
      "Word count, CJK characters a third each (cleaning._blocks._words)."},
-    {"key_digest", speedups_key_digest, METH_O,
-     "64-bit key of a short form (cleaning._site_templates.digest_key)."},
     {"any_in", speedups_any_in, METH_VARARGS,
      "Whether any of a sequence of str occurs in a str."},
     {"post", speedups_post, METH_VARARGS,

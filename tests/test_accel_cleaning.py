@@ -2,7 +2,7 @@
 """The compiled cleaning kernels equal the pure Python reference.
 
 Each kernel of ``scrapy_newsclean._speedups`` used by the cleaning (block
-forms, word counts, block keys, hint words, the repeat index) is compared
+forms, word counts, hint words, the repeat index) is compared
 with its pure reference on generated text in many scripts (lone surrogates
 included) and on the real texts of ``tests/fixtures``. Then the cleaning
 decisions themselves: :func:`clean_blocks` removes the same blocks for the
@@ -27,7 +27,7 @@ from hypothesis import strategies as st
 
 from scrapy_newsclean import _accel
 from scrapy_newsclean import _bounded_memo as memo
-from scrapy_newsclean.cleaning import _blocks, _repeats, _signatures, _site_templates
+from scrapy_newsclean.cleaning import _blocks, _repeats, _signatures
 from scrapy_newsclean.cleaning._site_templates import (
     SiteTemplateView,
     template_keys,
@@ -136,23 +136,6 @@ class TestSmallKernels:
 
     @pytest.mark.fuzz
     @settings(max_examples=examples(200))
-    @given(text=st.one_of(TEXTS, BLOCK))
-    def test_key_digest(self, compiled: ModuleType, text: str) -> None:
-        try:
-            expected = _site_templates._blake2b_key(text)
-        except UnicodeEncodeError:
-            with pytest.raises(UnicodeEncodeError):
-                compiled.key_digest(text)
-        else:
-            assert compiled.key_digest(text) == expected
-
-    def test_key_digest_of_real_keys(self, compiled: ModuleType) -> None:
-        for line in LINES:
-            key = _repeats.short_key(line)
-            assert compiled.key_digest(key) == _site_templates._blake2b_key(key)
-
-    @pytest.mark.fuzz
-    @settings(max_examples=examples(200))
     @given(
         text=st.one_of(TEXTS, BLOCK),
         words=st.lists(st.one_of(WORD, st.text(ALPHABET, max_size=3)), max_size=8),
@@ -193,7 +176,6 @@ PURE_KERNELS = {
         "_post_block": _repeats._post_tokens,
     },
     _blocks: {"normalize": _repeats._normal_form, "_words": _blocks._word_count},
-    _site_templates: {"_key_digest": _site_templates._blake2b_key},
     _signatures: {"_any_in": _signatures._any_word_in},
 }
 
@@ -229,7 +211,7 @@ def both_paths(blocks: list[str], template_of: list[str] | None = None) -> None:
 
 def test_the_swap_covers_every_kernel_binding(compiled: ModuleType) -> None:
     # every module attribute bound to a compiled cleaning kernel is swapped
-    names = ("forms", "alnum_form", "normal_form", "word_count", "key_digest")
+    names = ("forms", "alnum_form", "normal_form", "word_count")
     kernels = {id(getattr(compiled, n)) for n in (*names, "any_in", "post")}
 
     def bound(module: ModuleType) -> set[str]:

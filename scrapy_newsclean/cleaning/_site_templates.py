@@ -27,12 +27,11 @@ import re
 from hashlib import blake2b
 from typing import TYPE_CHECKING, NamedTuple, Protocol
 
-from scrapy_newsclean import _accel
 from scrapy_newsclean._bounded_memo import Memo
 from scrapy_newsclean.cleaning._repeats import short_key
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Iterable, Mapping
+    from collections.abc import Iterable, Mapping
 
 _PROSE_END = re.compile(r"[.!?。！？]['\"’”)]?\Z")  # noqa: RUF001
 
@@ -66,22 +65,12 @@ def block_key(block: str) -> int:
 _DIGESTS: Memo[str, int] = Memo()
 
 
-def _blake2b_key(short: str) -> int:
-    """The unsigned big-endian BLAKE2b-8 of a short form's UTF-8 (pure reference)."""
-    return int.from_bytes(blake2b(short.encode("utf-8"), digest_size=8).digest(), "big")
-
-
-#: :func:`_blake2b_key` of the active path (:mod:`scrapy_newsclean._accel`).
-_key_digest: Callable[[str], int] = (
-    _blake2b_key if _accel.speedups is None else _accel.speedups.key_digest
-)
-
-
 def digest_key(short: str) -> int:
     """:func:`block_key` of a block from its :func:`~.repeats.short_key`."""
     key = _DIGESTS.get(short)
     if key is None:
-        key = _key_digest(short)
+        digest = blake2b(short.encode("utf-8"), digest_size=8).digest()
+        key = int.from_bytes(digest, "big")
         if len(short) < DEFAULT_MAX_CHARS:
             _DIGESTS.put(short, key)
     return key
