@@ -74,11 +74,22 @@ WORD = st.one_of(
     st.sampled_from(["2024", "7-2", "…", "...", "Read more:", "|", "•", "ß", "ǅ"]),
 )
 BLOCK = st.lists(WORD, max_size=30).map(" ".join)
-DOCUMENT = st.lists(
-    st.one_of(BLOCK, st.sampled_from(LINES)), min_size=1, max_size=30
+COPY = st.sampled_from(
+    [
+        lambda b: b,
+        lambda b: f"Read more: {b}",  # a label around a contained copy
+        lambda b: b.upper(),
+        lambda b: f"{b} (2024)",  # a number added
+        lambda b: f"{b[: len(b) * 2 // 3]}…",  # a truncated copy
+        lambda b: f"{b}. One more sentence follows here.",
+    ]
+)
+DOCUMENT = st.tuples(
+    st.lists(st.one_of(BLOCK, st.sampled_from(LINES)), min_size=1, max_size=30),
+    st.lists(st.tuples(st.integers(0, 29), COPY), max_size=12),
 ).map(
-    # copies of earlier blocks, as boilerplate repeats itself
-    lambda blocks: [*blocks, *blocks[:: max(1, len(blocks) // 4)]]
+    # copies of earlier blocks, exact or edited, as boilerplate repeats itself
+    lambda doc: [*doc[0], *(copy(doc[0][k % len(doc[0])]) for k, copy in doc[1])]
 )
 
 
