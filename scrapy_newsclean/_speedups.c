@@ -9,6 +9,10 @@
  *   fold(digests, weight)    neardup/_simhash.py   fold
  *   min_hash_sketch(sh)      neardup/_sketch.py    min_hash_sketch
  *   simhash_sketch(blob)     neardup/_fingerprint.py  _simhash_sketch
+ *   forms, alnum_form, normal_form(text)   cleaning/_repeats.py  _fast_sub
+ *   word_count(text)         cleaning/_blocks.py   _words
+ *   any_in(text, words)      cleaning/_signatures.py  hint words
+ *   post(tokens, i, df, postings)  cleaning/_repeats.py  _Index._post
  *
  * BLAKE2b (digest size 8, no key) follows the RFC 7693 reference code.
  */
@@ -446,6 +450,251 @@ speedups_simhash_sketch(PyObject *module, PyObject *arg)
                          (unsigned long long)sketch);
 }
 
+/* ---- cleaning: block forms, word counts, keys (cleaning/) --------------- */
+
+/* str.isalnum() of one character (re's \w without "_"). */
+static inline int
+is_alnum(Py_UCS4 ch)
+{
+    if (ch < 128) {
+        return (ch >= '0' && ch <= '9') || ((ch | 0x20) >= 'a' && (ch | 0x20) <= 'z');
+    }
+    return Py_UNICODE_ISALNUM(ch);
+}
+
+/* The runs of alphanumeric characters of text.casefold() joined by single
+ * spaces (*alnum), and the runs of those that are not decimal digits (*words):
+ * _fast_sub(text, _ALNUM, _NON_ALNUM) and _fast_sub(text, _LETTERS, _NON_WORD)
+ * of cleaning/_repeats.py. Either output may be NULL (not wanted). */
+static int
+word_forms(PyObject *text, PyObject **alnum, PyObject **words)
+{
+    if (!PyUnicode_Check(text)) {
+        PyErr_Format(PyExc_TypeError, "text must be str, got %.100s",
+                     Py_TYPE(text)->tp_name);
+        return -1;
+    }
+    PyObject *folded;
+    int ascii = PyUnicode_IS_ASCII(text);
+    if (ascii) {
+        folded = text; /* casefold of ASCII is lower(): done per character */
+        Py_INCREF(folded);
+    }
+    else {
+        folded = PyObject_CallMethod(text, "casefold", NULL);
+        if (folded == NULL) {
+            return -1;
+        }
+    }
+    Py_ssize_t n = PyUnicode_GET_LENGTH(folded);
+    int kind = PyUnicode_KIND(folded);
+    const void *data = PyUnicode_DATA(folded);
+    /* outputs hold characters of `folded` and spaces: its kind fits them */
+    char *abuf = alnum ? PyMem_Malloc((size_t)(n ? n : 1) * (size_t)kind) : NULL;
+    char *wbuf = words ? PyMem_Malloc((size_t)(n ? n : 1) * (size_t)kind) : NULL;
+    if ((alnum && abuf == NULL) || (words && wbuf == NULL)) {
+        PyMem_Free(abuf);
+        PyMem_Free(wbuf);
+        Py_DECREF(folded);
+        PyErr_NoMemory();
+        return -1;
+    }
+    Py_ssize_t alen = 0, wlen = 0;
+    int asep = 0, wsep = 0; /* a separator is pending (some run was written) */
+    for (Py_ssize_t i = 0; i < n; i++) {
+        Py_UCS4 ch = PyUnicode_READ(kind, data, i);
+        if (ascii && ch >= 'A' && ch <= 'Z') {
+            ch |= 0x20;
+        }
+        if (!is_alnum(ch)) {
+            asep = alen > 0;
+            wsep = wlen > 0;
+            continue;
+        }
+        if (abuf) {
+            if (asep) {
+                PyUnicode_WRITE(kind, abuf, alen++, ' ');
+                asep = 0;
+            }
+            PyUnicode_WRITE(kind, abuf, alen++, ch);
+        }
+        if (wbuf) {
+            if (Py_UNICODE_ISDECIMAL(ch)) {
+                wsep = wlen > 0;
+            }
+            else {
+                if (wsep) {
+                    PyUnicode_WRITE(kind, wbuf, wlen++, ' ');
+                    wsep = 0;
+                }
+                PyUnicode_WRITE(kind, wbuf, wlen++, ch);
+            }
+        }
+    }
+    Py_DECREF(folded);
+    int failed = 0;
+    if (alnum) {
+        *alnum = PyUnicode_FromKindAndData(kind, abuf, alen);
+        failed |= *alnum == NULL;
+    }
+    if (words) {
+        *words = PyUnicode_FromKindAndData(kind, wbuf, wlen);
+        failed |= *words == NULL;
+    }
+    PyMem_Free(abuf);
+    PyMem_Free(wbuf);
+    if (failed) {
+        if (alnum) {
+            Py_CLEAR(*alnum);
+        }
+        if (words) {
+            Py_CLEAR(*words);
+        }
+        return -1;
+    }
+    return 0;
+}
+
+static PyObject *
+speedups_forms(PyObject *module, PyObject *text)
+{
+    PyObject *alnum, *words;
+    if (word_forms(text, &alnum, &words) < 0) {
+        return NULL;
+    }
+    PyObject *result = PyTuple_Pack(2, alnum, words);
+    Py_DECREF(alnum);
+    Py_DECREF(words);
+    return result;
+}
+
+static PyObject *
+speedups_alnum_form(PyObject *module, PyObject *text)
+{
+    PyObject *alnum;
+    return word_forms(text, &alnum, NULL) < 0 ? NULL : alnum;
+}
+
+static PyObject *
+speedups_normal_form(PyObject *module, PyObject *text)
+{
+    PyObject *words;
+    return word_forms(text, NULL, &words) < 0 ? NULL : words;
+}
+
+/* The characters cleaning/_blocks.py's _CJK_CHAR matches. */
+static inline int
+is_cjk_char(Py_UCS4 ch)
+{
+    return (ch >= 0x3040 && ch <= 0x30FF) || (ch >= 0x3400 && ch <= 0x9FFF) ||
+           (ch >= 0xAC00 && ch <= 0xD7AF);
+}
+
+/* len(text.split()) + (CJK characters // 3): cleaning/_blocks.py _words. */
+static PyObject *
+speedups_word_count(PyObject *module, PyObject *text)
+{
+    if (!PyUnicode_Check(text)) {
+        PyErr_Format(PyExc_TypeError, "text must be str, got %.100s",
+                     Py_TYPE(text)->tp_name);
+        return NULL;
+    }
+    Py_ssize_t n = PyUnicode_GET_LENGTH(text), words = 0, cjk = 0;
+    int kind = PyUnicode_KIND(text), inword = 0;
+    const void *data = PyUnicode_DATA(text);
+    if (PyUnicode_IS_ASCII(text)) {
+        const Py_UCS1 *p = data;
+        for (Py_ssize_t i = 0; i < n; i++) {
+            /* str.split()'s ASCII whitespace: \t\n\v\f\r, \x1c-\x1f, space */
+            Py_UCS1 ch = p[i];
+            int space = ch == ' ' || (ch >= 0x09 && ch <= 0x0D) ||
+                        (ch >= 0x1C && ch <= 0x1F);
+            words += !space && !inword;
+            inword = !space;
+        }
+    }
+    else {
+        for (Py_ssize_t i = 0; i < n; i++) {
+            Py_UCS4 ch = PyUnicode_READ(kind, data, i);
+            int space = Py_UNICODE_ISSPACE(ch);
+            words += !space && !inword;
+            inword = !space;
+            cjk += is_cjk_char(ch);
+        }
+    }
+    return PyLong_FromSsize_t(words + cjk / 3);
+}
+
+/* any(word in text for word in words): cleaning/_signatures.py hint words. */
+static PyObject *
+speedups_any_in(PyObject *module, PyObject *args)
+{
+    PyObject *text, *words;
+    if (!PyArg_ParseTuple(args, "UO:any_in", &text, &words)) {
+        return NULL;
+    }
+    PyObject *seq = PySequence_Fast(words, "words must be a sequence");
+    if (seq == NULL) {
+        return NULL;
+    }
+    Py_ssize_t n = PySequence_Fast_GET_SIZE(seq);
+    int found = 0;
+    for (Py_ssize_t i = 0; i < n && !found; i++) {
+        found = PyUnicode_Contains(text, PySequence_Fast_GET_ITEM(seq, i));
+    }
+    Py_DECREF(seq);
+    return found < 0 ? NULL : PyBool_FromLong(found);
+}
+
+/* for tok in tokens: if df[tok] > 1: postings.setdefault(tok, []).append(i)
+ * (cleaning/_repeats.py _Index._post; tokens in their iteration order). */
+static PyObject *
+speedups_post(PyObject *module, PyObject *args)
+{
+    PyObject *tokens, *index, *df, *postings;
+    if (!PyArg_ParseTuple(args, "OOOO!:post", &tokens, &index, &df,
+                          &PyDict_Type, &postings)) {
+        return NULL;
+    }
+    PyObject *iterator = PyObject_GetIter(tokens);
+    if (iterator == NULL) {
+        return NULL;
+    }
+    PyObject *one = PyLong_FromLong(1), *tok;
+    if (one == NULL) {
+        Py_DECREF(iterator);
+        return NULL;
+    }
+    while ((tok = PyIter_Next(iterator)) != NULL) {
+        PyObject *count = PyObject_GetItem(df, tok); /* Counter: 0 if missing */
+        int many = count == NULL ? -1 : PyObject_RichCompareBool(count, one, Py_GT);
+        Py_XDECREF(count);
+        if (many > 0) {
+            PyObject *list = PyDict_GetItemWithError(postings, tok);
+            if (list == NULL && !PyErr_Occurred()) {
+                list = PyList_New(0);
+                if (list != NULL) {
+                    many = PyDict_SetItem(postings, tok, list) < 0 ? -1 : 1;
+                    Py_DECREF(list); /* the dict holds it */
+                }
+            }
+            if (list == NULL || many < 0 || PyList_Append(list, index) < 0) {
+                many = -1;
+            }
+        }
+        Py_DECREF(tok);
+        if (many < 0) {
+            break;
+        }
+    }
+    Py_DECREF(iterator);
+    Py_DECREF(one);
+    if (PyErr_Occurred()) {
+        return NULL;
+    }
+    Py_RETURN_NONE;
+}
+
 /* ---- module -------------------------------------------------------------- */
 
 static PyMethodDef speedups_methods[] = {
@@ -459,6 +708,18 @@ static PyMethodDef speedups_methods[] = {
      "Packed min-hash sketch of shingle hashes (neardup.min_hash_sketch)."},
     {"simhash_sketch", speedups_simhash_sketch, METH_O,
      "(simhash, sketch) of a feature blob (neardup._fingerprint)."},
+    {"forms", speedups_forms, METH_O,
+     "(alnum form, normal form) of a block (cleaning._repeats._forms)."},
+    {"alnum_form", speedups_alnum_form, METH_O,
+     "Alphanumeric form of a block (cleaning._repeats._alnum_form)."},
+    {"normal_form", speedups_normal_form, METH_O,
+     "Normal form of a block (cleaning._repeats.normalize)."},
+    {"word_count", speedups_word_count, METH_O,
+     "Word count, CJK characters a third each (cleaning._blocks._words)."},
+    {"any_in", speedups_any_in, METH_VARARGS,
+     "Whether any of a sequence of str occurs in a str."},
+    {"post", speedups_post, METH_VARARGS,
+     "Post one block's tokens (cleaning._repeats._Index._post)."},
     {NULL, NULL, 0, NULL},
 };
 

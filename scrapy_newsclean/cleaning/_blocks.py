@@ -50,6 +50,7 @@ import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from scrapy_newsclean import _accel
 from scrapy_newsclean.cleaning._repeats import (
     NEAR_MIN_TOKENS,
     BlockForms,
@@ -67,7 +68,7 @@ from scrapy_newsclean.cleaning._signatures import (
 from scrapy_newsclean.cleaning._site_templates import digest_key
 
 if TYPE_CHECKING:
-    from collections.abc import Sequence
+    from collections.abc import Callable, Sequence
 
     from scrapy_newsclean.cleaning._page_evidence import PageEvidence
     from scrapy_newsclean.cleaning._site_templates import TemplateLookup
@@ -261,10 +262,16 @@ def _classify(block: str, signatures: Signatures) -> Rule | None:
     return signatures.classify(stripped) if stripped else None
 
 
-def _words(text: str) -> int:
+def _word_count(text: str) -> int:
     """Word count; CJK characters count one third of a word each."""
     cjk = len(_CJK_CHAR.findall(text)) if not text.isascii() else 0
     return len(text.split()) + cjk // 3
+
+
+#: :func:`_word_count` of the active path (:mod:`scrapy_newsclean._accel`).
+_words: Callable[[str], int] = (
+    _word_count if _accel.speedups is None else _accel.speedups.word_count
+)
 
 
 def _next_index(blocks: Sequence[str], i: int) -> int | None:

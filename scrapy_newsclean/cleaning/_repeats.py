@@ -55,10 +55,11 @@ import re
 from collections import Counter
 from typing import TYPE_CHECKING
 
+from scrapy_newsclean import _accel
 from scrapy_newsclean._bounded_memo import Memo
 
 if TYPE_CHECKING:
-    from collections.abc import Sequence
+    from collections.abc import Callable, Iterable, Sequence
 
 NEAR_MIN_TOKENS = 10
 TOKEN_CONTAINMENT = 0.9
@@ -125,14 +126,41 @@ def _fast_sub(text: str, table: bytes, regex: re.Pattern[str]) -> str:
     return " ".join(" ".join(words).split())
 
 
-def normalize(text: str) -> str:
+def _normal_form(text: str) -> str:
     """Casefolded words separated by single spaces; punctuation and digits dropped."""
     return _fast_sub(text, _LETTERS, _NON_WORD)
 
 
-def _alnum_form(text: str) -> str:
+def _alnum_form_of(text: str) -> str:
     """:func:`short_key` before its fallback (empty for symbols-only blocks)."""
     return _fast_sub(text, _ALNUM, _NON_ALNUM)
+
+
+def _forms_of(text: str) -> tuple[str, str]:
+    """``(_alnum_form(text), normalize(text))`` in one pass."""
+    alnum = _alnum_form_of(text)
+    return alnum, _without_digits(alnum)
+
+
+def _post_tokens(
+    tokens: Iterable[str], i: int, df: Counter[str], postings: dict[str, list[int]]
+) -> None:
+    """Post block ``i`` under each of its ``tokens`` found in another block too."""
+    for tok in tokens:
+        if df[tok] > 1:  # a token of one block only links no pair
+            postings.setdefault(tok, []).append(i)
+
+
+# The kernels of the active path (:mod:`scrapy_newsclean._accel`); the pure
+# functions above are the reference (``tests/test_accel_cleaning.py``).
+_K = _accel.speedups
+#: Casefolded words separated by single spaces; punctuation and digits dropped.
+normalize: Callable[[str], str] = _normal_form if _K is None else _K.normal_form
+_alnum_form: Callable[[str], str] = _alnum_form_of if _K is None else _K.alnum_form
+_forms: Callable[[str], tuple[str, str]] = _forms_of if _K is None else _K.forms
+_post_block: Callable[
+    [Iterable[str], int, Counter[str], dict[str, list[int]]], None
+] = _post_tokens if _K is None else _K.post
 
 
 def _without_digits(alnum: str) -> str:
@@ -166,8 +194,8 @@ def short_forms(text: str) -> tuple[str, str]:
     """``(short_key(text), normalize(text))`` in one pass, memoised for short texts."""
     forms = _SHORT_FORMS.get(text)
     if forms is None:
-        alnum = _alnum_form(text)
-        forms = (alnum or " ".join(text.casefold().split()), _without_digits(alnum))
+        alnum, norm = _forms(text)
+        forms = (alnum or " ".join(text.casefold().split()), norm)
         if len(text) < SHORT_KEY_CHARS:
             _SHORT_FORMS.put(text, forms)
     return forms
@@ -268,11 +296,9 @@ class _Index:
 
     def _post(self) -> None:
         """Index the added blocks not yet in the postings."""
-        df = self.df
+        df, postings = self.df, self.postings
         for i in self.added[self.posted :]:
-            for tok in self.sets[i]:
-                if df[tok] > 1:  # a token of one block only links no pair
-                    self.postings.setdefault(tok, []).append(i)
+            _post_block(self.sets[i], i, df, postings)
         self.posted = len(self.added)
 
     def container(self, i: int) -> int | None:

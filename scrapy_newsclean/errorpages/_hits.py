@@ -30,7 +30,7 @@ _LITERALS_ASCII = all(lit.isascii() for lit in _LITERALS)
 _LITERAL_GROUPS = sig.anchor_groups(_LITERALS)
 _LITERAL_BYTES = tuple(
     (anchor.encode(), tuple((lit, lit.encode()) for lit in members))
-    for anchor, members in sig.anchor_groups(_LITERALS)
+    for anchor, members in _LITERAL_GROUPS
     if _LITERALS_ASCII
 )
 

@@ -1,0 +1,289 @@
+# ruff: noqa: RUF001  (multilingual test data)
+"""The compiled cleaning kernels equal the pure Python reference.
+
+Each kernel of ``scrapy_newsclean._speedups`` used by the cleaning (block
+forms, word counts, hint words, the repeat index) is compared
+with its pure reference on generated text in many scripts (lone surrogates
+included) and on the real texts of ``tests/fixtures``. Then the cleaning
+decisions themselves: :func:`clean_blocks` removes the same blocks for the
+same reasons on both paths, in this process (the kernels swapped, every memo
+emptied) and against a separate ``NEWSCLEAN_PURE=1`` process.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from collections import Counter
+from contextlib import contextmanager
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from scrapy_newsclean import _accel
+from scrapy_newsclean import _bounded_memo as memo
+from scrapy_newsclean.cleaning import _blocks, _repeats, _signatures
+from scrapy_newsclean.cleaning._site_templates import (
+    SiteTemplateView,
+    template_keys,
+)
+from tests._fuzz import examples
+from tests.test_accel import ALPHABET, REAL_TEXTS, _compiled
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
+    from types import ModuleType
+
+    from scrapy_newsclean.cleaning._blocks import CleanResult
+
+ROOT = Path(__file__).resolve().parents[1]
+FIXTURES = Path(__file__).parent / "fixtures"
+
+
+def cleaning_texts() -> list[str]:
+    """Every text fixture the cleaning tests use, and the fingerprint ones."""
+    paths = [
+        *sorted((FIXTURES / "text").glob("*.txt")),
+        *sorted((FIXTURES / "redteam" / "clean").glob("*.txt")),
+    ]
+    texts = [p.read_text("utf-8") for p in paths]
+    multilingual = json.loads((FIXTURES / "text" / "multilingual.json").read_text())
+    for kinds in multilingual.values():
+        # one document per language: every boilerplate kind around a paragraph
+        languages = sorted({lang for kind in kinds.values() for lang in kind})
+        for lang in languages:
+            lines = [kind[lang] for kind in kinds.values() if lang in kind]
+            texts.append("\n".join([*lines, REAL_TEXTS[0], *lines]))
+    return [*texts, *REAL_TEXTS]
+
+
+CLEANING_TEXTS = cleaning_texts()
+LINES = sorted({line for text in CLEANING_TEXTS for line in text.splitlines()})
+
+# Block-like text: words of the real fixtures, generated words in many
+# scripts, digits, punctuation and the separators blocks are split on.
+TEXTS = st.text(ALPHABET, max_size=200)
+WORD = st.one_of(
+    st.sampled_from([w for line in LINES[:400] for w in line.split()][:3000]),
+    st.text(ALPHABET, min_size=1, max_size=12),
+    st.sampled_from(["2024", "7-2", "…", "...", "Read more:", "|", "•", "ß", "ǅ"]),
+)
+BLOCK = st.lists(WORD, max_size=30).map(" ".join)
+COPY = st.sampled_from(
+    [
+        lambda b: b,
+        lambda b: f"Read more: {b}",  # a label around a contained copy
+        lambda b: b.upper(),
+        lambda b: f"{b} (2024)",  # a number added
+        lambda b: f"{b[: len(b) * 2 // 3]}…",  # a truncated copy
+        lambda b: f"{b}. One more sentence follows here.",
+    ]
+)
+DOCUMENT = st.tuples(
+    st.lists(st.one_of(BLOCK, st.sampled_from(LINES)), min_size=1, max_size=30),
+    st.lists(st.tuples(st.integers(0, 29), COPY), max_size=12),
+).map(
+    # copies of earlier blocks, exact or edited, as boilerplate repeats itself
+    lambda doc: [*doc[0], *(copy(doc[0][k % len(doc[0])]) for k, copy in doc[1])]
+)
+
+
+@pytest.fixture(scope="module")
+def compiled() -> ModuleType:
+    return _compiled()
+
+
+class TestBlockForms:
+    def check(self, compiled: ModuleType, text: str) -> None:
+        alnum, norm = compiled.forms(text)
+        assert alnum == _repeats._alnum_form_of(text)
+        assert norm == _repeats._normal_form(text)
+        assert (alnum, norm) == _repeats._forms_of(text)
+        assert compiled.alnum_form(text) == alnum
+        assert compiled.normal_form(text) == norm
+
+    @pytest.mark.parametrize(
+        "text",
+        ["", " ", "Share this!", "Step 1", "STRASSE Straße", "ǅemal ﬁne",
+         "Ⅻ ² ½ ①", "٣ ७ x١y", "a_b", "ｆｕｌｌ", "東京は晴れ", "สวัสดีครับ",
+         "مرحبا بالعالم", "I\u0307stanbul İ", "x\ud800y", "\U0001f600ok",
+         "\u00a0nbsp\u3000ideographic\u2028line", "A\u0300 e\u0301"],
+        ids=lambda t: f"{len(t)}:{t[:4]!a}",
+    )  # fmt: skip
+    def test_edges(self, compiled: ModuleType, text: str) -> None:
+        self.check(compiled, text)
+
+    @pytest.mark.fuzz
+    @settings(max_examples=examples(300))
+    @given(text=st.one_of(TEXTS, BLOCK))
+    def test_generated(self, compiled: ModuleType, text: str) -> None:
+        self.check(compiled, text)
+
+    def test_real_lines(self, compiled: ModuleType) -> None:
+        for line in LINES:
+            self.check(compiled, line)
+
+    def test_non_str_is_refused(self, compiled: ModuleType) -> None:
+        with pytest.raises(TypeError, match="must be str"):
+            compiled.forms(b"bytes")
+
+
+class TestSmallKernels:
+    @pytest.mark.fuzz
+    @settings(max_examples=examples(300))
+    @given(text=st.one_of(TEXTS, BLOCK, st.sampled_from(LINES)))
+    def test_word_count(self, compiled: ModuleType, text: str) -> None:
+        assert compiled.word_count(text) == _blocks._word_count(text)
+
+    def test_word_count_of_every_whitespace(self, compiled: ModuleType) -> None:
+        spaces = "".join(c for c in map(chr, range(0x3001)) if c.isspace())
+        for text in (spaces, f"a{spaces}b", "a\x1cb\x1fc\x85d", "日本語の文章です"):
+            assert compiled.word_count(text) == _blocks._word_count(text)
+
+    @pytest.mark.fuzz
+    @settings(max_examples=examples(200))
+    @given(
+        text=st.one_of(TEXTS, BLOCK),
+        words=st.lists(st.one_of(WORD, st.text(ALPHABET, max_size=3)), max_size=8),
+    )
+    def test_any_in(self, compiled: ModuleType, text: str, words: list[str]) -> None:
+        for sequence in (tuple(words), words):
+            expected = _signatures._any_word_in(text, tuple(words))
+            assert compiled.any_in(text, sequence) is expected
+
+    @pytest.mark.fuzz
+    @settings(max_examples=examples(200))
+    @given(
+        blocks=st.lists(st.lists(st.sampled_from("abcdefgh"), max_size=8), max_size=8)
+    )
+    def test_post(self, compiled: ModuleType, blocks: list[list[str]]) -> None:
+        sets = [frozenset(b) for b in blocks]
+        df = Counter(tok for s in sets for tok in s)
+        pure: dict[str, list[int]] = {}
+        fast: dict[str, list[int]] = {"a": [99]}  # existing postings are kept
+        pure["a"] = [99]
+        for i, tokens in enumerate(sets):
+            _repeats._post_tokens(tokens, i, df, pure)
+            compiled.post(tokens, i, df, fast)
+        assert fast == pure
+        assert list(fast) == list(pure)  # same insertion order
+        # a token missing from the counts counts 0 (Counter), as in Python
+        compiled.post(["zz"], 0, df, fast)
+        assert "zz" not in fast
+
+
+# --- the cleaning decisions -------------------------------------------------
+
+PURE_KERNELS = {
+    _repeats: {
+        "normalize": _repeats._normal_form,
+        "_alnum_form": _repeats._alnum_form_of,
+        "_forms": _repeats._forms_of,
+        "_post_block": _repeats._post_tokens,
+    },
+    _blocks: {"normalize": _repeats._normal_form, "_words": _blocks._word_count},
+    _signatures: {"_any_in": _signatures._any_word_in},
+}
+
+
+@contextmanager
+def pure_kernels() -> Iterator[None]:
+    """The pure Python kernels in every module, every memo emptied before and after."""
+    memo.clear_all()
+    with pytest.MonkeyPatch.context() as patch:
+        for module, kernels in PURE_KERNELS.items():
+            for name, kernel in kernels.items():
+                assert hasattr(module, name), name
+                patch.setattr(module, name, kernel)
+        yield
+    memo.clear_all()
+
+
+def cleaned(blocks: list[str], template_of: list[str] | None = None) -> CleanResult:
+    template = None
+    if template_of is not None:
+        keys = template_keys(template_of)
+        template = SiteTemplateView(dict.fromkeys(keys.plain | keys.spread, 3))
+    return _blocks.clean_blocks(blocks, template=template)
+
+
+def both_paths(blocks: list[str], template_of: list[str] | None = None) -> None:
+    memo.clear_all()
+    active = cleaned(blocks, template_of)
+    with pure_kernels():
+        pure = cleaned(blocks, template_of)
+    assert active == pure
+
+
+def test_the_swap_covers_every_kernel_binding(compiled: ModuleType) -> None:
+    # every module attribute bound to a compiled cleaning kernel is swapped
+    names = ("forms", "alnum_form", "normal_form", "word_count")
+    kernels = {id(getattr(compiled, n)) for n in (*names, "any_in", "post")}
+
+    def bound(module: ModuleType) -> set[str]:
+        return {n for n, v in vars(module).items() if id(v) in kernels}
+
+    if _accel.speedups is not None:
+        assert bound(_repeats) == {"normalize", "_alnum_form", "_forms", "_post_block"}
+    for module, kernels in PURE_KERNELS.items():
+        assert bound(module) <= set(kernels), module.__name__
+    with pure_kernels():
+        for module in PURE_KERNELS:
+            assert not bound(module)
+
+
+class TestCleaningDecisions:
+    @pytest.mark.parametrize("index", range(len(CLEANING_TEXTS)))
+    def test_real_texts(self, index: int) -> None:
+        blocks = _blocks.split_blocks(CLEANING_TEXTS[index])
+        both_paths(blocks)
+        # with the next fixture's blocks learned as the site's template
+        other = _blocks.split_blocks(CLEANING_TEXTS[index - 1])
+        both_paths(blocks, other + blocks[:3])
+
+    @pytest.mark.fuzz
+    @settings(max_examples=examples(150), deadline=None)
+    @given(blocks=DOCUMENT)
+    def test_generated_documents(self, blocks: list[str]) -> None:
+        both_paths(blocks)
+        both_paths(blocks, blocks[1::2])
+
+
+CLEAN_SCRIPT = """
+import json, sys
+from scrapy_newsclean import _accel
+from scrapy_newsclean.cleaning._blocks import clean, clean_blocks, split_blocks
+texts = json.loads(sys.stdin.read())
+out = []
+for text in texts:
+    result = clean(text)
+    out.append([result.text, [[r.index, r.reason, r.text] for r in result.removed]])
+print(json.dumps([_accel.ACTIVE, out]))
+"""
+
+
+def test_a_pure_process_removes_the_same_blocks() -> None:
+    """Against a process on the pure path (its own imports, memos, kernels)."""
+    done = subprocess.run(
+        [sys.executable, "-c", CLEAN_SCRIPT],
+        input=json.dumps(CLEANING_TEXTS),
+        env={**os.environ, _accel.PURE_VARIABLE: "1"},
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=ROOT,
+    )
+    active, results = json.loads(done.stdout)
+    assert active == "pure (NEWSCLEAN_PURE=1)"
+    removed_any = 0
+    for text, (kept, removed) in zip(CLEANING_TEXTS, results, strict=True):
+        result = _blocks.clean(text)
+        assert result.text == kept
+        assert [[r.index, r.reason, r.text] for r in result.removed] == removed
+        removed_any += bool(removed)
+    assert removed_any > len(CLEANING_TEXTS) // 4  # the fixtures hold boilerplate
