@@ -55,7 +55,7 @@ from scrapy_newsclean.cleaning._page_tokens import (
 )
 
 if TYPE_CHECKING:
-    from collections.abc import Collection, Iterable, Mapping
+    from collections.abc import Collection, Iterable, Iterator, Mapping
 
 __all__ = [
     "BlockEvidence",
@@ -250,7 +250,7 @@ def _text_parts(nodes: list[_Node], missing: set[str]) -> list[_Node]:
     for node in nodes:
         if node.leaf:
             continue
-        for text in node.element.itertext():
+        for text in _own_texts(node.element):
             key = "".join(text.split())
             if key in missing:
                 parts.append(_Node(node.element, key, len(key), False, True))
@@ -258,6 +258,19 @@ def _text_parts(nodes: list[_Node], missing: set[str]) -> list[_Node]:
                 if not missing:
                     return parts
     return parts
+
+
+def _own_texts(element: etree._Element) -> Iterator[str]:
+    """The element's text nodes and those of its children (``p::text`` and
+    one level of inline elements: a link's or a bold run's text), never the
+    whole subtree again (blocks nest)."""
+    if element.text:
+        yield element.text
+    for child in element:
+        if child.text and isinstance(child.tag, str):
+            yield child.text
+        if child.tail:
+            yield child.tail
 
 
 def _missing(nodes: list[_Node], wanted: Collection[str]) -> set[str]:
