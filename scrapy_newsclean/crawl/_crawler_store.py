@@ -10,8 +10,8 @@ from __future__ import annotations
 import logging
 import time
 from typing import TYPE_CHECKING
-from weakref import WeakKeyDictionary
 
+from scrapy_newsclean.crawl._per_crawler import PerCrawler
 from scrapy_newsclean.crawl._settings import store_classes, store_options, store_uri
 from scrapy_newsclean.crawl._startup import check_store
 from scrapy_newsclean.stores import StoreUnavailable, build_store, redact
@@ -26,10 +26,8 @@ logger = logging.getLogger(__name__)
 #: Seconds between attempts to open a store that could not be reached.
 REOPEN_INTERVAL = 5.0
 
-_SHARED: WeakKeyDictionary[Crawler, SharedStore] = WeakKeyDictionary()
 
-
-class SharedStore:
+class SharedStore(PerCrawler):
     """The crawler's store, opened by its first user and closed by its last."""
 
     def __init__(self, crawler: Crawler) -> None:
@@ -39,20 +37,12 @@ class SharedStore:
         self.store: FingerprintStore = build_store(
             uri, options, stores=store_classes(crawler.settings)
         )
-        self.crawler = crawler
+        super().__init__(crawler)
         self.display_uri = redact(uri)
         check_store(crawler, self.store, self.display_uri)
         self._users = 0
         self._open = False
         self._next_attempt = 0.0
-
-    @classmethod
-    def of(cls, crawler: Crawler) -> SharedStore:
-        """The crawler's shared store (built on first use)."""
-        shared = _SHARED.get(crawler)
-        if shared is None:
-            shared = _SHARED[crawler] = cls(crawler)
-        return shared
 
     async def acquire(self) -> None:
         """Register a user; the first one opens the store.

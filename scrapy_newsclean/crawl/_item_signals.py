@@ -20,9 +20,10 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
-from weakref import WeakKeyDictionary
 
 from scrapy import signals
+
+from scrapy_newsclean.crawl._per_crawler import PerCrawler
 
 if TYPE_CHECKING:
     from collections.abc import Awaitable, Callable, Coroutine
@@ -78,22 +79,15 @@ class PendingItems(Generic[T]):
         return len(entries)
 
 
-class ItemSignals:
+class ItemSignals(PerCrawler):
     """The crawler's single receiver of the item signals for every stage."""
 
     def __init__(self, crawler: Crawler) -> None:
+        super().__init__(crawler)
         self._stages: list[PendingItems[Any]] = []
         crawler.signals.connect(self.item_scraped, signal=signals.item_scraped)
         crawler.signals.connect(self.item_discarded, signal=signals.item_dropped)
         crawler.signals.connect(self.item_discarded, signal=signals.item_error)
-
-    @classmethod
-    def of(cls, crawler: Crawler) -> ItemSignals:
-        """The crawler's dispatcher (connected on first use)."""
-        dispatcher = _DISPATCHERS.get(crawler)
-        if dispatcher is None:
-            dispatcher = _DISPATCHERS[crawler] = cls(crawler)
-        return dispatcher
 
     def register(self, pending: PendingItems[Any]) -> None:
         """Resolve *pending*'s entries too (in registration order)."""
@@ -137,6 +131,3 @@ async def _logged(wait: Awaitable[None]) -> None:
         await wait
     except Exception:
         logger.exception("Error resolving an item")
-
-
-_DISPATCHERS: WeakKeyDictionary[Crawler, ItemSignals] = WeakKeyDictionary()

@@ -15,7 +15,6 @@ import logging
 import weakref
 from collections import OrderedDict
 from typing import TYPE_CHECKING, Any
-from weakref import WeakKeyDictionary
 
 from itemadapter import ItemAdapter
 from scrapy import signals
@@ -25,6 +24,7 @@ from scrapy.spidermiddlewares.base import BaseSpiderMiddleware
 
 from scrapy_newsclean.cleaning import CleanConfig, page_evidence
 from scrapy_newsclean.cleaning._item import block_keys
+from scrapy_newsclean.crawl._per_crawler import PerCrawler
 from scrapy_newsclean.crawl._settings import (
     max_text_chars,
     page_evidence_enabled,
@@ -45,25 +45,16 @@ logger = logging.getLogger(__name__)
 #: is forgotten beyond: its item is cleaned by the text rules alone).
 BOARD_SIZE = 2_000
 
-_BOARDS: WeakKeyDictionary[Crawler, PageEvidenceBoard] = WeakKeyDictionary()
 
-
-class PageEvidenceBoard:
+class PageEvidenceBoard(PerCrawler):
     """Per crawler: the evidence of each item between spider and pipeline."""
 
     def __init__(self, crawler: Crawler) -> None:
-        self.crawler = crawler
+        super().__init__(crawler)
         # id(item) -> (item, evidence): the item is kept to tell a reused id.
         self._waiting: OrderedDict[int, tuple[Any, PageEvidence]] = OrderedDict()
         for signal in (signals.item_scraped, signals.item_dropped, signals.item_error):
             crawler.signals.connect(self._forget, signal=signal)
-
-    @classmethod
-    def of(cls, crawler: Crawler) -> PageEvidenceBoard:
-        board = _BOARDS.get(crawler)
-        if board is None:
-            board = _BOARDS[crawler] = cls(crawler)
-        return board
 
     def put(self, item: Any, evidence: PageEvidence) -> None:
         self._waiting[id(item)] = (item, evidence)

@@ -21,13 +21,13 @@ import re
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
-from weakref import WeakKeyDictionary
 
 from scrapy import signals
 from scrapy.exceptions import CloseSpider, NotConfigured
 from scrapy.utils.misc import load_object
 from scrapy.utils.python import global_object_name
 
+from scrapy_newsclean.crawl._per_crawler import PerCrawler
 from scrapy_newsclean.crawl._settings import (
     components,
     default_store_path,
@@ -176,20 +176,13 @@ def build(cls: type[T], crawler: Crawler) -> T:
         raise NotConfigured from exc
 
 
-class Startup:
+class Startup(PerCrawler):
     """The crawler's startup checks and lines (one per crawler)."""
 
     def __init__(self, crawler: Crawler) -> None:
-        self.crawler = crawler
+        super().__init__(crawler)
         self.error: str | None = None
         crawler.signals.connect(self.spider_opened, signal=signals.spider_opened)
-
-    @classmethod
-    def of(cls, crawler: Crawler) -> Startup:
-        startup = _STARTUPS.get(crawler)
-        if startup is None:
-            startup = _STARTUPS[crawler] = cls(crawler)
-        return startup
 
     def refuse(self, exc: BaseException) -> CloseSpider:
         """Log *exc* as the crawl's one startup error; the CloseSpider to raise."""
@@ -345,6 +338,3 @@ def _warn_jobdir(crawler: Crawler, uri: str) -> None:
         {"uri": uri, "jobdir": jobdir, "default": default_store_path()},
         extra={"spider": crawler.spider},
     )
-
-
-_STARTUPS: WeakKeyDictionary[Crawler, Startup] = WeakKeyDictionary()
