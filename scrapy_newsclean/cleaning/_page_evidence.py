@@ -48,6 +48,7 @@ from typing import TYPE_CHECKING, Literal
 from lxml import etree
 
 from scrapy_newsclean._bounded_memo import Memo
+from scrapy_newsclean.cleaning._blocks import _CJK_CHAR
 from scrapy_newsclean.cleaning._page_tokens import (
     TAG_REASONS,
     TOKEN_FAMILIES,
@@ -89,7 +90,6 @@ for _reason, _tokens in TOKEN_FAMILIES.items():
     for _token in _tokens:
         (_EXACT if len(_token) < 5 else _PREFIXES)[_token] = _reason
 _PREFIX = re.compile("|".join(sorted(_PREFIXES, key=len, reverse=True)))
-_CJK = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af]")
 _WORDS = re.compile(r"[A-Z]?[a-z]+|[A-Z]+(?![a-z])")
 # WordPress marks posts with one class per term ("tag-economy",
 # "category-world"): names chosen by editors, no signal.
@@ -307,7 +307,7 @@ def _is_single_link(node: _Node) -> bool:
 
 def _weight(key: str) -> int:
     """Paragraph text in Latin-script characters: a CJK character counts three."""
-    if key.isascii() or not _CJK.search(key):
+    if key.isascii() or not _CJK_CHAR.search(key):
         return len(key)
     return 3 * len(key)
 
