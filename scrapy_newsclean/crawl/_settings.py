@@ -259,8 +259,14 @@ def store_uri(settings: BaseSettings) -> str:
 
 
 def default_store_path() -> Path:
-    """The default store file: ``newsclean/state.db`` in Scrapy's data directory."""
-    return Path(data_path("newsclean", createdir=True)).resolve() / "state.db"
+    """The default store file: ``newsclean/state.db`` in Scrapy's data directory.
+
+    The folder is made here with ``exist_ok``: ``data_path``'s own
+    ``createdir`` checks then creates, which fails when workers start together.
+    """
+    folder = Path(data_path("newsclean")).resolve()
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder / "state.db"
 
 
 #: The default store's file name under JOBDIR in earlier versions (still read).
