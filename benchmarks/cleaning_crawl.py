@@ -67,6 +67,7 @@ class Page:
     truth: str = ""  # ground-truth article text (aeb, newspaper)
     with_: list[str] = field(default_factory=list)  # trafilatura-eval snippets
     without: list[str] = field(default_factory=list)
+    split_name: str = ""  # the name the half is drawn from, when not the site
 
     @property
     def site(self) -> str:
@@ -74,7 +75,7 @@ class Page:
 
     @property
     def half(self) -> str:
-        digest = hashlib.sha1(self.site.encode()).digest()[0]
+        digest = hashlib.sha1((self.split_name or self.site).encode()).digest()[0]
         return "tuning" if digest % 2 == 0 else "held-out"
 
 
@@ -105,13 +106,21 @@ def load_pages(root: Path) -> list[Page]:
         path = base / "cache" / data[url]["file"]
         if path.exists():
             entry = data[url]
+            page_url, split_name = _http(url), ""
+            if url.startswith("hard::"):
+                # Not a URL ("hard::dw.com.colonial.html"): served under its
+                # file name as host; the half is still drawn from the name it
+                # always had, so the halves do not change.
+                stem = url.removeprefix("hard::").removesuffix(".html")
+                page_url, split_name = f"http://{stem}/", f"http:///:{stem}.html"
             pages.append(
                 Page(
                     "trafilatura-eval",
-                    _http(url),
+                    page_url,
                     path.read_bytes(),
                     with_=list(entry["with"]),
                     without=list(entry["without"]),
+                    split_name=split_name,
                 )
             )
     seen: set[str] = set()
