@@ -291,6 +291,41 @@ ES_PAGE = """<html><body>
 )
 
 
+# A post wrapper whose title, standfirst and source note sit before its
+# <article> (the article region); a menu and a teaser outside the wrapper.
+HEAD_PAGE = f"""<html><body>
+<div class="strip"><p>Morning briefing</p><p>Weather in the city</p></div>
+<div class="post" id="2020/01/10/night-buses">
+<h1>Night buses for the east</h1>
+<section class="source"><p>This post originally appeared on the Example Courier.</p></section>
+<p>{STANDFIRST}</p>
+<article>{_paragraphs(EN_PARAGRAPHS)}</article>
+<p>Filed under the night bus network</p>
+</div>
+<div class="more-links"><p>Rents rise again in the old town</p></div>
+</body></html>"""
+
+
+class TestArticleHead:
+    """Short blocks just before the article region are its head: the text
+    rules judge them; short blocks elsewhere outside the region still go."""
+
+    evidence = _evidence(HEAD_PAGE)
+
+    def test_head_blocks_are_left_to_the_text_rules(self) -> None:
+        assert self.evidence.main_found
+        note = "This post originally appeared on the Example Courier."
+        assert _verdict(self.evidence, note) == ("neutral", None)
+        assert _verdict(self.evidence, STANDFIRST)[0] != "remove"
+
+    def test_blocks_after_the_article_or_outside_the_wrapper_go(self) -> None:
+        for text in ("Filed under the night bus network", "Morning briefing"):
+            assert _verdict(self.evidence, text) == ("remove", "page_outside_main")
+        assert _verdict(self.evidence, "Rents rise again in the old town")[0] == (
+            "remove"
+        )
+
+
 def test_spanish_related_list_inside_the_article_is_removed() -> None:
     evidence = _evidence(ES_PAGE)
     assert evidence.main_found

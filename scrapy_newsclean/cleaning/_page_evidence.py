@@ -32,7 +32,9 @@ Verdicts, in order:
   a date) and link-heavy ones (a teaser box): a prose-length caption or pull
   quote there is article text;
 - ``remove`` as ``page_link_list`` / ``page_outside_main``: a short block
-  outside a confident article region (link-heavy or not);
+  outside a confident article region (link-heavy or not), except, when not
+  link-heavy, in the region's *head* (the siblings before it in its wrapper:
+  a title, standfirst or source note; the text rules judge those);
 - ``keep``: a long, low-link block of a confident main container (or a longer
   one of its article region): weak text rules must not remove it;
 - ``neutral`` otherwise: the text rules decide.
@@ -119,6 +121,8 @@ WEAK_MAX_CHARS = 150
 #: when it is mostly links.
 WEAK_KEEP_MIN_CHARS = 80
 _RANK = {"remove": 0, "neutral": 1, "keep": 2}
+#: Nearest boilerplate reason, in main, in article region, in the article's head.
+_Facts = tuple[str | None, bool, bool, bool]
 _LINK_TEXT = etree.XPath(".//a//text()", smart_strings=False)
 
 
@@ -350,14 +354,16 @@ def _main_container(nodes: Iterable[_Node]) -> tuple[etree._Element | None, bool
 
 
 class _Ancestry:
-    """Memoised facts about ancestors: boilerplate reason, main, article region."""
+    """Memoised facts about ancestors: boilerplate reason, main, article region,
+    and whether an element heads the article (a sibling before its region)."""
 
     def __init__(
         self, anchor: etree._Element | None, confident: bool, body: etree._Element
     ) -> None:
-        # element -> (nearest boilerplate ancestor's reason, in main, in region);
-        # the region is known even when the main container is not confident.
-        self.facts: dict[etree._Element, tuple[str | None, bool, bool]] = {}
+        # element -> (nearest boilerplate ancestor's reason, in main, in region,
+        # in the article's head); the region is known even when the main
+        # container is not confident.
+        self.facts: dict[etree._Element, _Facts] = {}
         # Wrappers of the densest container (and the body) are no evidence.
         top = anchor if anchor is not None else body
         chain = [top, *top.iterancestors()]
@@ -368,28 +374,40 @@ class _Ancestry:
         for element in reversed(chain):
             inside_region = inside_region or element is region
             in_main = confident and element is anchor
-            self.facts[element] = (None, in_main, inside_region)
+            self.facts[element] = (None, in_main, inside_region, False)
+        # The siblings before the article region (its title, standfirst,
+        # source note) are its head, unless the body itself holds the region.
+        parent = region.getparent() if region is not None else None
+        if parent is not None and parent.tag not in {"body", "html"}:
+            for child in parent:
+                if child is region:
+                    break
+                if isinstance(child.tag, str):
+                    own = self._own_reason(child, False)
+                    self.facts[child] = (own, False, False, True)
 
-    def facts_of(self, element: etree._Element) -> tuple[str | None, bool, bool]:
+    def facts_of(self, element: etree._Element) -> _Facts:
         known = self.facts.get(element)
         if known is not None:  # a wrapper of the main container
             return known
         parent = element.getparent()
         known = self.facts.get(parent) if parent is not None else None
         if known is not None:  # the common case: a sibling was seen before
-            reason, in_main, in_region = known
+            reason, in_main, in_region, head = known
             reason = _nearest(reason, self._own_reason(element, in_region))
-            return (reason, in_main, in_region)
+            return (reason, in_main, in_region, head)
         chain = []
         current: etree._Element | None = element
         while current is not None and current not in self.facts:
             chain.append(current)
             current = current.getparent()
-        known = self.facts[current] if current is not None else (None, False, False)
+        known = (
+            self.facts[current] if current is not None else (None, False, False, False)
+        )
         for item in reversed(chain):
-            reason, in_main, in_region = known
+            reason, in_main, in_region, head = known
             reason = _nearest(reason, self._own_reason(item, in_region))
-            known = (reason, in_main, in_region)
+            known = (reason, in_main, in_region, head)
             self.facts[item] = known
         return known
 
@@ -467,7 +485,7 @@ def _prefix_reason(word: str) -> str | None:
 
 
 def _judge_node(node: _Node, walker: _Ancestry, main_found: bool) -> BlockEvidence:
-    reason, in_main, in_region = walker.facts_of(node.element)
+    reason, in_main, in_region, head = walker.facts_of(node.element)
     size = _weight(node.key)
     density = None
     if reason is not None:
@@ -483,6 +501,8 @@ def _judge_node(node: _Node, walker: _Ancestry, main_found: bool) -> BlockEviden
         density = _link_density(node)
         if density > LINK_LIST_MIN_DENSITY:
             return BlockEvidence("remove", "page_link_list", in_main, density)
+        if head:  # the article's own head: the text rules decide
+            return BlockEvidence("neutral", None, in_main, density)
         return BlockEvidence("remove", "page_outside_main", in_main, density)
     if main_found and (
         (in_main and size >= PROTECT_MIN_CHARS)
