@@ -104,6 +104,10 @@ NEWSCLEAN_DEDUP_FIELDS: tuple[str, ...] | None = None
 #: bits and the min-hash sketches share a bin (17: benchmarks/neardup_quality.py
 #: measures precision 1.0 and recall 0.984 there).
 NEWSCLEAN_DEDUP_DISTANCE = 17
+#: A match on the same host (another URL) counts only within this many bits:
+#: two pages of one site share its template, and what cleaning leaves of it
+#: brings distinct articles closer (8; NEWSCLEAN_DEDUP_DISTANCE turns it off).
+NEWSCLEAN_DEDUP_SAME_HOST_DISTANCE = 8
 #: Seconds a kept article's fingerprint is remembered; None: forever.
 NEWSCLEAN_DEDUP_TTL: float | None = 7 * 24 * 3600.0
 #: "global": one fingerprint space; "site": one per registered domain.

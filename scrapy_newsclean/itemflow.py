@@ -260,6 +260,15 @@ class ItemProcessor:
             missed = len(outcome.blocks) - outcome.judged
             if missed:
                 self.effects.inc("clean/page_evidence_blocks_not_found", missed)
+            if outcome.overruled:
+                self.effects.inc("clean/page_evidence_overruled")
+                self.effects.note(
+                    url,
+                    "the page would remove every block of"
+                    f" {', '.join(outcome.overruled)}, where the text rules keep a"
+                    " paragraph: its main container is not where the spider's text"
+                    " came from; cleaned by the text rules alone",
+                )
         blocks: dict[str, int] = {}
         chars: dict[str, int] = {}
         for removal in outcome.removed:  # one counter update per reason

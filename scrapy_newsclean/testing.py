@@ -73,6 +73,13 @@ HIGH_BIT = Fingerprint(
 )
 
 
+def bit_print(bits: range) -> Fingerprint:
+    """A fingerprint whose simhash has *bits* set (so its distance to another
+    is the bits they do not share); one sketch, a distinct content per set."""
+    simhash = sum(1 << b for b in bits)
+    return Fingerprint(simhash=simhash, sketch=0x5A5A5, content=simhash + 1, size=40)
+
+
 def run_in_loop(
     test: Callable[..., Coroutine[Any, Any, None]],
 ) -> Callable[..., None]:
@@ -178,6 +185,59 @@ class StoreContract:
         await store.commit(first, 1000.0)
         assert isinstance(await reserve(store, COPY, scope="b.example"), Reservation)
         assert isinstance(await reserve(store, COPY, scope="a.example"), Match)
+        await store.close()
+
+    @run_in_loop
+    async def test_same_host_needs_a_closer_match(
+        self, store_factory: StoreFactory
+    ) -> None:
+        """A kept article on the item's host under another URL counts only
+        within ``same_host_distance`` (8); the same URL, another host, or no
+        URL follow ``distance`` (17)."""
+        store = store_factory(StoreOptions(ttl=None))
+        await store.open()
+
+        async def check(bits: range, url: str | None) -> Match | Reservation:
+            return await store.check_and_reserve("", bit_print(bits), url, 1000.0)
+
+        kept = await check(range(0), "https://www.news.example/a")
+        assert isinstance(kept, Reservation)
+        await store.commit(kept, 1000.0)
+        # 12 bits away, same host (www. and the port do not matter): another article
+        sibling = await check(range(12), "http://News.Example:8080/b")
+        assert isinstance(sibling, Reservation)
+        await store.release(sibling)
+        # 12 bits away on another host, or without a URL: a copy
+        for url in ("https://wire.example/a", None):
+            match = await check(range(20, 32), url)
+            assert isinstance(match, Match)
+            assert (match.url, match.distance) == ("https://www.news.example/a", 12)
+        # the same URL again, and a close copy on the same host
+        for bits, url in (
+            (range(40, 52), "https://www.news.example/a"),
+            (range(40, 48), "https://news.example/a?utm_source=feed"),
+        ):
+            match = await check(bits, url)
+            assert isinstance(match, Match)
+            assert match.url == "https://www.news.example/a"
+        await store.close()
+
+    @run_in_loop
+    async def test_a_same_host_candidate_does_not_hide_another_hosts_copy(
+        self, store_factory: StoreFactory
+    ) -> None:
+        store = store_factory(StoreOptions(ttl=None))
+        await store.open()
+        for bits, url in ((range(10), "https://news.example/1"),
+                          (range(20, 35), "https://wire.example/2")):  # fmt: skip
+            kept = await store.check_and_reserve("", bit_print(bits), url, 1000.0)
+            assert isinstance(kept, Reservation)
+            await store.commit(kept, 1000.0)
+        item = await store.check_and_reserve(
+            "", bit_print(range(0)), "https://news.example/3", 1000.0
+        )
+        assert isinstance(item, Match)
+        assert (item.url, item.distance) == ("https://wire.example/2", 15)
         await store.close()
 
     @run_in_loop

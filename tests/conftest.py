@@ -36,6 +36,11 @@ class MockServer:
     def url(self, path: str) -> str:
         return self.base + path
 
+    def other_host_url(self, path: str) -> str:
+        """*path* under another host name for the same server (``localhost``):
+        another site, as far as the crawl can tell (a syndicating outlet)."""
+        return self.base.replace("//127.0.0.1:", "//localhost:") + path
+
 
 @pytest.fixture(scope="session")
 def mockserver() -> Iterator[MockServer]:

@@ -117,6 +117,21 @@ class LazyNewsSpider(UrlListSpider):
         yield {"url": response.url, "body": "\n".join(lazy_lines(response))}
 
 
+class AsideSpider(UrlListSpider):
+    """Store only the paragraphs of the page's ``aside`` (a spider aimed at the
+    wrong container)."""
+
+    name = "aside_only"
+
+    def parse(self, response: Response) -> Iterable[dict[str, Any]]:
+        assert isinstance(response, TextResponse)
+        lines = [
+            " ".join(t.split())
+            for t in response.xpath("//aside//p").xpath("string()").getall()
+        ]
+        yield {"url": response.url, "body": "\n".join(lines)}
+
+
 class TwoItemsSpider(UrlListSpider):
     """Items per page: the lazy body, the same body shouted (not on the page),
     and its first half again."""

@@ -15,6 +15,7 @@ from scrapy.http import HtmlResponse
 from scrapy_newsclean.cleaning import (
     BlockEvidence,
     PageEvidence,
+    clean_blocks,
     page_evidence,
     page_evidence_from_html,
 )
@@ -565,3 +566,48 @@ def test_text_nodes_of_a_paragraph_are_judged_as_its_block() -> None:
     assert verdicts["with tips or corrections"] == ("remove", "page_footer")
     # A text node does not count as a paragraph of its own for the main container.
     assert evidence.main_found
+
+
+# Two paragraphs a spider took from a sidebar of a page whose article is elsewhere.
+SIDEBAR_PARAGRAPHS = [
+    (
+        "Our newsroom has covered the city's transport, housing and schools since "
+        "1921, and it is owned by a trust that keeps it independent of any party, "
+        "any company and any single donor."
+    ),
+    (
+        "Readers who want to support local reporting can become members for the "
+        "price of a coffee a month, and every member is invited to the editors' "
+        "open meeting held on the first Monday of each month."
+    ),
+]
+SIDEBAR_PAGE = f"""<html><body>
+<article>{_paragraphs(EN_PARAGRAPHS)}</article>
+<aside class="sidebar">{_paragraphs(SIDEBAR_PARAGRAPHS)}</aside>
+<nav><ul><li>Home</li><li>News</li><li>Contact us</li></ul></nav>
+</body></html>"""
+
+
+class TestThePageNeverEmptiesAFieldAlone:
+    evidence = _evidence(SIDEBAR_PAGE)
+
+    def test_a_field_of_paragraphs_the_page_would_remove_is_kept(self) -> None:
+        assert [_verdict(self.evidence, p)[0] for p in SIDEBAR_PARAGRAPHS] == [
+            "remove",
+            "remove",
+        ]
+        result = clean_blocks(SIDEBAR_PARAGRAPHS, evidence=self.evidence)
+        assert result.overruled
+        assert list(result.blocks) == SIDEBAR_PARAGRAPHS
+        assert result.judged == 2
+
+    def test_chrome_alone_is_still_emptied(self) -> None:
+        result = clean_blocks(["Home", "News", "Contact us"], evidence=self.evidence)
+        assert not result.overruled
+        assert result.blocks == ()
+
+    def test_the_page_rules_when_it_keeps_a_block(self) -> None:
+        blocks = [EN_PARAGRAPHS[0], *SIDEBAR_PARAGRAPHS]
+        result = clean_blocks(blocks, evidence=self.evidence)
+        assert not result.overruled
+        assert list(result.blocks) == [EN_PARAGRAPHS[0]]

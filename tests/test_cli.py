@@ -162,6 +162,35 @@ class TestClean:
         (again,) = read_jsonl(rejects)
         assert (again["reason"], again["duplicate_of"]) == ("already_stored", ORIGINAL)
 
+    @pytest.mark.parametrize(
+        ("hosts", "same_host_distance", "kept"),
+        [
+            (("www.youbeauty.example", "youbeauty.example"), 8, 2),
+            (("www.youbeauty.example", "youbeauty.example"), 17, 1),
+            (("youbeauty.example", "mirror.example"), 8, 1),
+        ],
+    )
+    def test_distinct_articles_of_one_site_sharing_its_template(
+        self, tmp_path: Path, hosts: tuple[str, str], same_host_distance: int, kept: int
+    ) -> None:
+        """Two real articles of one site whose texts keep most of its template
+        (9 bits apart): both stored, unless the same-host bound is lifted; on
+        two hosts the junk would still make them copies."""
+        items = [
+            {
+                "url": f"https://{host}/article-{n}",
+                "body": (TESTS / "fixtures" / "neardup_site" / f"youbeauty.com{n}.txt")
+                .read_text("utf-8")
+                .strip(),
+            }
+            for n, host in zip((1, 2), hosts, strict=True)
+        ]
+        write_jsonl(tmp_path / "in.jsonl", items)
+        argv = ["clean", str(tmp_path / "in.jsonl"), "-o", str(tmp_path / "out.jsonl")]
+        setting = f"NEWSCLEAN_DEDUP_SAME_HOST_DISTANCE={same_host_distance}"
+        assert main([*argv, "-s", setting, "--no-project", "-q"]) == 0
+        assert len(read_jsonl(tmp_path / "out.jsonl")) == kept
+
     def test_no_dedup_keeps_the_copy(self, tmp_path: Path) -> None:
         write_jsonl(tmp_path / "in.jsonl", articles())
         argv = ["clean", str(tmp_path / "in.jsonl"), "-o", str(tmp_path / "out.jsonl")]

@@ -13,7 +13,7 @@ from scrapy.utils.defer import deferred_f_from_coro_f
 from scrapy_newsclean import Addon, CleanTextPipeline, PageEvidenceMiddleware
 from scrapy_newsclean.cli import main as cli_main
 from scrapy_newsclean.crawl._page_evidence_middleware import PageEvidenceBoard
-from tests.spiders import LazyNewsSpider, TwoItemsSpider, crawl
+from tests.spiders import AsideSpider, LazyNewsSpider, TwoItemsSpider, crawl
 from tests.spiders import lazy_lines as spider_lines
 
 if TYPE_CHECKING:
@@ -211,7 +211,32 @@ async def test_articles_sharing_a_long_teaser_list_are_not_near_duplicates(
     result = await crawl(urls, off, spidercls=LazyNewsSpider)
     assert sorted(item["url"] for item in result.items) == sorted(urls)
     assert result.stat("newsclean/clean/blocks_removed/reason_count/short_line_run")
-    # Uncleaned, the second article is dropped as a copy of the first.
+    # Uncleaned, they are too close for copies from two sites (17 bits), but
+    # not for two pages of one host (8): both stored; with one bound for all,
+    # the second article is dropped as a copy of the first.
     raw = {**settings, "NEWSCLEAN_CLEAN_ENABLED": False}
     result = await crawl(urls, raw, spidercls=LazyNewsSpider)
+    assert result.stat("newsclean/duplicate/dropped") is None
+    one_bound = {**raw, "NEWSCLEAN_DEDUP_SAME_HOST_DISTANCE": 17}
+    result = await crawl(urls, one_bound, spidercls=LazyNewsSpider)
     assert result.stat("newsclean/duplicate/dropped/reason_count/near_duplicate") == 1
+
+
+@deferred_f_from_coro_f
+async def test_the_page_never_empties_an_item_alone(
+    mockserver: MockServer, caplog: pytest.LogCaptureFixture
+) -> None:
+    # The spider read the sidebar only: the page calls both paragraphs
+    # boilerplate, the text rules keep them; the item is kept, and says so.
+    url = mockserver.url("/site/sidebar_story.html")
+    with caplog.at_level("INFO"):
+        result = await crawl([url], SETTINGS, spidercls=AsideSpider)
+    (item,) = result.items
+    assert item["body"].startswith("Our newsroom has covered")
+    assert "editors' open meeting" in item["body"]
+    assert result.stat("newsclean/clean/page_evidence_overruled") == 1
+    assert result.stat("newsclean/clean/dropped") is None
+    assert any(
+        url in r.getMessage() and "cleaned by the text rules alone" in r.getMessage()
+        for r in caplog.records
+    )

@@ -29,6 +29,7 @@ from scrapy_newsclean.neardup import (
     to_signed,
     to_unsigned,
 )
+from scrapy_newsclean.neardup._near import counts_as_duplicate, host_key
 from tests._fuzz import examples
 
 FIXTURES = Path(__file__).parent / "fixtures" / "simhash"
@@ -339,6 +340,8 @@ def test_config_validation() -> None:
         SimhashConfig(ngram=0)
     with pytest.raises(ValueError, match="sketch_distance"):
         SimhashConfig(sketch_distance=65)
+    with pytest.raises(ValueError, match="same_host_distance"):
+        SimhashConfig(same_host_distance=32)
 
 
 def reference_fingerprint(
@@ -438,3 +441,39 @@ def test_min_hash_prefilter_equals_full_sort(count: int, first: int | None) -> N
     words += words[: count // 3]  # repeated shingles
     blob = b"".join(words)
     assert min_hash_sketch(blob) == nsmallest_sketch(blob)
+
+
+@pytest.mark.parametrize(
+    ("url", "host"),
+    [
+        ("https://www.News.Example/a?b=1", "news.example"),
+        ("http://user:secret@news.example:8080/", "news.example"),
+        ("https://wwwnews.example/", "wwwnews.example"),
+        ("https://[::1]:8080/x", "[::1]"),
+        ("news.example/a", ""),
+        ("", ""),
+    ],
+)
+def test_host_key(url: str, host: str) -> None:
+    assert host_key(url) == host
+
+
+SAME_HOST = SimhashConfig(distance=17, same_host_distance=8)
+
+
+@pytest.mark.parametrize(
+    ("distance", "url", "kept_url", "counts"),
+    [
+        (8, "https://a.example/1", "https://www.a.example/2", True),
+        (9, "https://a.example/1", "https://www.a.example/2", False),
+        (17, "https://a.example/1", "https://b.example/2", True),
+        (17, "https://a.example/1", "https://a.example/1", True),  # fetched again
+        (17, None, "https://a.example/2", True),
+        (17, "https://a.example/1", None, True),
+        (17, "a.example/1", "a.example/2", True),  # no host: the general bound
+    ],
+)
+def test_counts_as_duplicate(
+    distance: int, url: str | None, kept_url: str | None, counts: bool
+) -> None:
+    assert counts_as_duplicate(distance, url, kept_url, SAME_HOST) is counts

@@ -294,7 +294,7 @@ class DropFirstItem:
 def seed_urls(mockserver: MockServer) -> list[str]:
     return [
         mockserver.url("/site/seed_000.html"),
-        mockserver.url("/site/seed_000_syndicated.html"),
+        mockserver.other_host_url("/site/seed_000_syndicated.html"),
         mockserver.url("/site/seed_003.html"),
     ]
 

@@ -40,7 +40,7 @@ async def test_report_logged_saved_and_in_stats(
     path = tmp_path / "report.json"
     urls = [
         mockserver.url("/site/seed_000.html"),
-        mockserver.url("/site/seed_000_syndicated.html"),
+        mockserver.other_host_url("/site/seed_000_syndicated.html"),
         mockserver.url("/status/403/seed_000.html"),
         mockserver.url("/site/soft404.html"),
     ]

@@ -63,7 +63,10 @@ SETTING_OF: dict[type, dict[str, str]] = {
         "html_field": "NEWSCLEAN_CLEAN_HTML_FIELD",
         "max_chars": "NEWSCLEAN_MAX_TEXT_CHARS",
     },
-    SimhashConfig: {"distance": "NEWSCLEAN_DEDUP_DISTANCE"},
+    SimhashConfig: {
+        "distance": "NEWSCLEAN_DEDUP_DISTANCE",
+        "same_host_distance": "NEWSCLEAN_DEDUP_SAME_HOST_DISTANCE",
+    },
     ProcessConfig: {
         "dedup": "NEWSCLEAN_DEDUP_ENABLED",
         "text_fields": "NEWSCLEAN_TEXT_FIELDS",
@@ -191,6 +194,8 @@ BAD_VALUES = [
     ("NEWSCLEAN_TEMPLATE_MIN_PAGES", 1, ">= 2"),
     ("NEWSCLEAN_DEDUP_DISTANCE", 40, "in 0..31"),
     ("NEWSCLEAN_DEDUP_DISTANCE", "far", "a number"),
+    ("NEWSCLEAN_DEDUP_SAME_HOST_DISTANCE", -1, "in 0..31"),
+    ("NEWSCLEAN_DEDUP_SAME_HOST_DISTANCE", "near", "a number"),
     ("NEWSCLEAN_DEDUP_TTL", 0, "> 0 or None"),
     ("NEWSCLEAN_DEDUP_TTL", "a week", "a number"),
     ("NEWSCLEAN_DEDUP_PENDING_WAIT", -1, ">= 0"),

@@ -17,7 +17,12 @@ from scrapy.utils.defer import deferred_f_from_coro_f
 
 from scrapy_newsclean import Addon
 from scrapy_newsclean.crawl._settings import store_classes, store_options
-from scrapy_newsclean.neardup import Fingerprint, SimhashConfig, is_near_duplicate
+from scrapy_newsclean.neardup import (
+    Fingerprint,
+    SimhashConfig,
+    counts_as_duplicate,
+    is_near_duplicate,
+)
 from scrapy_newsclean.stores import (
     Match,
     MemoryStore,
@@ -94,7 +99,11 @@ class ToyStore:
             near, distance = is_near_duplicate(
                 Fingerprint(**row["fp"]), fingerprint, self.options.config
             )
-            if near and (best is None or distance < best[1]):
+            if (
+                near
+                and (best is None or distance < best[1])
+                and counts_as_duplicate(distance, url, row["url"], self.options.config)
+            ):
                 best = (row, distance)
         if best is not None:
             return Match(best[0]["url"], best[1], best[0]["pending"])
@@ -246,8 +255,9 @@ async def test_crawl_drops_near_duplicates_through_the_toy_store(
     mockserver: MockServer, tmp_path: Path
 ) -> None:
     original, copy, other = (
-        mockserver.url(f"/site/{name}.html")
-        for name in ("seed_000", "seed_000_syndicated", "seed_003")
+        mockserver.url("/site/seed_000.html"),
+        mockserver.other_host_url("/site/seed_000_syndicated.html"),
+        mockserver.url("/site/seed_003.html"),
     )
     settings = toy_settings(
         tmp_path, ADDONS={Addon: 500}, CONCURRENT_REQUESTS=1, NEWSCLEAN_DEDUP_TTL=3600

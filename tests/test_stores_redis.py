@@ -26,8 +26,10 @@ from scrapy_newsclean.neardup import (
     is_near_duplicate,
 )
 from scrapy_newsclean.neardup._index import NearIndex
+from scrapy_newsclean.neardup._near import host_key
 from scrapy_newsclean.stores import Match, Reservation, StoreUnavailable
 from scrapy_newsclean.stores._redis._keys import template_key
+from scrapy_newsclean.stores._redis._scripts import CHECK
 from scrapy_newsclean.stores._redis._store import RedisStore
 from scrapy_newsclean.testing import sighting
 from tests.conftest import free_port, start_redis
@@ -526,3 +528,50 @@ async def test_other_fingerprint_version_is_refused(
     await client.aclose()
     with pytest.raises(ValueError, match="version"):
         await store(redis_server, prefix).open()
+
+
+#: URLs for the host-key comparison: case, www., ports, user info, no scheme,
+#: IPv6, IDNA, odd separators.
+HOST_URLS = [
+    "https://www.News.Example/a",
+    "http://news.example:8080/b?x=1#y",
+    "https://user:pw@www.news.example:443/c",
+    "https://a@b@news.example/d",
+    "news.example/e",
+    "/relative/path",
+    "",
+    "https://[::1]:8080/f",
+    "https://xn--bcher-kva.example/g",
+    "https://WWW.EXAMPLE.COM",
+    "https://wwwexample.com/h",
+    "ftp://files.example:/i",
+    "https://host.example?q=a/b",
+    "https://Ünïcode.Example/j",
+    "https://www.www.example/k",
+]
+
+
+@deferred_f_from_coro_f
+async def test_lua_host_key_agrees_with_python(redis_server: RedisServer) -> None:
+    """The CHECK script's ``hostkey`` mirrors :func:`host_key` exactly."""
+    function = CHECK[CHECK.index("local function hostkey") :]
+    function = function[: function.index("\nend\n") + 5]
+    script = (
+        function
+        + "local out = {} for i, u in ipairs(ARGV) do out[i] = hostkey(u) end\n"
+        + "return out"
+    )
+    client = redis.asyncio.Redis.from_url(redis_server.url)
+    try:
+        rng = random.Random(7)
+        alphabet = "aW.:/@?#[]-_x9%"
+        fuzzed = [
+            "".join(rng.choice(alphabet) for _ in range(rng.randrange(20)))
+            for _ in range(300)
+        ]
+        urls = HOST_URLS + [f"https://{u}" for u in fuzzed] + fuzzed
+        got = await client.eval(script, 0, *urls)
+    finally:
+        await client.aclose()
+    assert [g.decode("utf-8") for g in got] == [host_key(u) for u in urls]
+    assert host_key("https://user:pw@www.News.Example:443/c") == "news.example"

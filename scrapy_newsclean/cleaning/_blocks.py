@@ -132,6 +132,7 @@ class CleanResult:
     blocks: tuple[str, ...]
     removed: tuple[Removal, ...]
     judged: int = 0  # blocks found on the page (with page evidence)
+    overruled: bool = False  # the page would have emptied it: the text rules judged
 
 
 def split_blocks(text: str) -> list[str]:
@@ -162,7 +163,9 @@ def clean_blocks(
     ``remove`` goes with the page's reason, a block it judges ``keep`` is
     immune to the weak text rules (link-list sections, chrome, near repeats;
     a pasted copy only when identical to an earlier block), and every other
-    block follows the text rules.
+    block follows the text rules. When the page would remove every block
+    while the text rules keep a paragraph (:func:`_is_prose`), the page is
+    overruled (``overruled``): the text rules' result is returned.
     """
     result = _clean_text(blocks, signatures, template)
     if not evidence:  # none, or a page with no block
@@ -200,6 +203,10 @@ def _with_evidence(
             removed.append(Removal(i, reason, block))
     gone = {r.index for r in removed}
     kept = tuple(b for i, b in enumerate(blocks) if i not in gone)
+    if not any(b.strip() for b in kept) and any(_is_prose(b) for b in result.blocks):
+        # The page would leave nothing where the text rules keep a paragraph:
+        # its main container is not where the spider's text came from.
+        return CleanResult(result.text, result.blocks, result.removed, found, True)
     return CleanResult("\n".join(kept), kept, tuple(removed), found)
 
 

@@ -51,6 +51,7 @@ class ItemCleanOutcome:
     blocks: list[str] = field(default_factory=list)  # input blocks, for templates
     evidence: str | None = None  # "page" or "html_field": the page judged blocks
     judged: int = 0  # blocks found on the page
+    overruled: list[str] = field(default_factory=list)  # fields the page would empty
 
     @property
     def emptied(self) -> bool:
@@ -138,6 +139,8 @@ def clean_prepared(
             evidence=evidence,
         )
         outcome.judged += result.judged
+        if result.overruled:
+            outcome.overruled.append(field_.name)
         if result.removed:  # an untouched field keeps its original formatting
             adapter[field_.name] = (
                 list(result.blocks) if field_.is_list else result.text

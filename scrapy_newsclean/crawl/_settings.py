@@ -359,14 +359,18 @@ def store_prefix(settings: BaseSettings) -> str:
 
 
 def simhash_config(settings: BaseSettings) -> SimhashConfig:
-    """:setting:`NEWSCLEAN_DEDUP_DISTANCE`."""
-    distance: int = _number(settings, "NEWSCLEAN_DEDUP_DISTANCE", int)
-    try:
-        return SimhashConfig(distance=distance)
-    except ValueError as exc:  # the only checked field set here
-        raise ValueError(
-            f"NEWSCLEAN_DEDUP_DISTANCE must be in 0..31, got {distance!r}"
-        ) from exc
+    """:setting:`NEWSCLEAN_DEDUP_DISTANCE` and
+    :setting:`NEWSCLEAN_DEDUP_SAME_HOST_DISTANCE`."""
+    distances = {}
+    for name in ("NEWSCLEAN_DEDUP_DISTANCE", "NEWSCLEAN_DEDUP_SAME_HOST_DISTANCE"):
+        value: int = _number(settings, name, int)
+        if not 0 <= value <= 31:
+            raise ValueError(f"{name} must be in 0..31, got {value!r}")
+        distances[name] = value
+    return SimhashConfig(
+        distance=distances["NEWSCLEAN_DEDUP_DISTANCE"],
+        same_host_distance=distances["NEWSCLEAN_DEDUP_SAME_HOST_DISTANCE"],
+    )
 
 
 def dedup_ttl(settings: BaseSettings) -> float | None:

@@ -21,7 +21,10 @@ values are persisted by the stores: changing the algorithm changes
   bins of :data:`BIN_BITS` bits (:func:`min_hash_sketch`): near duplicates
   share a bin value (:func:`sketch_bins`, the index candidates);
 - :func:`is_near_duplicate`: same content, or a shared sketch bin and simhash
-  distance at most ``distance`` (default 17 bits).
+  distance at most ``distance`` (default 17 bits);
+- :func:`counts_as_duplicate`: whether such a match counts, given both URLs
+  (a kept article on the same host under another URL must be within
+  ``same_host_distance``, default 8): every store applies it to its candidates.
 
 Storage: all values are unsigned 64-bit ints (bit 63 may be set). SQLite
 INTEGER is signed 64-bit: store :func:`to_signed` and read back with
@@ -42,7 +45,7 @@ from scrapy_newsclean.neardup._fingerprint import (
     Fingerprint,
     fingerprint,
 )
-from scrapy_newsclean.neardup._near import is_near_duplicate
+from scrapy_newsclean.neardup._near import counts_as_duplicate, is_near_duplicate
 from scrapy_newsclean.neardup._params import DEFAULT, SimhashConfig
 from scrapy_newsclean.neardup._simhash import (
     MASK64,
@@ -68,6 +71,7 @@ __all__ = [
     "SHINGLE",
     "Fingerprint",
     "SimhashConfig",
+    "counts_as_duplicate",
     "feature_digest",
     "features",
     "fingerprint",

@@ -32,6 +32,8 @@ from scrapy_newsclean.neardup._sketch import (
 )
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from scrapy_newsclean.neardup._fingerprint import Fingerprint
     from scrapy_newsclean.neardup._params import SimhashConfig
 
@@ -117,8 +119,15 @@ class NearIndex:
             if ref != _FREE:
                 self._link(slot)
 
-    def find(self, fp: Fingerprint) -> tuple[int, int] | None:
-        """``(ref, distance)`` of the closest near duplicate, or None."""
+    def find(
+        self, fp: Fingerprint, accept: Callable[[int, int], bool] | None = None
+    ) -> tuple[int, int] | None:
+        """``(ref, distance)`` of the closest near duplicate, or None.
+
+        *accept* ``(ref, distance)``, when given, has the last word on each
+        candidate that passed the checks (the stores' URL rule,
+        :func:`~scrapy_newsclean.neardup._near.counts_as_duplicate`).
+        """
         if fp.empty:
             return None
         query, k = fp.simhash & MASK64, self._config.distance
@@ -134,6 +143,7 @@ class NearIndex:
                     distance <= k
                     and (best is None or distance < best[1])
                     and (sketches[slot] >> shift) & BIN_MASK == value
+                    and (accept is None or accept(self._refs[slot], distance))
                 ):
                     best = (self._refs[slot], distance)
                     if distance == 0:

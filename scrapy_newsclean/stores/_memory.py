@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from scrapy_newsclean.neardup._index import NearIndex
+from scrapy_newsclean.neardup._near import counts_as_duplicate
 from scrapy_newsclean.neardup._params import DEFAULT
 from scrapy_newsclean.stores._base import Match, Reservation
 
@@ -115,7 +116,14 @@ class MemoryStore:
     ) -> Match | Reservation:
         """Synchronous :meth:`check_and_reserve` (atomic: no await inside)."""
         index = self._index(scope)
-        while (hit := index.find(fingerprint)) is not None:
+
+        def accept(ref: int, distance: int) -> bool:
+            record = self._lookup(ref)
+            if record is None or self._expired(record, now):
+                return True  # found, then forgotten below
+            return counts_as_duplicate(distance, url, record.url, self.config)
+
+        while (hit := index.find(fingerprint, accept)) is not None:
             ref, distance = hit
             record = self._lookup(ref)
             if record is not None and not self._expired(record, now):

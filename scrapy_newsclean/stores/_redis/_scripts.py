@@ -61,11 +61,28 @@ local function expire(base, k, nb, safety)
 end
 """
 
-# ARGV: now lease k nb safety sweep_every, then per item:
-# base id simhash(8) sketch(8) url(''|'='..url) fields(3 * nb)
+# ARGV: now lease k nb safety sweep_every ks, then per item:
+# base id simhash(8) sketch(8) url(''|'='..url) fields(3 * nb) host
+# A candidate farther than ks on the item's host under another URL is no
+# duplicate (neardup._near.counts_as_duplicate; hostkey mirrors host_key).
 CHECK = (
     _COMMON
     + """
+local function hostkey(u)
+  local a = string.match(u, '^[^:/?#]+://([^/?#]*)')
+  if not a then return '' end
+  a = string.gsub(a, '^.*@', '')
+  a = string.gsub(a, ':%d*$', '')
+  a = string.gsub(string.lower(a), '^www%.', '')
+  return a
+end
+local function counts(dist, ks, host, url, ukey, eid)
+  if dist <= ks or host == '' or url == '' then return true end
+  local v = redis.call('HGET', ukey, eid)
+  if not v or #v < 2 then return true end
+  local kept = string.sub(v, 2)
+  return kept == url or hostkey(string.sub(kept, 2)) ~= host
+end
 local function sweep(base, k, nb, now, every)
   local mkey, ukey = base .. ':m', base .. ':u'
   local n = redis.call('HINCRBY', mkey, 'n', 1)
@@ -82,9 +99,11 @@ local function sweep(base, k, nb, now, every)
 end
 local now, lease, k = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3])
 local nb, safety, every = tonumber(ARGV[4]), tonumber(ARGV[5]), tonumber(ARGV[6])
+local ks = tonumber(ARGV[7])
 local results = {}
-for i = 7, #ARGV, 6 do
+for i = 8, #ARGV, 7 do
   local base, id, sim, sketch = ARGV[i], ARGV[i + 1], ARGV[i + 2], ARGV[i + 3]
+  local url, host = ARGV[i + 4], ARGV[i + 6]
   local ukey = base .. ':u'
   local qa, qb = struct.unpack('>I4I4', sim)
   local lists, dirty, hkeys, fields = {}, {}, {}, {}
@@ -100,7 +119,7 @@ for i = 7, #ARGV, 6 do
       else
         local a, b = struct.unpack('>I4I4', e)
         local dist = pop(bxor(a, qa)) + pop(bxor(b, qb))
-        if dist < bestd and dist <= k then
+        if dist < bestd and dist <= k and counts(dist, ks, host, url, ukey, eid) then
           best, bestd = eid, dist
         end
       end
@@ -116,7 +135,7 @@ for i = 7, #ARGV, 6 do
       if dirty[j] or not own then save(hkeys[j], fields[j], lists[j]) end
     end
     if not own then
-      redis.call('HSET', ukey, id, 'P' .. ARGV[i + 4])
+      redis.call('HSET', ukey, id, 'P' .. url)
       expire(base, k, nb, safety)
       sweep(base, k, nb, now, every)
     end

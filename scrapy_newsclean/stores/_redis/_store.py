@@ -28,6 +28,7 @@ from typing import TYPE_CHECKING, Any
 
 from scrapy_newsclean import _defaults, _imports
 from scrapy_newsclean.neardup._fingerprint import FINGERPRINT_VERSION
+from scrapy_newsclean.neardup._near import host_key
 from scrapy_newsclean.neardup._params import DEFAULT
 from scrapy_newsclean.neardup._sketch import sketch_bins
 from scrapy_newsclean.stores._base import Match, Reservation, StoreUnavailable
@@ -197,15 +198,17 @@ class RedisStore:
         ]
         outcomes: list[Match | Reservation] = list(reservations)
         todo = [i for i, r in enumerate(reservations) if not r.fingerprint.empty]
-        # the rule is a shared sketch bin (the bucket) + the simhash distance
-        head = [now, self.lease, self.config.distance, self._bands, self._safety()]
-        head.append(_SWEEP_EVERY)
+        # the rule is a shared sketch bin (the bucket) + the simhash distance,
+        # closer on the item's own host (counts_as_duplicate)
+        head: list[Any] = [now, self.lease, self.config.distance, self._bands]
+        head += [self._safety(), _SWEEP_EVERY, self.config.same_host_distance]
         for start in range(0, len(todo), BATCH):
             chunk = todo[start : start + BATCH]
             args = list(head)
             for i in chunk:
                 r = reservations[i]
                 args += item_args(self.prefix, r.scope, r.fingerprint, r.ref, r.url)
+                args.append("" if r.url is None else host_key(r.url))
             with self._redis.errors("check a fingerprint"):
                 replies = await self._redis.script("check")(args=args)
             for i, reply in zip(chunk, replies, strict=True):
