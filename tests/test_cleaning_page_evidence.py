@@ -611,3 +611,32 @@ class TestThePageNeverEmptiesAFieldAlone:
         result = clean_blocks(blocks, evidence=self.evidence)
         assert not result.overruled
         assert list(result.blocks) == [EN_PARAGRAPHS[0]]
+
+
+TWEET = (
+    "I can't thank this man enough. He taught me so much and I'm grateful for "
+    "everything he has done for me. Good luck, and I hope to see you again."
+)
+WIDGET_PAGE = f"""<html><body>
+<nav><div class="widget"><p>Weather in the city</p></div></nav>
+<div class="story-body">{_paragraphs(EN_PARAGRAPHS[:2])}
+<div class="article-widget embed-tweet"><blockquote><p>{TWEET}</p>
+<p><a href="https://x.example/status/1">@player</a> March 4</p></blockquote></div>
+{_paragraphs(EN_PARAGRAPHS[2:])}</div>
+<div class="sidebar-widget"><p>Sign up for alerts</p></div>
+</body></html>"""
+
+
+class TestWidgetInsideTheArticle:
+    """A structural class inside the article is weak evidence: an embedded
+    post stays, its short link line goes; outside the article it is chrome."""
+
+    evidence = _evidence(WIDGET_PAGE)
+
+    def test_embedded_post_kept_its_link_line_removed(self) -> None:
+        assert self.evidence.main_found
+        assert _verdict(self.evidence, TWEET)[0] != "remove"
+        assert _verdict(self.evidence, "@player March 4") == ("remove", "page_widget")
+
+    def test_widgets_outside_the_article_stay_chrome(self) -> None:
+        assert _verdict(self.evidence, "Sign up for alerts") == ("remove", "page_nav")

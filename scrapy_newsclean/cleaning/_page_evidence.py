@@ -27,8 +27,10 @@ Verdicts, in order:
   ``page_related``, ``page_newsletter``, ...: tokens split on camelCase and
   punctuation, short ones matched exactly, long ones as prefixes; WordPress
   term classes such as ``tag-<name>`` and slugs of four words or more carry
-  no signal). Inside the article region the weak families (captions, bylines,
-  tags, promos, teasers, asides, headers) remove only short blocks (a credit,
+  no signal; a structural class such as ``widget`` inside the article region
+  is the weak ``page_widget``: an embedded post or quote as often as chrome).
+  Inside the article region the weak families (captions, bylines, tags,
+  promos, teasers, asides, headers, widgets) remove only short blocks (a credit,
   a date) and link-heavy ones (a teaser box): a prose-length caption or pull
   quote there is article text;
 - ``remove`` as ``page_link_list`` / ``page_outside_main``: a short block
@@ -426,6 +428,10 @@ class _Ancestry:
                     known = _token_reason(value) or ""
                     _TOKEN_REASONS.put(value, known)
                 if known:
+                    if in_region and known in _STRUCTURAL:
+                        # A "widget" or "menu" class inside the article: an
+                        # embed (a post, a quote) as often as chrome.
+                        return "page_widget"
                     return known
         return None
 

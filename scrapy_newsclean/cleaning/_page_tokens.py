@@ -73,5 +73,5 @@ TOKEN_FAMILIES: dict[str, tuple[str, ...]] = {
 #: "teaser" box, a caption worth keeping, an article's own header).
 WEAK_REASONS = frozenset(
     {"page_caption", "page_byline", "page_tags", "page_promo", "page_header"}
-    | {"page_aside", "page_teaser", "page_login"}
+    | {"page_aside", "page_teaser", "page_login", "page_widget"}
 )
