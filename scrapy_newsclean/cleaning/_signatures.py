@@ -60,11 +60,6 @@ REASONS = frozenset(
         "site_chrome",
         "photo_credit",
         "dateline",
-        "paywall",
-        "affiliate_disclosure",
-        "donation",
-        "app_download",
-        "author_bio",
     }
 )
 MODES = frozenset({"full", "start", "end", "search"})
