@@ -640,3 +640,42 @@ class TestWidgetInsideTheArticle:
 
     def test_widgets_outside_the_article_stay_chrome(self) -> None:
         assert _verdict(self.evidence, "Sign up for alerts") == ("remove", "page_nav")
+
+
+POST = [
+    (
+        "We finally opened the little hotel on the coast last week, after two years of "
+        "repairs to the roof, the kitchen and the old stone terrace above the harbour."
+    ),
+    (
+        "The first guests came from the village itself, and most of them wanted to see "
+        "what had become of the house where the harbour master used to live."
+    ),
+    (
+        "Next month we will open the garden restaurant, with fish from the morning "
+        "boats and vegetables from the farm behind the lighthouse road."
+    ),
+    (
+        "Bookings for the summer are already open, and the first week of July is "
+        "nearly full, mostly with families who came here as children."
+    ),
+]
+COMMENTS = [
+    f"What a lovely place, I hope to stay there one day with my whole family. {n}"
+    " The terrace looks wonderful in the evening light and the rooms look calm."
+    for n in range(6)
+]
+BLOG_PAGE = f"""<html><body>
+<div class="post-body">{_paragraphs(POST)}<p>Opening week</p></div>
+<div id="comments"><div class="comment-list">{_paragraphs(COMMENTS)}</div></div>
+</body></html>"""
+
+
+def test_a_longer_comment_section_is_never_the_article() -> None:
+    # The comments hold more paragraph text than the post: the post is still
+    # the main container, so its short line is not removed as outside it.
+    evidence = _evidence(BLOG_PAGE)
+    assert evidence.main_found
+    assert _verdict(evidence, POST[0]) == ("keep", None)
+    assert _verdict(evidence, "Opening week")[0] != "remove"
+    assert _verdict(evidence, COMMENTS[0]) == ("remove", "page_comments")

@@ -10,7 +10,8 @@ nodes, the most protective evidence wins (``keep`` > ``neutral`` > ``remove``).
 
 The *main container* is the element with the densest paragraph text (parents
 credited with their paragraphs, grandparents with half; a CJK character weighs
-three; one-link paragraphs do not count), grown by at most a few ancestors
+three; one-link paragraphs do not count, nor those of a comments container
+while there are others), grown by at most a few ancestors
 until it holds most of the page's paragraph text; it is *confident* when it
 does. The *article region* is its nearest ``article``, ``main``,
 ``[itemprop=articleBody]`` or ``[role=main]`` ancestor (else itself). An
@@ -319,18 +320,28 @@ def _weight(key: str) -> int:
 
 
 def _main_container(nodes: Iterable[_Node]) -> tuple[etree._Element | None, bool]:
-    """The densest paragraph container, and whether it holds most of the text."""
-    scores: dict[etree._Element, float] = {}
-    chars: dict[etree._Element, int] = {}  # paragraph -> weight
-    total = 0
-    for node in nodes:
-        if (
+    """The densest paragraph container, and whether it holds most of the text.
+
+    Paragraphs inside a comments container (class or id of the comments
+    family) do not count, unless there are no others: a blog's comments may
+    hold more text than its post, and are never the article.
+    """
+    paragraphs = [
+        node
+        for node in nodes
+        if not (
             node.part
             or node.element.tag != "p"
             or node.chars < PARAGRAPH_MIN_CHARS
             or _is_single_link(node)
-        ):
-            continue
+        )
+    ]
+    memo: dict[etree._Element, bool] = {}
+    article = [n for n in paragraphs if not _in_comments(n.element, memo)]
+    scores: dict[etree._Element, float] = {}
+    chars: dict[etree._Element, int] = {}  # paragraph -> weight
+    total = 0
+    for node in article or paragraphs:
         weight = _weight(node.key)
         total += weight
         chars[node.element] = weight
@@ -353,6 +364,40 @@ def _main_container(nodes: Iterable[_Node]) -> tuple[etree._Element | None, bool
         if inside >= MAIN_MIN_CHARS and inside >= MAIN_MIN_SHARE * total:
             return element, True
     return best, False
+
+
+def _in_comments(element: etree._Element, memo: dict[etree._Element, bool]) -> bool:
+    """Whether the element is inside a comments container (below the body)."""
+    chain = []
+    current = element.getparent()
+    found = False
+    while current is not None and current.tag not in {"body", "html"}:
+        known = memo.get(current)
+        if known is not None:
+            found = known
+            break
+        chain.append(current)
+        if _class_reason(current) == "page_comments":
+            found = True
+            break
+        current = current.getparent()
+    for item in chain:
+        memo[item] = found
+    return found
+
+
+def _class_reason(element: etree._Element) -> str:
+    """The boilerplate family of the element's class or id ("" for none)."""
+    for value in (element.get("class"), element.get("id")):
+        if value:
+            # A site repeats its class and id values on every page.
+            known = _TOKEN_REASONS.get(value)
+            if known is None:
+                known = _token_reason(value) or ""
+                _TOKEN_REASONS.put(value, known)
+            if known:
+                return known
+    return ""
 
 
 class _Ancestry:
@@ -420,20 +465,14 @@ class _Ancestry:
         reason = TAG_REASONS.get(tag)
         if reason is not None and not (tag == "header" and in_region):
             return reason
-        for value in (element.get("class"), element.get("id")):
-            if value:
-                # A site repeats its class and id values on every page.
-                known = _TOKEN_REASONS.get(value)
-                if known is None:
-                    known = _token_reason(value) or ""
-                    _TOKEN_REASONS.put(value, known)
-                if known:
-                    if in_region and known in _STRUCTURAL:
-                        # A "widget" or "menu" class inside the article: an
-                        # embed (a post, a quote) as often as chrome.
-                        return "page_widget"
-                    return known
-        return None
+        known = _class_reason(element)
+        if not known:
+            return None
+        if in_region and known in _STRUCTURAL:
+            # A "widget" or "menu" class inside the article: an embed (a
+            # post, a quote) as often as chrome.
+            return "page_widget"
+        return known
 
 
 #: Class and id values -> boilerplate family ("" for none), across pages.
