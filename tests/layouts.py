@@ -12,11 +12,12 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from scrapy import Request, Spider
 from scrapy.selector import Selector
 
+from tests.spiders import UrlListSpider
+
 if TYPE_CHECKING:
-    from collections.abc import AsyncIterator, Iterable
+    from collections.abc import Iterable
 
     from scrapy.crawler import Crawler
     from scrapy.http import Response
@@ -66,18 +67,10 @@ NEWS_PLEASE_PIPELINES = {
 }
 
 
-class NewsPleaseSpider(Spider):
+class NewsPleaseSpider(UrlListSpider):
     """Yield items as news-please's spiders do: the page, text still "NULL"."""
 
     name = "news_please_like"
-
-    def __init__(self, urls: Iterable[str] = (), **kwargs: Any) -> None:
-        super().__init__(**kwargs)
-        self.urls = list(urls)
-
-    async def start(self) -> AsyncIterator[Request]:
-        for url in self.urls:
-            yield Request(url, dont_filter=True)
 
     def parse(self, response: Response) -> Iterable[dict[str, Any]]:
         yield {

@@ -24,11 +24,11 @@ from tests.layouts import NEWS_PLEASE_PIPELINES, STORED, NewsPleaseSpider
 from tests.spiders import ArticleSpider, UrlListSpider, crawl
 from tests.test_startup import (
     SCRAPY_REDIS,
-    SCRAPY_REDIS_DUPEFILTER,
     STORIES,
     error_lines,
     run,
     scrapy_process,
+    scrapy_redis_settings,
     story_urls,
 )
 
@@ -39,6 +39,7 @@ if TYPE_CHECKING:
     from scrapy.http import Response
 
     from tests.conftest import MockServer, RedisServer
+    from tests.spiders import CrawlResult
 
 ADDON: dict[str, Any] = {"ADDONS": {Addon: 500}, "NEWSCLEAN_STORE": "memory://"}
 COPYRIGHT = "All rights reserved"
@@ -56,14 +57,26 @@ def story_of(url: str) -> int:
     return int(url.rstrip("/").split("/")[-2])
 
 
+async def crawl_news_please(
+    mockserver: MockServer, newsclean: dict[type, int] | None = None
+) -> tuple[CrawlResult, dict[str, list[dict[str, Any]]]]:
+    """The stories crawled in news-please's layout, with the add-on (and
+    newsclean's pipelines at the priorities given); the crawl and what its
+    storages received."""
+    settings = {
+        **ADDON,
+        "ITEM_PIPELINES": {**NEWS_PLEASE_PIPELINES, **(newsclean or {})},
+    }
+    result = await crawl(story_urls(mockserver), settings, spidercls=NewsPleaseSpider)
+    return result, STORED.pop(result.crawler)
+
+
 @deferred_f_from_coro_f
 async def test_news_please_layout_storage_gets_cleaned_unique_items(
     mockserver: MockServer, caplog: pytest.LogCaptureFixture
 ) -> None:
     caplog.set_level(logging.INFO)
-    settings = {**ADDON, "ITEM_PIPELINES": NEWS_PLEASE_PIPELINES}
-    result = await crawl(story_urls(mockserver), settings, spidercls=NewsPleaseSpider)
-    stored = STORED.pop(result.crawler)
+    _, stored = await crawl_news_please(mockserver)
     for name in ("HtmlFileStorage", "JsonFileStorage"):
         items = stored[name]
         assert sorted(story_of(i["url"]) for i in items) == list(range(STORIES))
@@ -83,14 +96,8 @@ async def test_storage_before_newsclean_is_warned_at_start(
     mockserver: MockServer, caplog: pytest.LogCaptureFixture
 ) -> None:
     """The issue's layout: newsclean's former 300/800 after news-please's storage."""
-    pipelines = {
-        **NEWS_PLEASE_PIPELINES,
-        CleanTextPipeline: 300,
-        NearDuplicatePipeline: 800,
-    }
-    settings = {**ADDON, "ITEM_PIPELINES": pipelines}
-    result = await crawl(story_urls(mockserver), settings, spidercls=NewsPleaseSpider)
-    stored = STORED.pop(result.crawler)
+    newsclean = {CleanTextPipeline: 300, NearDuplicatePipeline: 800}
+    _, stored = await crawl_news_please(mockserver, newsclean)
     assert len(stored["HtmlFileStorage"]) == 2 * STORIES  # every copy stored
     assert messages(caplog, logging.WARNING, "crawl._startup") == [
         (
@@ -132,14 +139,8 @@ async def test_placeholder_text_is_no_text_and_warned_once(
     mockserver: MockServer, caplog: pytest.LogCaptureFixture
 ) -> None:
     """Newsclean placed before the extractor sees news-please's "NULL" text."""
-    pipelines = {
-        **NEWS_PLEASE_PIPELINES,
-        CleanTextPipeline: 50,
-        NearDuplicatePipeline: 60,
-    }
-    settings = {**ADDON, "ITEM_PIPELINES": pipelines}
-    result = await crawl(story_urls(mockserver), settings, spidercls=NewsPleaseSpider)
-    STORED.pop(result.crawler)
+    newsclean = {CleanTextPipeline: 50, NearDuplicatePipeline: 60}
+    result, _ = await crawl_news_please(mockserver, newsclean)
     assert len(result.items) == 2 * STORIES  # never near-duplicates of each other
     assert result.stat("newsclean/duplicate/dropped") is None
     no_text = "newsclean/duplicate/no_text/reason_count/too_short"
@@ -235,11 +236,7 @@ def test_scrapy_redis_layout_two_workers(
     """Two scrapy-redis workers, one queue, one Redis store, RedisPipeline at 300."""
     key = uuid.uuid4().hex
     settings = {
-        "SCHEDULER": SCRAPY_REDIS,
-        "DUPEFILTER_CLASS": SCRAPY_REDIS_DUPEFILTER,
-        "REDIS_URL": redis_server.url,
-        "SCHEDULER_QUEUE_KEY": f"{key}:requests",
-        "SCHEDULER_DUPEFILTER_KEY": f"{key}:dupefilter",
+        **scrapy_redis_settings(redis_server.url, key),
         "REDIS_ITEMS_KEY": f"{key}:items",
         # scrapy-redis's README line, and its priority
         "ITEM_PIPELINES": json.dumps({"scrapy_redis.pipelines.RedisPipeline": 300}),

@@ -32,6 +32,21 @@ SCRAPY_REDIS = "scrapy_redis.scheduler.Scheduler"
 #: scrapy-redis's README sets both (Scrapy 2.19's own dupefilter lacks the
 #: from_settings that scrapy-redis 0.9.1 calls).
 SCRAPY_REDIS_DUPEFILTER = "scrapy_redis.dupefilter.RFPDupeFilter"
+
+
+def scrapy_redis_settings(redis_url: str, key: str | None = None) -> dict[str, Any]:
+    """A scrapy-redis worker's settings; *key* gives it a queue of its own."""
+    settings: dict[str, Any] = {
+        "SCHEDULER": SCRAPY_REDIS,
+        "DUPEFILTER_CLASS": SCRAPY_REDIS_DUPEFILTER,
+        "REDIS_URL": redis_url,
+    }
+    if key is not None:
+        settings["SCHEDULER_QUEUE_KEY"] = f"{key}:requests"
+        settings["SCHEDULER_DUPEFILTER_KEY"] = f"{key}:dupefilter"
+    return settings
+
+
 STORIES = 12
 
 
@@ -139,11 +154,7 @@ def test_second_process_on_one_sqlite_file_is_one_error_line(
 def test_scrapy_redis_workers_on_a_local_store_are_refused(
     mockserver: MockServer, redis_server: RedisServer, tmp_path: Path
 ) -> None:
-    settings = {
-        "SCHEDULER": SCRAPY_REDIS,
-        "DUPEFILTER_CLASS": SCRAPY_REDIS_DUPEFILTER,
-        "REDIS_URL": redis_server.url,
-    }
+    settings = scrapy_redis_settings(redis_server.url)
     workers = [
         scrapy_process(tmp_path, settings, story_urls(mockserver)) for _ in range(2)
     ]
@@ -160,13 +171,8 @@ def test_scrapy_redis_workers_on_a_local_store_are_refused(
 def test_single_scrapy_redis_worker_may_opt_out(
     mockserver: MockServer, redis_server: RedisServer, tmp_path: Path
 ) -> None:
-    key = uuid.uuid4().hex
     settings = {
-        "SCHEDULER": SCRAPY_REDIS,
-        "DUPEFILTER_CLASS": SCRAPY_REDIS_DUPEFILTER,
-        "REDIS_URL": redis_server.url,
-        "SCHEDULER_QUEUE_KEY": f"{key}:requests",
-        "SCHEDULER_DUPEFILTER_KEY": f"{key}:dupefilter",
+        **scrapy_redis_settings(redis_server.url, uuid.uuid4().hex),
         "NEWSCLEAN_STORE_ALLOW_LOCAL": True,
     }
     stderr = run(scrapy_process(tmp_path, settings, story_urls(mockserver)))

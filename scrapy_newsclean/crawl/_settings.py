@@ -361,16 +361,20 @@ def store_prefix(settings: BaseSettings) -> str:
 def simhash_config(settings: BaseSettings) -> SimhashConfig:
     """:setting:`NEWSCLEAN_DEDUP_DISTANCE` and
     :setting:`NEWSCLEAN_DEDUP_SAME_HOST_DISTANCE`."""
-    distances = {}
-    for name in ("NEWSCLEAN_DEDUP_DISTANCE", "NEWSCLEAN_DEDUP_SAME_HOST_DISTANCE"):
-        value: int = _number(settings, name, int)
-        if not 0 <= value <= 31:
-            raise ValueError(f"{name} must be in 0..31, got {value!r}")
-        distances[name] = value
-    return SimhashConfig(
-        distance=distances["NEWSCLEAN_DEDUP_DISTANCE"],
-        same_host_distance=distances["NEWSCLEAN_DEDUP_SAME_HOST_DISTANCE"],
-    )
+    names = {
+        "distance": "NEWSCLEAN_DEDUP_DISTANCE",
+        "same_host_distance": "NEWSCLEAN_DEDUP_SAME_HOST_DISTANCE",
+    }
+    values: dict[str, int] = {
+        field: _number(settings, name, int) for field, name in names.items()
+    }
+    try:
+        return SimhashConfig(**values)
+    except ValueError as exc:  # SimhashConfig checks the range; name the setting
+        field = str(exc).split(" ", 1)[0]
+        raise ValueError(
+            f"{names[field]} must be in 0..31, got {values[field]!r}"
+        ) from exc
 
 
 def dedup_ttl(settings: BaseSettings) -> float | None:

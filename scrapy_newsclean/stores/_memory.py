@@ -116,16 +116,17 @@ class MemoryStore:
     ) -> Match | Reservation:
         """Synchronous :meth:`check_and_reserve` (atomic: no await inside)."""
         index = self._index(scope)
+        looked_up: dict[int, Record | None] = {}  # a SQLite lookup is a query
 
         def accept(ref: int, distance: int) -> bool:
-            record = self._lookup(ref)
+            record = looked_up[ref] = self._lookup(ref)
             if record is None or self._expired(record, now):
                 return True  # found, then forgotten below
             return counts_as_duplicate(distance, url, record.url, self.config)
 
         while (hit := index.find(fingerprint, accept)) is not None:
             ref, distance = hit
-            record = self._lookup(ref)
+            record = looked_up[ref]  # accept() read it when it chose the hit
             if record is not None and not self._expired(record, now):
                 return Match(record.url, distance, record.pending)
             self._forget(scope, ref, record.sketch if record else None)
