@@ -300,6 +300,10 @@ class Tally:
     without_removed: int = 0
     pages: int = 0
     dropped: int = 0
+    # Of the losses above, those of whole items dropped (near-duplicates,
+    # emptied): dedup and emptiness, not line cleaning.
+    article_lost_dropped: int = 0
+    with_lost_dropped: int = 0
 
     def row(self) -> str:
         def pct(a: int, b: int) -> str:
@@ -313,7 +317,9 @@ class Tally:
             f"({self.with_kept}/{self.with_seen}) "
             f"| 'without' removed {pct(self.without_removed, self.without_seen)} "
             f"({self.without_removed}/{self.without_seen}) "
-            f"| pages {self.pages}, items dropped {self.dropped}"
+            f"| pages {self.pages}, items dropped {self.dropped} "
+            f"(article chars {self.article_lost_dropped}, "
+            f"'with' {self.with_lost_dropped})"
         )
 
 
@@ -338,6 +344,7 @@ def score_page(page: Page, lazy: str, stored: str | None, tally: Tally) -> None:
             if is_article:
                 tally.article_chars += len(line)
                 tally.article_kept += len(line) if present else 0
+                tally.article_lost_dropped += len(line) if stored is None else 0
             else:
                 tally.junk_lines += 1
                 tally.junk_removed += not present
@@ -346,6 +353,7 @@ def score_page(page: Page, lazy: str, stored: str | None, tally: Tally) -> None:
         if snippet and snippet in before:
             tally.with_seen += 1
             tally.with_kept += snippet in after
+            tally.with_lost_dropped += stored is None
     for snippet in (" ".join(s.split()) for s in page.without):
         if snippet and snippet in before:
             tally.without_seen += 1

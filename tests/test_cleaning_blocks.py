@@ -1071,6 +1071,37 @@ class TestShortLineRuns:
         blocks = [PROSE, PROSE_2, *specs]
         assert clean_blocks(blocks).blocks == tuple(blocks)
 
+    @pytest.mark.parametrize(
+        "teasers",
+        [
+            [
+                "1 Longtime gunmaker leaving state for Wyoming",
+                "2 Teacher realizes dream on a game show",
+                "3 Police call disappearance of bar owner suspicious",
+            ],
+            [
+                "5 Dinge, die Sie heute wissen müssen",
+                "7 Tipps für den Herbst",
+                "Neue Radwege",
+            ],
+            ["5 кулинарных мифов", "7 простых способов", "Кулинарная Европа"],
+        ],
+        ids=["en-ranked", "de-counts", "ru-counts"],
+    )
+    def test_ranked_and_counted_teasers_are_menu_lines(
+        self, teasers: list[str]
+    ) -> None:
+        # A numbered "most read" list, listicle headlines: the leading rank or
+        # count is no figure of a data row.
+        result = clean_blocks([PROSE, PROSE_2, *teasers])
+        assert result.blocks == (PROSE, PROSE_2)
+        assert {r.reason for r in result.removed} == {"short_line_run"}
+
+    def test_figures_after_a_rank_are_data(self) -> None:
+        steps = ["1. Heat the oven to 180 C", "2 Bake for 25 minutes", "3) Rest 10 min"]
+        blocks = [PROSE, PROSE_2, *steps]
+        assert clean_blocks(blocks).blocks == tuple(blocks)
+
     def test_statements_are_not_menu_lines(self) -> None:
         closing = ["Thanks, Junior!", "See you next week.", "Bis bald!"]
         blocks = [PROSE, PROSE_2, *closing]

@@ -95,6 +95,9 @@ _BYLINE = re.compile(
     r"|\S{0,20}\s?(?:記者|기자)\Z"
 )
 _DIGIT = re.compile(r"\d")
+#: A teaser's rank or a headline's leading count ("3 Police call...", "7 simple
+#: ways..."): one or two digits, then words (no further figure).
+_RANKED = re.compile(r"\d{1,2}[.)]?\s+(?=\D)")
 _STATEMENT_END = re.compile(r"[.!。！]['\"’”」)]?\Z")
 _KEYWORD_SEP = re.compile(r"\s?[,、|·/]\s?")
 
@@ -617,9 +620,13 @@ def _give_back_headline(blocks: Sequence[str], run: list[int]) -> None:
 def _run_line(text: str) -> bool:
     """Whether a headline-like line can be a menu or teaser line: no figures
     (data rows, specifications and schedules carry figures; menus and
-    headlines seldom), not ending like a statement ("Thanks, Junior!" closes
-    an article; a teaser may ask a question), not announcing a list."""
-    return not (_introduces(text) or _DIGIT.search(text) or _STATEMENT_END.search(text))
+    headlines seldom) past a leading rank or count ("3 Police call...", a
+    numbered most-read list), not ending like a statement ("Thanks, Junior!"
+    closes an article; a teaser may ask a question), not announcing a list."""
+    if _introduces(text) or _STATEMENT_END.search(text):
+        return False
+    ranked = _RANKED.match(text)
+    return not _DIGIT.search(text, ranked.end() if ranked else 0)
 
 
 def _introduces(text: str) -> bool:
