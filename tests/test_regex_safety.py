@@ -16,9 +16,11 @@ import pytest
 
 from scrapy_newsclean import _item_fields as fields_module
 from scrapy_newsclean import neardup as simhash
+from scrapy_newsclean._regex_safety import first_chars
 from scrapy_newsclean.cleaning import _blocks as text
 from scrapy_newsclean.cleaning import _repeats as repeats
 from scrapy_newsclean.cleaning import _signatures as boilerplate_signatures
+from scrapy_newsclean.cleaning._signature_files import read_signature_rows
 from scrapy_newsclean.cleaning._signatures import _nested_unbounded
 from scrapy_newsclean.errorpages import _classify as errorpages
 from scrapy_newsclean.errorpages import _signatures as errorpage_signatures
@@ -108,3 +110,67 @@ def test_linear_on_adversarial_input(pattern: re.Pattern[Any]) -> None:
     quarter = _scan_seconds(pattern, 5_000)
     whole = _scan_seconds(pattern, 20_000)
     assert whole < 8 * quarter + 0.05, (quarter, whole)
+
+
+@pytest.mark.parametrize(
+    ("pattern", "expected"),
+    [
+        ("abc", "a"),
+        ("(?:ab|cd)e", "ac"),
+        ("[©c] ?2019", "c©"),
+        ("(?:x)?y", "xy"),
+        ("a{0,3}b", "ab"),
+        ("(?:ab)*c", "ac"),
+        ("(?=a)ab", "a"),
+        (r"x\b", "x"),
+        (r"\.\.\.", "."),
+        ("(?P<n>q)r", "q"),
+        ("[a-c]x|d", "abcd"),
+        (r"[\-z]", "-z"),
+        (r"\n?t", "\nt"),
+        ("^(?:skip|zum) ", "sz"),
+    ],
+)
+def test_first_chars(pattern: str, expected: str) -> None:
+    assert first_chars(pattern) == frozenset(expected)
+
+
+@pytest.mark.parametrize(
+    "pattern",
+    [
+        r"\d+ comments",  # Unicode digits: not listed
+        ".*x",
+        "[^x]y",
+        r"[\w]y",
+        "(?i)ab",
+        "a|",  # may match empty
+        "(?:a)?",
+        "x*",
+        "(",  # malformed
+        "[a-",
+    ],
+)
+def test_first_chars_unknown(pattern: str) -> None:
+    assert first_chars(pattern) is None
+
+
+def test_first_chars_never_misses_a_match() -> None:
+    # Every packaged anchored signature: a match starts with a listed character.
+    patterns = [
+        r.full_pattern
+        for r in read_signature_rows()
+        if r.group.mode in {"full", "start"}
+    ]
+    texts = [t for r in read_signature_rows() for t in (*r.examples, *r.traps)]
+    forms = [boilerplate_signatures.match_form(t) for t in texts]
+    listed = 0
+    for pattern in patterns:
+        chars = first_chars(pattern)
+        if chars is None:
+            continue
+        listed += 1
+        regex = re.compile(pattern)
+        for form in forms:
+            if regex.match(form):
+                assert form[:1] in chars, (pattern, form)
+    assert listed > 0.75 * len(patterns)  # most rows open with a literal

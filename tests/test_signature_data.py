@@ -26,6 +26,7 @@ from scrapy_newsclean.cleaning._signatures import (
     Signature,
     compile_signatures,
     default_signatures,
+    match_form,
 )
 from scrapy_newsclean.errorpages import _hits
 from scrapy_newsclean.errorpages import _signatures as errorpage_signatures
@@ -92,6 +93,35 @@ def _check_cleaning_row(row: SignatureRow, library: Signatures) -> None:
 )
 def test_cleaning_row_examples_and_traps(row: SignatureRow) -> None:
     _check_cleaning_row(row, DEFAULT_SIGNATURES)
+
+
+def test_first_character_prefilter_answers_as_one_union() -> None:
+    # Each tier tries a block only against the full/start patterns that can
+    # start with its first character (and those of unknown start): the same
+    # answer as one union of them all, on every example and trap and on
+    # blocks cut from them (a later start, an added prefix).
+    forms = {
+        match_form(text)
+        for row in CLEANING_ROWS
+        for text in (*row.examples, *row.traps)
+    }
+    forms |= {form[k:] for form in list(forms) for k in (1, 5)}
+    forms |= {f"x {form}" for form in list(forms)} | {""}
+    checked = 0
+    for tier in DEFAULT_SIGNATURES._tiers:
+        alternatives = [
+            rf"(?:{p})\Z" if rule.mode == "full" else f"(?:{p})"
+            for rule in tier.rules
+            if not rule.hints and rule.mode in {"full", "start"}
+            for p in rule.patterns
+        ]
+        if not alternatives:
+            continue
+        union = re.compile("|".join(alternatives))
+        for form in forms:
+            assert tier.anchored.match(form) == bool(union.match(form)), form
+            checked += 1
+    assert checked > 10_000
 
 
 def test_cleaning_rows_cover_every_group_and_file() -> None:

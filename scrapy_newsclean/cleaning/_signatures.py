@@ -36,6 +36,7 @@ from typing import TYPE_CHECKING, Any
 
 from scrapy_newsclean import _accel
 from scrapy_newsclean._bounded_memo import Memo
+from scrapy_newsclean._regex_safety import first_chars
 from scrapy_newsclean._regex_safety import nested_unbounded as _nested_unbounded
 from scrapy_newsclean.cleaning._signature_files import (
     Group,
@@ -92,6 +93,8 @@ class Rule:
     max_chars: int
     hints: tuple[str, ...]
     regex: re.Pattern[str]
+    #: The group's patterns, one per alternative of ``regex``.
+    patterns: tuple[str, ...] = field(default=(), compare=False)
 
     def matches(self, form: str) -> bool:
         """Whether the match form of a block matches this rule."""
@@ -184,7 +187,7 @@ class _Tier:
     plain: bool  # some rule has no hint words
     hints: tuple[str, ...]  # the hint words of all rules
     ascii_hints: tuple[str, ...]  # those an ASCII text may hold
-    anchored: re.Pattern[str] | None  # union of the full/start rules
+    anchored: _FirstCharUnion  # union of the full/start rules, by first character
     ends: re.Pattern[str] | None  # union of the end rules
     searches: re.Pattern[str] | None  # union of the search rules without hints
     exact: bool  # a rule could not join a union: always try every rule
@@ -193,10 +196,59 @@ class _Tier:
         """Whether some rule without hint words may match (never a false no)."""
         return (
             self.exact
-            or (self.anchored is not None and self.anchored.match(form) is not None)
+            or self.anchored.match(form)
             or (self.ends is not None and self.ends.search(form[-120:]) is not None)
             or (self.searches is not None and self.searches.search(form) is not None)
         )
+
+
+class _FirstCharUnion:
+    """A union of anchored patterns, split by the character a match starts with.
+
+    A block is tried against the patterns that can start with its first
+    character (:func:`first_chars`) and those whose first character is not
+    known: the same answer as the whole union, without trying hundreds of
+    alternatives on every block. Each part is compiled when first needed.
+    """
+
+    __slots__ = ("_compiled", "_sources")
+
+    def __init__(self, alternatives: Iterable[str]) -> None:
+        by_char: dict[str, list[str]] = {}
+        anywhere: list[str] = []
+        for alternative in alternatives:
+            chars = first_chars(alternative)
+            if chars is None:
+                anywhere.append(alternative)
+                continue
+            for char in chars:
+                by_char.setdefault(char, []).append(alternative)
+        self._sources = {char: "|".join(alts) for char, alts in by_char.items()}
+        self._sources[""] = "|".join(anywhere)  # "": the patterns of any start
+        self._compiled: dict[str, re.Pattern[str] | None] = {}
+
+    def match(self, form: str) -> bool:
+        """Whether one of the patterns matches at the start of ``form``."""
+        for key in (form[:1], ""):
+            regex = self._compiled.get(key, _UNSEEN)
+            if regex is _UNSEEN:
+                regex = self._compile(key)
+            if regex is _ALWAYS or (regex is not None and regex.match(form)):
+                return True
+        return False
+
+    def _compile(self, key: str) -> Any:
+        source = self._sources.get(key)
+        try:
+            regex = re.compile(source) if source else None
+        except re.error:  # cannot join one union: let every rule be tried
+            regex = _ALWAYS
+        self._compiled[key] = regex
+        return regex
+
+
+_UNSEEN: Any = object()
+_ALWAYS: Any = object()
 
 
 def _tier(rules: list[Rule]) -> _Tier:
@@ -206,15 +258,21 @@ def _tier(rules: list[Rule]) -> _Tier:
     words = {h for r in hinted for h in r.hints}
     hints = tuple(sorted(w for w in words if not any(o != w and o in w for o in words)))
     exact = any(r.regex.groups or r.regex.flags != re.UNICODE for r in plain)
+    anchored = [
+        rf"(?:{p})\Z" if r.mode == "full" else f"(?:{p})"
+        for r in plain
+        if r.mode in {"full", "start"}
+        for p in r.patterns
+    ]
     unions: list[re.Pattern[str] | None] = []
-    for modes in (("full", "start"), ("end",), ("search",)):
+    for modes in (("end",), ("search",)):
         members = [r.regex.pattern for r in plain if r.mode in modes]
         try:
             union = re.compile("|".join(f"(?:{p})" for p in members))
         except re.error:
             exact, union = True, None
         unions.append(union if members else None)
-    anchored, ends, searches = unions
+    ends, searches = unions
     ascii_hints = tuple(w for w in hints if w.isascii())
     return _Tier(
         tuple(rules),
@@ -222,7 +280,7 @@ def _tier(rules: list[Rule]) -> _Tier:
         bool(plain),
         hints,
         ascii_hints,
-        anchored,
+        _FirstCharUnion(anchored),
         ends,
         searches,
         exact,
@@ -368,7 +426,9 @@ def _compile_group(key: _GroupKey, patterns: list[str]) -> Rule:
         source = rf"(?:{alts})[\s.!。>）)\]」】]{{0,4}}\Z"
     else:
         source = f"(?:{alts})"
-    return Rule(reason, role, mode, max_chars, hints, re.compile(source))
+    return Rule(
+        reason, role, mode, max_chars, hints, re.compile(source), tuple(patterns)
+    )
 
 
 def default_signatures(
