@@ -45,11 +45,13 @@ _MAX_CLASS_CHARS = 256
 
 def first_chars(pattern: str) -> frozenset[str] | None:
     r"""The characters a match of ``pattern`` can start with, or ``None`` when
-    unknown (an empty match is possible, or a start such as ``.``, ``\d``,
+    unknown (an empty match is possible, or a start such as ``.``, ``\w``,
     ``[^x]``, an inline flag or an unfamiliar construct).
 
     Conservative: every match of ``pattern`` (without flags) starts with one of
-    the returned characters; lookarounds and anchors are zero-width.
+    the returned characters; lookarounds and anchors are zero-width. Every
+    decimal digit (``\d``: any Unicode digit) is listed as ``"0"``: look a
+    text up by :func:`first_key`.
     """
     try:
         chars, nullable, end = _alternatives(pattern, 0)
@@ -58,6 +60,12 @@ def first_chars(pattern: str) -> frozenset[str] | None:
     if chars is None or nullable or end != len(pattern):
         return None
     return frozenset(chars)
+
+
+def first_key(text: str) -> str:
+    """The :func:`first_chars` entry a text's first character falls under."""
+    head = text[:1]
+    return "0" if head.isdecimal() else head
 
 
 _Firsts = tuple["set[str] | None", bool, int]
@@ -120,14 +128,16 @@ def _atom(p: str, i: int) -> _Firsts:
             return set(), True, i + 2
         if e in "nt":
             return {"\n" if e == "n" else "\t"}, False, i + 2
-        if e.isalnum():  # \d \w \s, \x.., \u...., backreferences
+        if e == "d":
+            return {"0"}, False, i + 2
+        if e.isalnum():  # \w \s, \x.., \u...., backreferences
             return None, False, i + 2
-        return {e}, False, i + 2
+        return {first_key(e)}, False, i + 2
     if c in "^$":
         return set(), True, i + 1
     if c == ".":
         return None, False, i + 1
-    return {c}, False, i + 1
+    return {first_key(c)}, False, i + 1
 
 
 def _group(p: str, i: int) -> _Firsts:
@@ -164,8 +174,11 @@ def _class(p: str, i: int) -> _Firsts:
         c = p[j]
         if c == "\\":
             e = p[j + 1]
-            if e.isalnum() and e not in "nt":
-                negated = True  # \d \w \s...: unknown
+            if e == "d":
+                members.append("0")
+                c = ""
+            elif e.isalnum() and e not in "nt":
+                negated = True  # \w \s...: unknown
                 c = ""
             else:
                 c = {"n": "\n", "t": "\t"}.get(e, e)
@@ -186,4 +199,4 @@ def _class(p: str, i: int) -> _Firsts:
             members.append(c)
     if negated or len(members) > _MAX_CLASS_CHARS:
         return None, False, j + 1
-    return set(members), False, j + 1
+    return {first_key(m) for m in members}, False, j + 1

@@ -16,7 +16,7 @@ import pytest
 
 from scrapy_newsclean import _item_fields as fields_module
 from scrapy_newsclean import neardup as simhash
-from scrapy_newsclean._regex_safety import first_chars
+from scrapy_newsclean._regex_safety import first_chars, first_key
 from scrapy_newsclean.cleaning import _blocks as text
 from scrapy_newsclean.cleaning import _repeats as repeats
 from scrapy_newsclean.cleaning import _signatures as boilerplate_signatures
@@ -129,6 +129,11 @@ def test_linear_on_adversarial_input(pattern: re.Pattern[Any]) -> None:
         (r"[\-z]", "-z"),
         (r"\n?t", "\nt"),
         ("^(?:skip|zum) ", "sz"),
+        # any decimal digit (Unicode's too) is listed as "0"
+        (r"\d+ comments", "0"),
+        (r"(?:\d{1,5}|one) c", "0o"),
+        ("[0-9a]b", "0a"),
+        ("4x", "0"),
     ],
 )
 def test_first_chars(pattern: str, expected: str) -> None:
@@ -138,7 +143,6 @@ def test_first_chars(pattern: str, expected: str) -> None:
 @pytest.mark.parametrize(
     "pattern",
     [
-        r"\d+ comments",  # Unicode digits: not listed
         ".*x",
         "[^x]y",
         r"[\w]y",
@@ -152,6 +156,13 @@ def test_first_chars(pattern: str, expected: str) -> None:
 )
 def test_first_chars_unknown(pattern: str) -> None:
     assert first_chars(pattern) is None
+
+
+def test_first_key_of_a_digit_is_zero() -> None:
+    assert first_key("٣ تعليقات") == "0"  # an Arabic-Indic digit: \\d matches it
+    assert re.match(r"\d", "٣")
+    assert first_key("x") == "x"
+    assert first_key("") == ""
 
 
 def test_first_chars_never_misses_a_match() -> None:
@@ -172,5 +183,5 @@ def test_first_chars_never_misses_a_match() -> None:
         regex = re.compile(pattern)
         for form in forms:
             if regex.match(form):
-                assert form[:1] in chars, (pattern, form)
+                assert first_key(form) in chars, (pattern, form)
     assert listed > 0.75 * len(patterns)  # most rows open with a literal

@@ -36,7 +36,7 @@ from typing import TYPE_CHECKING, Any
 
 from scrapy_newsclean import _accel
 from scrapy_newsclean._bounded_memo import Memo
-from scrapy_newsclean._regex_safety import first_chars
+from scrapy_newsclean._regex_safety import first_chars, first_key
 from scrapy_newsclean._regex_safety import nested_unbounded as _nested_unbounded
 from scrapy_newsclean.cleaning._signature_files import (
     Group,
@@ -206,8 +206,8 @@ class _FirstCharUnion:
     """A union of anchored patterns, split by the character a match starts with.
 
     A block is tried against the patterns that can start with its first
-    character (:func:`first_chars`) and those whose first character is not
-    known: the same answer as the whole union, without trying hundreds of
+    character (:func:`first_chars`; any digit counts as ``0``) and those whose
+    first character is not known: the same answer as the whole union, without trying hundreds of
     alternatives on every block. Each part is compiled when first needed.
     """
 
@@ -229,7 +229,7 @@ class _FirstCharUnion:
 
     def match(self, form: str) -> bool:
         """Whether one of the patterns matches at the start of ``form``."""
-        for key in (form[:1], ""):
+        for key in (first_key(form), ""):
             regex = self._compiled.get(key, _UNSEEN)
             if regex is _UNSEEN:
                 regex = self._compile(key)
