@@ -41,6 +41,8 @@ def nested_unbounded(pattern: str) -> bool:
 
 #: Character classes expanded into at most this many first characters.
 _MAX_CLASS_CHARS = 256
+#: Prefix sets larger than this are not worth a lookup table.
+_MAX_PREFIXES = 512
 
 
 def first_chars(pattern: str) -> frozenset[str] | None:
@@ -53,94 +55,126 @@ def first_chars(pattern: str) -> frozenset[str] | None:
     decimal digit (``\d``: any Unicode digit) is listed as ``"0"``: look a
     text up by :func:`first_key`.
     """
+    return prefixes(pattern, 1)
+
+
+def prefixes(pattern: str, size: int) -> frozenset[str] | None:
+    """The first ``size`` characters of every match of ``pattern`` (digits as
+    ``"0"``, see :func:`first_chars`), or ``None`` when unknown or when a match
+    may be shorter than ``size``."""
     try:
-        chars, nullable, end = _alternatives(pattern, 0)
+        found, end = _alternatives(pattern, 0, size)
     except (IndexError, ValueError):
         return None
-    if chars is None or nullable or end != len(pattern):
+    if found is None or end != len(pattern):
         return None
-    return frozenset(chars)
+    if any(len(prefix) < size for prefix in found):
+        return None
+    return frozenset(found)
 
 
-def first_key(text: str) -> str:
-    """The :func:`first_chars` entry a text's first character falls under."""
-    head = text[:1]
-    return "0" if head.isdecimal() else head
+def first_key(text: str, size: int = 1) -> str:
+    """The :func:`prefixes` entry a text falls under (its first ``size``
+    characters, a decimal digit as ``"0"``)."""
+    head = text[:size]
+    if head.isalpha() or not any(c.isdecimal() for c in head):
+        return head
+    return "".join("0" if c.isdecimal() else c for c in head)
 
 
-_Firsts = tuple["set[str] | None", bool, int]
+# A fragment's language, cut to ``size`` characters: a string shorter than
+# ``size`` is a whole match of the fragment; one of ``size`` characters, the
+# start of longer matches. None: unknown.
+_Parsed = tuple["set[str] | None", int]
 
 
-def _alternatives(p: str, i: int) -> _Firsts:
+def _concat(
+    left: set[str] | None, right: set[str] | None, size: int
+) -> set[str] | None:
+    if left is None:
+        return None
+    done = {a for a in left if len(a) >= size}
+    open_ = [a for a in left if len(a) < size]
+    if not open_:
+        return done
+    if right is None:
+        return None
+    joined = done | {(a + b)[:size] for a in open_ for b in right}
+    return None if len(joined) > _MAX_PREFIXES else joined
+
+
+def _alternatives(p: str, i: int, size: int) -> _Parsed:
     """``a|b|...`` up to an unmatched ``)`` or the end."""
-    chars: set[str] | None = set()
-    nullable = False
+    found: set[str] | None = set()
     while True:
-        alt, alt_nullable, i = _sequence(p, i)
-        chars = None if chars is None or alt is None else chars | alt
-        nullable = nullable or alt_nullable
+        alt, i = _sequence(p, i, size)
+        found = None if found is None or alt is None else found | alt
         if i < len(p) and p[i] == "|":
             i += 1
             continue
-        return chars, nullable, i
+        return found, i
 
 
-def _sequence(p: str, i: int) -> _Firsts:
-    """Concatenated atoms: the first chars of the atoms up to the first that
-    cannot match empty."""
-    chars: set[str] | None = set()
-    nullable = True
+def _sequence(p: str, i: int, size: int) -> _Parsed:
+    found: set[str] | None = {""}
     while i < len(p) and p[i] not in "|)":
-        atom, atom_nullable, i = _quantified(p, i)
-        if nullable:
-            chars = None if chars is None or atom is None else chars | atom
-            nullable = atom_nullable
-    return chars, nullable, i
+        atom, i = _quantified(p, i, size)
+        found = _concat(found, atom, size)
+    return found, i
 
 
-def _quantified(p: str, i: int) -> _Firsts:
-    chars, nullable, i = _atom(p, i)
-    if i < len(p) and p[i] in "?*+{":
-        if p[i] in "?*":
-            nullable, i = True, i + 1
-        elif p[i] == "+":
-            i += 1
-        else:
-            bound = re.match(r"\{(\d*)(,\d*)?\}", p[i:])
-            if bound is None:  # a literal "{"
-                return chars, nullable, i
-            nullable = nullable or not int(bound.group(1) or 0)
-            i += bound.end()
-        if i < len(p) and p[i] in "?+":  # lazy or possessive
-            i += 1
-    return chars, nullable, i
+def _quantified(p: str, i: int, size: int) -> _Parsed:
+    atom, i = _atom(p, i, size)
+    if i >= len(p) or p[i] not in "?*+{":
+        return atom, i
+    if p[i] in "?*+":
+        least, most = {"?": (0, 1), "*": (0, None), "+": (1, None)}[p[i]]
+        i += 1
+    else:
+        bound = re.match(r"\{(\d*)(?:(,)(\d*))?\}", p[i:])
+        if bound is None:  # a literal "{"
+            return atom, i
+        least = int(bound.group(1) or 0)
+        most = least if not bound.group(2) else int(bound.group(3) or 0) or None
+        i += bound.end()
+    if i < len(p) and p[i] in "?+":  # lazy or possessive
+        i += 1
+    found: set[str] | None = {""}
+    for _ in range(min(least, size)):
+        found = _concat(found, atom, size)
+    if most is None or most > least:
+        # Further copies are optional: each may add characters.
+        optional = atom if atom is None else atom | {""}
+        for _ in range(size):
+            found = _concat(found, optional, size)
+    return found, i
 
 
-def _atom(p: str, i: int) -> _Firsts:
+def _atom(p: str, i: int, size: int) -> _Parsed:
     c = p[i]
     if c == "(":
-        return _group(p, i)
+        return _group(p, i, size)
     if c == "[":
         return _class(p, i)
     if c == "\\":
         e = p[i + 1]
         if e in "bBAZ":
-            return set(), True, i + 2
+            return {""}, i + 2
         if e in "nt":
-            return {"\n" if e == "n" else "\t"}, False, i + 2
+            return {"\n" if e == "n" else "\t"}, i + 2
         if e == "d":
-            return {"0"}, False, i + 2
+            return {"0"}, i + 2
         if e.isalnum():  # \w \s, \x.., \u...., backreferences
-            return None, False, i + 2
-        return {first_key(e)}, False, i + 2
+            return None, i + 2
+        return {first_key(e)}, i + 2
     if c in "^$":
-        return set(), True, i + 1
+        return {""}, i + 1
     if c == ".":
-        return None, False, i + 1
-    return {first_key(c)}, False, i + 1
+        return None, i + 1
+    return {first_key(c)}, i + 1
 
 
-def _group(p: str, i: int) -> _Firsts:
+def _group(p: str, i: int, size: int) -> _Parsed:
     start = i + 1
     zero_width = False
     unknown = False
@@ -155,15 +189,15 @@ def _group(p: str, i: int) -> _Firsts:
         else:  # inline flags, conditionals: unknown
             unknown = True
             start = p.index(":", start) + 1 if ":" in p[start : start + 8] else start
-    chars, nullable, end = _alternatives(p, start)
+    found, end = _alternatives(p, start, size)
     if p[end] != ")":
         raise ValueError(p)
     if zero_width:
-        return set(), True, end + 1
-    return (None if unknown else chars), nullable, end + 1
+        return {""}, end + 1
+    return (None if unknown else found), end + 1
 
 
-def _class(p: str, i: int) -> _Firsts:
+def _class(p: str, i: int) -> _Parsed:
     j = i + 1
     negated = p.startswith("^", j)
     j += negated
@@ -198,5 +232,5 @@ def _class(p: str, i: int) -> _Firsts:
         elif c:
             members.append(c)
     if negated or len(members) > _MAX_CLASS_CHARS:
-        return None, False, j + 1
-    return {first_key(m) for m in members}, False, j + 1
+        return None, j + 1
+    return {first_key(m) for m in members}, j + 1

@@ -16,7 +16,7 @@ import pytest
 
 from scrapy_newsclean import _item_fields as fields_module
 from scrapy_newsclean import neardup as simhash
-from scrapy_newsclean._regex_safety import first_chars, first_key
+from scrapy_newsclean._regex_safety import first_chars, first_key, prefixes
 from scrapy_newsclean.cleaning import _blocks as text
 from scrapy_newsclean.cleaning import _repeats as repeats
 from scrapy_newsclean.cleaning import _signatures as boilerplate_signatures
@@ -185,3 +185,48 @@ def test_first_chars_never_misses_a_match() -> None:
             if regex.match(form):
                 assert first_key(form) in chars, (pattern, form)
     assert listed > 0.75 * len(patterns)  # most rows open with a literal
+
+
+@pytest.mark.parametrize(
+    ("pattern", "expected"),
+    [
+        ("abc", {"ab"}),
+        ("(?:ab|cd)e", {"ab", "cd"}),
+        ("[©c] ?2019", {"c ", "c0", "© ", "©0"}),
+        (r"\d{1,5} comments", {"0 ", "00"}),
+        ("(?:skip|zum) to", {"sk", "zu"}),
+        (r"(?:\d{1,5}|one) (?:c|d)", {"0 ", "00", "on"}),
+        ("a(?:)?b", {"ab"}),
+        (r"x\bz", {"xz"}),
+        ("(?:a|b)+c", {"aa", "ab", "ac", "ba", "bb", "bc"}),
+    ],
+)
+def test_two_character_prefixes(pattern: str, expected: set[str]) -> None:
+    assert prefixes(pattern, 2) == frozenset(expected)
+
+
+@pytest.mark.parametrize("pattern", ["(?:x)?y", "a{0,3}b", "ab?", "a", ".b", "[^a]b"])
+def test_two_character_prefixes_unknown(pattern: str) -> None:
+    # A match may be one character long, or its start is unknown.
+    assert prefixes(pattern, 2) is None
+
+
+def test_prefixes_never_miss_a_match() -> None:
+    patterns = [
+        r.full_pattern
+        for r in read_signature_rows()
+        if r.group.mode in {"full", "start"}
+    ]
+    texts = [t for r in read_signature_rows() for t in (*r.examples, *r.traps)]
+    forms = [boilerplate_signatures.match_form(t) for t in texts]
+    listed = 0
+    for pattern in patterns:
+        pairs = prefixes(pattern, 2)
+        if pairs is None:
+            continue
+        listed += 1
+        regex = re.compile(pattern)
+        for form in forms:
+            if regex.match(form):
+                assert first_key(form, 2) in pairs, (pattern, form)
+    assert listed > 0.5 * len(patterns)

@@ -36,7 +36,7 @@ from typing import TYPE_CHECKING, Any
 
 from scrapy_newsclean import _accel
 from scrapy_newsclean._bounded_memo import Memo
-from scrapy_newsclean._regex_safety import first_chars, first_key
+from scrapy_newsclean._regex_safety import first_chars, first_key, prefixes
 from scrapy_newsclean._regex_safety import nested_unbounded as _nested_unbounded
 from scrapy_newsclean.cleaning._signature_files import (
     Group,
@@ -203,33 +203,30 @@ class _Tier:
 
 
 class _FirstCharUnion:
-    """A union of anchored patterns, split by the character a match starts with.
+    """A union of anchored patterns, split by the characters a match starts with.
 
-    A block is tried against the patterns that can start with its first
-    character (:func:`first_chars`; any digit counts as ``0``) and those whose
-    first character is not known: the same answer as the whole union, without trying hundreds of
-    alternatives on every block. Each part is compiled when first needed.
+    A block is tried against the patterns whose matches can start with its
+    first two characters (:func:`prefixes`; any digit counts as ``0``), those
+    known only by a first character, and those of unknown start: the same
+    answer as the whole union, without trying hundreds of alternatives on
+    every block. Each part is compiled when first needed.
     """
 
     __slots__ = ("_compiled", "_sources")
 
     def __init__(self, alternatives: Iterable[str]) -> None:
-        by_char: dict[str, list[str]] = {}
-        anywhere: list[str] = []
+        parts: dict[str, list[str]] = {}
         for alternative in alternatives:
-            chars = first_chars(alternative)
-            if chars is None:
-                anywhere.append(alternative)
-                continue
-            for char in chars:
-                by_char.setdefault(char, []).append(alternative)
-        self._sources = {char: "|".join(alts) for char, alts in by_char.items()}
-        self._sources[""] = "|".join(anywhere)  # "": the patterns of any start
+            keys = prefixes(alternative, 2) or first_chars(alternative) or ("",)
+            for key in keys:
+                parts.setdefault(key, []).append(alternative)
+        self._sources = {key: "|".join(alts) for key, alts in parts.items()}
         self._compiled: dict[str, re.Pattern[str] | None] = {}
 
     def match(self, form: str) -> bool:
         """Whether one of the patterns matches at the start of ``form``."""
-        for key in (first_key(form), ""):
+        pair = first_key(form, 2)
+        for key in (pair, pair[:1], ""):
             regex = self._compiled.get(key, _UNSEEN)
             if regex is _UNSEEN:
                 regex = self._compile(key)
