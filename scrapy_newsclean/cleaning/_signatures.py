@@ -217,8 +217,7 @@ class _FirstCharUnion:
     def __init__(self, alternatives: Iterable[str]) -> None:
         parts: dict[str, list[str]] = {}
         for alternative in alternatives:
-            keys = prefixes(alternative, 2) or first_chars(alternative) or ("",)
-            for key in keys:
+            for key in _prefilter_keys(alternative):
                 parts.setdefault(key, []).append(alternative)
         self._sources = {key: "|".join(alts) for key, alts in parts.items()}
         self._compiled: dict[str, re.Pattern[str] | None] = {}
@@ -242,6 +241,12 @@ class _FirstCharUnion:
             regex = _ALWAYS
         self._compiled[key] = regex
         return regex
+
+
+@cache
+def _prefilter_keys(alternative: str) -> frozenset[str]:
+    """The keys a pattern is filed under (computed once: every tier shares it)."""
+    return prefixes(alternative, 2) or first_chars(alternative) or frozenset({""})
 
 
 _UNSEEN: Any = object()
@@ -447,7 +452,7 @@ def _packaged_library() -> tuple[Signature, ...]:
 
 
 def _library(rows: tuple[SignatureRow, ...]) -> tuple[Signature, ...]:
-    """Signatures of the rows: one per row, one per group with a prefix or suffix."""
+    """Signatures of the rows: one per row (with its group's prefix and suffix)."""
     hints: dict[tuple[str, str, str, int], dict[str, None]] = {}
     groups: dict[Group, list[SignatureRow]] = {}
     for row in rows:
@@ -460,7 +465,9 @@ def _library(rows: tuple[SignatureRow, ...]) -> tuple[Signature, ...]:
         key = (group.reason, group.role, group.mode, group.max_chars)
         patterns = [_checked(row) for row in members]
         if group.prefix or group.suffix:
-            patterns = [f"{group.prefix}(?:{'|'.join(patterns)}){group.suffix}"]
+            # One pattern per row, affixes included: the prefilter files each
+            # row by the characters it starts with.
+            patterns = [row.full_pattern for row in members]
         _compiles(group, members, patterns)
         sigs.extend(_signature(group, p, tuple(hints[key])) for p in patterns)
     return tuple(sigs)
