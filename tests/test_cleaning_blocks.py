@@ -1081,14 +1081,18 @@ class TestShortLineRuns:
             ],
             [
                 "5 Dinge, die Sie heute wissen müssen",
-                "7 Tipps für den Herbst",
+                "7 Tipps für den goldenen Herbst",
                 "Neue Radwege",
             ],
-            ["5 кулинарных мифов", "7 простых способов", "Кулинарная Европа"],
+            [
+                "5 кулинарных мифов: правда или ложь",
+                "7 простых способов систематизировать рецепты",
+                "Кулинарная Европа",
+            ],
         ],
         ids=["en-ranked", "de-counts", "ru-counts"],
     )
-    def test_ranked_and_counted_teasers_are_menu_lines(
+    def test_ranked_and_counted_teasers_after_the_article_are_menu_lines(
         self, teasers: list[str]
     ) -> None:
         # A numbered "most read" list, listicle headlines: the leading rank or
@@ -1096,6 +1100,15 @@ class TestShortLineRuns:
         result = clean_blocks([PROSE, PROSE_2, *teasers])
         assert result.blocks == (PROSE, PROSE_2)
         assert {r.reason for r in result.removed} == {"short_line_run"}
+
+    def test_ranked_lines_are_data_above_the_article_or_short(self) -> None:
+        # Above the method, "1 onion, chopped" is an ingredient list; after
+        # the article, a two-word ranked line is no headline.
+        ingredients = ["1 onion, chopped", "2 garlic cloves", "1 tbsp olive oil"]
+        blocks = ["Ingredients", *ingredients, PROSE, PROSE_2]
+        assert clean_blocks(blocks).blocks == tuple(blocks)
+        blocks = [PROSE, PROSE_2, "1 red onion", "2 ripe tomatoes", "3 Notes"]
+        assert clean_blocks(blocks).blocks == tuple(blocks)
 
     def test_figures_after_a_rank_are_data(self) -> None:
         steps = ["1. Heat the oven to 180 C", "2 Bake for 25 minutes", "3) Rest 10 min"]

@@ -516,6 +516,13 @@ def _mark_teaser_repeats(
             reasons[i] = "repeated_block"
 
 
+#: :func:`_run_line`: a menu line anywhere outside the article's core, or only
+#: after it (a ranked teaser).
+MENU_LINE = 2
+TRAILING_MENU_LINE = 1
+#: Words a ranked line needs after its rank to be a teaser ("1 onion, chopped"
+#: is an ingredient).
+RANKED_MIN_WORDS = 4
 #: Runs of at least this many menu lines (:func:`_run_line`) outside the
 #: article's core go.
 SHORT_RUN_MIN_LINES = 3
@@ -529,24 +536,25 @@ CORE_MIN_PROSE = 25
 
 def _shapes(
     blocks: Sequence[str], active: Sequence[int]
-) -> tuple[list[int], list[bool]]:
+) -> tuple[list[int], list[int]]:
     """Each active block's weight for :func:`_core`, and whether it is a menu
-    line (:func:`_run_line`); every block measured once."""
+    line (:func:`_run_line`: 0, :data:`MENU_LINE` or :data:`TRAILING_MENU_LINE`);
+    every block measured once."""
     scores: list[int] = []
-    menu: list[bool] = []
+    menu: list[int] = []
     for i in active:
         text = blocks[i].strip()
         words = _words(text)
         ends = _SENTENCE_END.search(text) is not None
         if words >= CORE_MIN_WORDS and ends:
             scores.append(words)
-            menu.append(False)
+            menu.append(0)
         elif _headline_shape(text, words, ends):
             scores.append(-SHORT_LINE_COST)
             menu.append(_run_line(text))
         else:
             scores.append(0)
-            menu.append(False)
+            menu.append(0)
     return scores, menu
 
 
@@ -590,8 +598,11 @@ def _mark_short_runs(blocks: Sequence[str], reasons: list[str | None]) -> None:
     for span in (leading, range(core[1] + 1, len(active))):
         runs: list[list[int]] = [[]]
         introduced = False
+        # A ranked teaser ("3 Police call...") only after the article: above
+        # it, "1 onion, chopped" is an ingredient list.
+        least = MENU_LINE if span is leading else TRAILING_MENU_LINE
         for pos in span:
-            if menu[pos]:
+            if menu[pos] >= least:
                 if not introduced:
                     runs[-1].append(active[pos])
                 continue
@@ -617,16 +628,23 @@ def _give_back_headline(blocks: Sequence[str], run: list[int]) -> None:
         run.pop()
 
 
-def _run_line(text: str) -> bool:
+def _run_line(text: str) -> int:
     """Whether a headline-like line can be a menu or teaser line: no figures
     (data rows, specifications and schedules carry figures; menus and
-    headlines seldom) past a leading rank or count ("3 Police call...", a
-    numbered most-read list), not ending like a statement ("Thanks, Junior!"
-    closes an article; a teaser may ask a question), not announcing a list."""
+    headlines seldom), not ending like a statement ("Thanks, Junior!" closes
+    an article; a teaser may ask a question), not announcing a list
+    (:data:`MENU_LINE`). A leading rank or count before a headline of
+    :data:`RANKED_MIN_WORDS` words ("3 Police call disappearance of bar
+    owner", a numbered most-read list) makes a :data:`TRAILING_MENU_LINE`."""
     if _introduces(text) or _STATEMENT_END.search(text):
-        return False
+        return 0
     ranked = _RANKED.match(text)
-    return not _DIGIT.search(text, ranked.end() if ranked else 0)
+    if ranked is None:
+        return 0 if _DIGIT.search(text) else MENU_LINE
+    rest = text[ranked.end() :]
+    if _DIGIT.search(rest) or _words(rest) < RANKED_MIN_WORDS:
+        return 0
+    return TRAILING_MENU_LINE
 
 
 def _introduces(text: str) -> bool:
