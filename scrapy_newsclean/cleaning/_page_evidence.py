@@ -217,7 +217,10 @@ def page_evidence(
     if body is None:
         body = root
     nodes = _block_nodes(body, wanted)
-    anchor, confident = _main_container(nodes)
+    # The paragraphs' ancestors, met again when judging: kept alive, lxml
+    # builds their Python proxies once.
+    comments: dict[etree._Element, bool] = {}
+    anchor, confident = _main_container(nodes, comments)
     walker = _Ancestry(anchor, confident, body)
     found: dict[str, BlockEvidence] = {}
     for node in nodes:
@@ -370,12 +373,15 @@ def _weight(key: str) -> int:
     return 3 * len(key)
 
 
-def _main_container(nodes: Iterable[_Node]) -> tuple[etree._Element | None, bool]:
+def _main_container(
+    nodes: Iterable[_Node], memo: dict[etree._Element, bool]
+) -> tuple[etree._Element | None, bool]:
     """The densest paragraph container, and whether it holds most of the text.
 
     Paragraphs inside a comments container (class or id of the comments
     family) do not count, unless there are no others: a blog's comments may
-    hold more text than its post, and are never the article.
+    hold more text than its post, and are never the article. *memo* receives
+    the ancestors seen, and whether they are in comments.
     """
     paragraphs = [
         node
@@ -384,7 +390,6 @@ def _main_container(nodes: Iterable[_Node]) -> tuple[etree._Element | None, bool
         and node.chars >= PARAGRAPH_MIN_CHARS
         and not _is_single_link(node)
     ]
-    memo: dict[etree._Element, bool] = {}
     article = [n for n in paragraphs if not _in_comments(n.element, memo)]
     scores: dict[etree._Element, float] = {}
     chars: dict[etree._Element, int] = {}  # paragraph -> weight
@@ -436,7 +441,8 @@ def _in_comments(element: etree._Element, memo: dict[etree._Element, bool]) -> b
 
 def _class_reason(element: etree._Element) -> str:
     """The boilerplate family of the element's class or id ("" for none)."""
-    for value in (element.get("class"), element.get("id")):
+    get = element.get
+    for value in (get("class"), get("id")):
         if value:
             # A site repeats its class and id values on every page.
             known = _TOKEN_REASONS.get(value)
