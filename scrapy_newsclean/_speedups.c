@@ -625,6 +625,60 @@ speedups_word_count(PyObject *module, PyObject *text)
     return PyLong_FromSsize_t(words + cjk / 3);
 }
 
+/* "".join(text.split()): cleaning/_page_evidence.py block_key. The result is
+ * built at the kind of its widest character, as str.join builds it (str
+ * equality compares kinds). */
+static PyObject *
+speedups_block_key(PyObject *module, PyObject *text)
+{
+    if (!PyUnicode_Check(text)) {
+        PyErr_Format(PyExc_TypeError, "text must be str, got %.100s",
+                     Py_TYPE(text)->tp_name);
+        return NULL;
+    }
+    Py_ssize_t n = PyUnicode_GET_LENGTH(text), kept = 0;
+    int kind = PyUnicode_KIND(text);
+    const void *data = PyUnicode_DATA(text);
+    Py_UCS4 maxchar = 0;
+    if (PyUnicode_IS_ASCII(text)) {
+        const Py_UCS1 *p = data;
+        for (Py_ssize_t i = 0; i < n; i++) {
+            /* str.split()'s ASCII whitespace: \t\n\v\f\r, \x1c-\x1f, space */
+            Py_UCS1 ch = p[i];
+            kept += !(ch == ' ' || (ch >= 0x09 && ch <= 0x0D) ||
+                      (ch >= 0x1C && ch <= 0x1F));
+        }
+        maxchar = 0x7F;
+    }
+    else {
+        for (Py_ssize_t i = 0; i < n; i++) {
+            Py_UCS4 ch = PyUnicode_READ(kind, data, i);
+            if (!Py_UNICODE_ISSPACE(ch)) {
+                kept++;
+                maxchar = ch > maxchar ? ch : maxchar;
+            }
+        }
+    }
+    if (kept == n && PyUnicode_CheckExact(text)) {
+        Py_INCREF(text); /* no whitespace: "".join([text]) is text itself */
+        return text;
+    }
+    PyObject *key = PyUnicode_New(kept, maxchar);
+    if (key == NULL) {
+        return NULL;
+    }
+    int out_kind = PyUnicode_KIND(key);
+    void *out = PyUnicode_DATA(key);
+    Py_ssize_t j = 0;
+    for (Py_ssize_t i = 0; i < n; i++) {
+        Py_UCS4 ch = PyUnicode_READ(kind, data, i);
+        if (!Py_UNICODE_ISSPACE(ch)) {
+            PyUnicode_WRITE(out_kind, out, j++, ch);
+        }
+    }
+    return key;
+}
+
 /* any(word in text for word in words): cleaning/_signatures.py hint words. */
 static PyObject *
 speedups_any_in(PyObject *module, PyObject *args)
@@ -716,6 +770,8 @@ static PyMethodDef speedups_methods[] = {
      "Normal form of a block (cleaning._repeats.normalize)."},
     {"word_count", speedups_word_count, METH_O,
      "Word count, CJK characters a third each (cleaning._blocks._words)."},
+    {"block_key", speedups_block_key, METH_O,
+     "A block's text without any whitespace (cleaning._page_evidence.block_key)."},
     {"any_in", speedups_any_in, METH_VARARGS,
      "Whether any of a sequence of str occurs in a str."},
     {"post", speedups_post, METH_VARARGS,

@@ -12,6 +12,7 @@ emptied) and against a separate ``NEWSCLEAN_PURE=1`` process.
 
 from __future__ import annotations
 
+import gzip
 import json
 import os
 import subprocess
@@ -24,15 +25,17 @@ from typing import TYPE_CHECKING
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from scrapy.http import HtmlResponse
 
 from scrapy_newsclean import _accel
 from scrapy_newsclean import _bounded_memo as memo
-from scrapy_newsclean.cleaning import _blocks, _repeats, _signatures
+from scrapy_newsclean.cleaning import _blocks, _page_evidence, _repeats, _signatures
 from scrapy_newsclean.cleaning._site_templates import (
     SiteTemplateView,
     template_keys,
 )
 from tests._fuzz import examples
+from tests.spiders import lazy_lines
 from tests.test_accel import ALPHABET, REAL_TEXTS, _compiled
 
 if TYPE_CHECKING:
@@ -146,6 +149,30 @@ class TestSmallKernels:
             assert compiled.word_count(text) == _blocks._word_count(text)
 
     @pytest.mark.fuzz
+    @settings(max_examples=examples(300))
+    @given(text=st.one_of(TEXTS, BLOCK, st.sampled_from(LINES)))
+    def test_block_key(self, compiled: ModuleType, text: str) -> None:
+        key = compiled.block_key(text)
+        assert key == _page_evidence.block_key(text)
+        assert type(key) is str
+
+    def test_block_key_of_every_whitespace(self, compiled: ModuleType) -> None:
+        spaces = "".join(c for c in map(chr, range(0x3001)) if c.isspace())
+        # equal str values have equal kinds: a wide space dropped narrows the key
+        for text in ("", spaces, f"a{spaces}b", "a\u3000b", "日 本", "\U0001f600 x"):
+            assert compiled.block_key(text) == _page_evidence.block_key(text)
+
+    def test_block_key_of_a_str_subclass_is_a_str(self, compiled: ModuleType) -> None:
+        class Text(str):
+            __slots__ = ()
+
+        key = compiled.block_key(Text("abc"))
+        assert type(key) is str
+        assert key == "abc"
+        with pytest.raises(TypeError, match="must be str"):
+            compiled.block_key(b"bytes")
+
+    @pytest.mark.fuzz
     @settings(max_examples=examples(200))
     @given(
         text=st.one_of(TEXTS, BLOCK),
@@ -188,6 +215,7 @@ PURE_KERNELS = {
     },
     _blocks: {"normalize": _repeats._normal_form, "_words": _blocks._word_count},
     _signatures: {"_any_in": _signatures._any_word_in},
+    _page_evidence: {"_block_key": _page_evidence.block_key},
 }
 
 
@@ -222,7 +250,7 @@ def both_paths(blocks: list[str], template_of: list[str] | None = None) -> None:
 
 def test_the_swap_covers_every_kernel_binding(compiled: ModuleType) -> None:
     # every module attribute bound to a compiled cleaning kernel is swapped
-    names = ("forms", "alnum_form", "normal_form", "word_count")
+    names = ("forms", "alnum_form", "normal_form", "word_count", "block_key")
     kernels = {id(getattr(compiled, n)) for n in (*names, "any_in", "post")}
 
     def bound(module: ModuleType) -> set[str]:
@@ -252,6 +280,37 @@ class TestCleaningDecisions:
     def test_generated_documents(self, blocks: list[str]) -> None:
         both_paths(blocks)
         both_paths(blocks, blocks[1::2])
+
+
+SITES = Path(__file__).parent / "sites"
+
+
+def evidence_pages() -> list[str]:
+    """The HTML of every test site page and page evidence fixture."""
+    pages = [p.read_text("utf-8") for p in sorted(SITES.glob("*.html"))]
+    packed = sorted((FIXTURES / "page_evidence").glob("*.html.gz"))
+    pages.extend(gzip.decompress(p.read_bytes()).decode("utf-8") for p in packed)
+    return pages
+
+
+EVIDENCE_PAGES = evidence_pages()
+
+
+@pytest.mark.parametrize("index", range(len(EVIDENCE_PAGES)))
+def test_page_evidence_on_both_paths(index: int) -> None:
+    """Page evidence for every block, a lazy spider's lines and text nodes."""
+    response = HtmlResponse("https://example.com/", body=EVIDENCE_PAGES[index].encode())
+    wanted_sets = [
+        None,
+        {_page_evidence.block_key(line) for line in lazy_lines(response)},
+        {_page_evidence.block_key(t) for t in response.css("p::text").getall()},
+    ]
+    root = response.selector.root
+    for wanted in wanted_sets:
+        active = _page_evidence.page_evidence(root, wanted)
+        with pure_kernels():
+            pure = _page_evidence.page_evidence(root, wanted)
+        assert active == pure
 
 
 CLEAN_SCRIPT = """

@@ -568,6 +568,31 @@ def test_text_nodes_of_a_paragraph_are_judged_as_its_block() -> None:
     assert evidence.main_found
 
 
+# A paragraph with inline elements inside a list item of the navigation; the
+# same words as a text node of an article paragraph further down. Most of the
+# article is read as text nodes, so they are looked for.
+HOLDER_PAGE = f"""<html><body>
+<nav><ul><li><p>Sign up <a href="/n">for our newsletter</a> today</p></li></ul></nav>
+<article>{_paragraphs(EN_PARAGRAPHS[:2])}
+<p>{EN_PARAGRAPHS[2]} <a href="/r">Sign up</a> {EN_PARAGRAPHS[3]}</p>
+<p>Sign up <b>now</b> to <i>read more</i> of our reporting on the night buses</p>
+<p>Deeply <span><b>nested</b> words</span> stay unread</p></article>
+</body></html>"""
+
+
+def test_a_text_node_is_judged_with_the_first_block_holding_it() -> None:
+    response = HtmlResponse("https://example.com/a", body=HOLDER_PAGE.encode())
+    lines = [t for t in response.css("p::text").getall() if t.strip()]
+    wanted = {block_key(line) for line in [*lines, "nested"]}
+    evidence = page_evidence(response.selector.root, wanted)
+    # the list item holds the paragraph's text node first (document order)
+    assert _verdict(evidence, "Sign up") == ("remove", "page_nav")
+    assert _verdict(evidence, "today") == ("remove", "page_nav")
+    assert _verdict(evidence, "to") == ("neutral", None)
+    # a text node two levels down is no text node of the paragraph
+    assert evidence.judge("nested") is None
+
+
 # Two paragraphs a spider took from a sidebar of a page whose article is elsewhere.
 SIDEBAR_PARAGRAPHS = [
     (

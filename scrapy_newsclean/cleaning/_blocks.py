@@ -85,7 +85,6 @@ __all__ = [
     "split_blocks",
 ]
 
-_LINE = re.compile(r"\r\n|[\n\r\v\f\x1c-\x1e\x85\u2028\u2029]")
 _BULLET = re.compile(r"[-•*·►▶▸◦–—»›→]\s|\d{1,2}[.)]\s")
 _SENTENCE_END = re.compile(r"[.!?。！？]['\"’”」)]?\Z")
 _ELLIPSIS = re.compile(r"(?:\.\.\.|…)\s?[»›]?\Z")
@@ -140,7 +139,9 @@ class CleanResult:
 
 def split_blocks(text: str) -> list[str]:
     """Lines of ``text`` with surrounding whitespace stripped; blank lines dropped."""
-    return [s for line in _LINE.split(text) if (s := line.strip())]
+    # str.splitlines() breaks lines at \r\n, \n, \r, \v, \f, \x1c-\x1e, \x85,
+    # \u2028 and \u2029 (a trailing break adds no empty line: none is kept).
+    return [s for line in text.splitlines() if (s := line.strip())]
 
 
 def clean(text: str, **kw: Any) -> CleanResult:

@@ -155,10 +155,10 @@ def clean_prepared(
 
 def block_keys(adapter: ItemAdapter, config: CleanConfig) -> set[str]:
     """The page-lookup keys of the blocks the cleaner will judge in *adapter*."""
-    from scrapy_newsclean.cleaning._page_evidence import block_key  # noqa: PLC0415
+    from scrapy_newsclean.cleaning._page_evidence import _block_key  # noqa: PLC0415
 
     fields = prepare_item(adapter, config, ItemCleanOutcome())
-    return {block_key(block) for field_ in fields for block in field_.blocks}
+    return {_block_key(block) for field_ in fields for block in field_.blocks}
 
 
 def html_field_evidence(

@@ -46,12 +46,15 @@ Verdicts, in order:
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from dataclasses import dataclass
+from itertools import accumulate
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Literal
 
 from lxml import etree
 
+from scrapy_newsclean import _accel
 from scrapy_newsclean._bounded_memo import Memo
 from scrapy_newsclean.cleaning._blocks import _CJK_CHAR
 from scrapy_newsclean.cleaning._page_tokens import (
@@ -163,7 +166,7 @@ class PageEvidence:
         joining ``::text`` match. ``None`` means the caller falls back to the
         text rules (the spider rewrote or joined nodes, or several pages).
         """
-        return self.blocks.get(block_key(block))
+        return self.blocks.get(_block_key(block))
 
     def __len__(self) -> int:
         return len(self.blocks)
@@ -172,6 +175,10 @@ class PageEvidence:
 def block_key(text: str) -> str:
     """The lookup key of a block: its text without any whitespace."""
     return "".join(text.split())
+
+
+#: :func:`block_key` of the active path (:mod:`scrapy_newsclean._accel`).
+_block_key = block_key if _accel.speedups is None else _accel.speedups.block_key
 
 
 def page_evidence_from_html(
@@ -191,8 +198,10 @@ class _Node:
     element: etree._Element
     key: str
     chars: int
+    weight: int  # chars, a CJK character counting three (:func:`_weight`)
     leaf: bool  # no child elements: no links
-    part: bool = False  # one text node of the element (a spider reading p::text)
+    # A whole ``<p>`` (not one of its text nodes, read by a spider as p::text).
+    paragraph: bool = False
 
 
 def page_evidence(
@@ -208,7 +217,10 @@ def page_evidence(
     if body is None:
         body = root
     nodes = _block_nodes(body, wanted)
-    anchor, confident = _main_container(nodes)
+    # The paragraphs' ancestors, met again when judging: kept alive, lxml
+    # builds their Python proxies once.
+    comments: dict[etree._Element, bool] = {}
+    anchor, confident = _main_container(nodes, comments)
     walker = _Ancestry(anchor, confident, body)
     found: dict[str, BlockEvidence] = {}
     for node in nodes:
@@ -222,49 +234,98 @@ def page_evidence(
 
 
 def _block_nodes(body: etree._Element, wanted: Collection[str] | None) -> list[_Node]:
+    """The nodes the verdicts need, in document order: every block, or with
+    *wanted* the paragraphs (they choose the main container) and the wanted
+    blocks."""
     nodes = []
+    inner = []  # (element, key) of the blocks holding elements, for text parts
+    key_of = _block_key
     tostring = etree.tostring
     for element in body.iter(*_BLOCK_TAGS):
-        if not len(element):
-            text = element.text
-            if text and (key := "".join(text.split())):
-                nodes.append(_Node(element, key, len(key), True))
-        else:
+        if len(element):
             text = tostring(element, method="text", encoding=str, with_tail=False)
-            if key := "".join(text.split()):
-                nodes.append(_Node(element, key, len(key), False))
-    missing = _missing(nodes, wanted) if wanted is not None else None
+            if not (key := key_of(text)):
+                continue
+            leaf = False
+            if wanted is not None:
+                inner.append((element, key))
+        else:
+            text = element.text
+            if not (text and (key := key_of(text))):
+                continue
+            leaf = True
+        paragraph = element.tag == "p"
+        if paragraph or wanted is None or key in wanted:
+            nodes.append(_Node(element, key, len(key), _weight(key), leaf, paragraph))
+    if wanted is None:
+        nodes.extend(_leaf_nodes(body, None))
+        return nodes
+    missing = set(wanted)
+    missing.difference_update([node.key for node in nodes])
     if missing and _share(missing, wanted) > LEAF_SEARCH_MIN_SHARE:
-        nodes.extend(_text_parts(nodes, missing))
-    if missing is None or (missing and _share(missing, wanted) > LEAF_SEARCH_MIN_SHARE):
-        for element in body.iter(*_LEAF_TAGS):
-            if not len(element):
-                text = element.text
-                if text and (key := "".join(text.split())):
-                    nodes.append(_Node(element, key, len(key), True))
+        nodes.extend(_text_parts(inner, missing))
+        if missing and _share(missing, wanted) > LEAF_SEARCH_MIN_SHARE:
+            nodes.extend(_leaf_nodes(body, wanted))
     return nodes
 
 
-def _text_parts(nodes: list[_Node], missing: set[str]) -> list[_Node]:
+def _leaf_nodes(
+    body: etree._Element, wanted: Collection[str] | None
+) -> Iterator[_Node]:
+    """Nodes for the ``div`` and ``span`` elements holding text and no element
+    (the *wanted* ones only, unless None)."""
+    key_of = _block_key
+    for element in body.iter(*_LEAF_TAGS):
+        if not len(element):
+            text = element.text
+            if text and (key := key_of(text)) and (wanted is None or key in wanted):
+                yield _Node(element, key, len(key), _weight(key), True)
+
+
+def _text_parts(
+    inner: list[tuple[etree._Element, str]], missing: set[str]
+) -> list[_Node]:
     """Nodes for the *missing* keys that are text nodes of blocks with inline
-    elements (*missing* loses the keys found).
+    elements (*inner*: their elements and keys; *missing* loses the keys found).
 
     A spider reading ``p::text`` or ``p ::text`` stores a paragraph's text
     nodes as lines of their own ("the court said", "on Tuesday"); each is
     judged as the block that holds it.
     """
     parts = []
-    for node in nodes:
-        if node.leaf:
-            continue
-        for text in _own_texts(node.element):
-            key = "".join(text.split())
+    key_of = _block_key
+    for element in _holders(inner, missing):
+        for text in _own_texts(element):
+            key = key_of(text)
             if key in missing:
-                parts.append(_Node(node.element, key, len(key), False, True))
+                parts.append(_Node(element, key, len(key), _weight(key), False))
                 missing.discard(key)
                 if not missing:
                     return parts
     return parts
+
+
+def _holders(
+    inner: list[tuple[etree._Element, str]], missing: set[str]
+) -> list[etree._Element]:
+    """The elements of *inner* whose text holds a *missing* key, in order.
+
+    A text node's key is a substring of its block's key (the block's text is
+    its text nodes joined), so the other blocks need not be read again.
+    """
+    if "" in missing:
+        return [element for element, _ in inner]
+    # Keys hold no whitespace: none spans the newline between two blocks.
+    joined = "\n".join([key for _, key in inner])
+    ends = list(accumulate(len(key) + 1 for _, key in inner))
+    found = set()
+    for key in missing:
+        at = joined.find(key)
+        while at >= 0:
+            index = bisect_right(ends, at)
+            found.add(index)
+            at = joined.find(key, ends[index])
+    return [inner[index][0] for index in sorted(found)]
 
 
 def _own_texts(element: etree._Element) -> Iterator[str]:
@@ -278,13 +339,6 @@ def _own_texts(element: etree._Element) -> Iterator[str]:
             yield child.text
         if child.tail:
             yield child.tail
-
-
-def _missing(nodes: list[_Node], wanted: Collection[str]) -> set[str]:
-    """The wanted keys no node holds."""
-    missing = set(wanted)
-    missing.difference_update(node.key for node in nodes)
-    return missing
 
 
 def _share(keys: Collection[str], wanted: Collection[str] | None) -> float:
@@ -319,30 +373,29 @@ def _weight(key: str) -> int:
     return 3 * len(key)
 
 
-def _main_container(nodes: Iterable[_Node]) -> tuple[etree._Element | None, bool]:
+def _main_container(
+    nodes: Iterable[_Node], memo: dict[etree._Element, bool]
+) -> tuple[etree._Element | None, bool]:
     """The densest paragraph container, and whether it holds most of the text.
 
     Paragraphs inside a comments container (class or id of the comments
     family) do not count, unless there are no others: a blog's comments may
-    hold more text than its post, and are never the article.
+    hold more text than its post, and are never the article. *memo* receives
+    the ancestors seen, and whether they are in comments.
     """
     paragraphs = [
         node
         for node in nodes
-        if not (
-            node.part
-            or node.element.tag != "p"
-            or node.chars < PARAGRAPH_MIN_CHARS
-            or _is_single_link(node)
-        )
+        if node.paragraph
+        and node.chars >= PARAGRAPH_MIN_CHARS
+        and not _is_single_link(node)
     ]
-    memo: dict[etree._Element, bool] = {}
     article = [n for n in paragraphs if not _in_comments(n.element, memo)]
     scores: dict[etree._Element, float] = {}
     chars: dict[etree._Element, int] = {}  # paragraph -> weight
     total = 0
     for node in article or paragraphs:
-        weight = _weight(node.key)
+        weight = node.weight
         total += weight
         chars[node.element] = weight
         parent = node.element.getparent()
@@ -388,7 +441,8 @@ def _in_comments(element: etree._Element, memo: dict[etree._Element, bool]) -> b
 
 def _class_reason(element: etree._Element) -> str:
     """The boilerplate family of the element's class or id ("" for none)."""
-    for value in (element.get("class"), element.get("id")):
+    get = element.get
+    for value in (get("class"), get("id")):
         if value:
             # A site repeats its class and id values on every page.
             known = _TOKEN_REASONS.get(value)
@@ -531,7 +585,7 @@ def _prefix_reason(word: str) -> str | None:
 
 def _judge_node(node: _Node, walker: _Ancestry, main_found: bool) -> BlockEvidence:
     reason, in_main, in_region, head = walker.facts_of(node.element)
-    size = _weight(node.key)
+    size = node.weight
     density = None
     if reason is not None:
         if not (in_region and reason in WEAK_REASONS and size >= WEAK_KEEP_MIN_CHARS):
