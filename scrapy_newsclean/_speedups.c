@@ -13,6 +13,7 @@
  *   word_count(text)         cleaning/_blocks.py   _words
  *   any_in(text, words)      cleaning/_signatures.py  hint words
  *   post(tokens, i, df, postings)  cleaning/_repeats.py  _Index._post
+ *   learnable_keys(blocks)   cleaning/_site_templates.py  learnable_keys
  *
  * BLAKE2b (digest size 8, no key) follows the RFC 7693 reference code.
  */
@@ -20,6 +21,9 @@
 #include <Python.h>
 #include <stdint.h>
 #include <string.h>
+
+/* cleaning/_site_templates.py DEFAULT_MAX_CHARS */
+#define TEMPLATE_MAX_CHARS 300
 
 /* ---- BLAKE2b, RFC 7693 ------------------------------------------------- */
 
@@ -749,6 +753,145 @@ speedups_post(PyObject *module, PyObject *args)
     Py_RETURN_NONE;
 }
 
+/* ---- site templates (cleaning/_site_templates.py) ------------------------ */
+
+/* The characters of _PROSE_END: sentence ends, and the closing marks that may
+ * follow one. */
+static inline int
+is_prose_stop(Py_UCS4 ch)
+{
+    return ch == '.' || ch == '!' || ch == '?' || ch == 0x3002 || ch == 0xFF01 ||
+           ch == 0xFF1F;
+}
+
+static inline int
+is_prose_close(Py_UCS4 ch)
+{
+    return ch == '\'' || ch == '"' || ch == 0x2019 || ch == 0x201D || ch == ')';
+}
+
+/* eligible(block) for the non-blank block whose stripped text is
+ * text[start:end]: shorter than DEFAULT_MAX_CHARS, and not ending like prose
+ * or under 15 words. */
+static int
+template_eligible(int kind, const void *data, Py_ssize_t start, Py_ssize_t end)
+{
+    Py_ssize_t n = end - start;
+    if (n >= TEMPLATE_MAX_CHARS) {
+        return 0;
+    }
+    Py_UCS4 last = PyUnicode_READ(kind, data, end - 1);
+    int prose = is_prose_stop(last) ||
+                (n >= 2 && is_prose_close(last) &&
+                 is_prose_stop(PyUnicode_READ(kind, data, end - 2)));
+    if (!prose) {
+        return 1;
+    }
+    Py_ssize_t words = 0;
+    int inword = 0;
+    for (Py_ssize_t i = start; i < end && words < 15; i++) {
+        int space = Py_UNICODE_ISSPACE(PyUnicode_READ(kind, data, i));
+        words += !space && !inword;
+        inword = !space;
+    }
+    return words < 15;
+}
+
+/* (block_key(block), short_key(block), normalize(block)) as a 3-tuple: the
+ * short key is the alphanumeric form or, for a block of symbols only, its
+ * casefolded words; the key is blake2b-8 (big-endian) of its UTF-8. */
+static PyObject *
+template_block_forms(PyObject *block)
+{
+    PyObject *key, *norm;
+    if (word_forms(block, &key, &norm) < 0) {
+        return NULL;
+    }
+    if (PyUnicode_GET_LENGTH(key) == 0) {
+        Py_DECREF(key);
+        key = NULL;
+        PyObject *folded = PyObject_CallMethod(block, "casefold", NULL);
+        PyObject *words = folded == NULL ? NULL : PyUnicode_Split(folded, NULL, -1);
+        Py_XDECREF(folded);
+        PyObject *space = words == NULL ? NULL : PyUnicode_FromString(" ");
+        key = space == NULL ? NULL : PyUnicode_Join(space, words);
+        Py_XDECREF(space);
+        Py_XDECREF(words);
+        if (key == NULL) {
+            Py_DECREF(norm);
+            return NULL;
+        }
+    }
+    Py_ssize_t size;
+    const char *utf8 = PyUnicode_AsUTF8AndSize(key, &size); /* strict, as encode() */
+    if (utf8 == NULL) {
+        Py_DECREF(key);
+        Py_DECREF(norm);
+        return NULL;
+    }
+    uint8_t digest[8];
+    blake2b_8((const uint8_t *)utf8, size, digest);
+    PyObject *number = PyLong_FromUnsignedLongLong((unsigned long long)load64_be(digest));
+    if (number == NULL) {
+        Py_DECREF(key);
+        Py_DECREF(norm);
+        return NULL;
+    }
+    return Py_BuildValue("(NNN)", number, key, norm);
+}
+
+/* [None if not b.strip() else ((block_key(b), *short_forms(b)), eligible(b))
+ * for b in blocks]: cleaning/_site_templates.py learnable_keys. */
+static PyObject *
+speedups_learnable_keys(PyObject *module, PyObject *blocks)
+{
+    PyObject *seq = PySequence_Fast(blocks, "blocks must be a sequence");
+    if (seq == NULL) {
+        return NULL;
+    }
+    Py_ssize_t count = PySequence_Fast_GET_SIZE(seq);
+    PyObject *out = PyList_New(count);
+    for (Py_ssize_t b = 0; out != NULL && b < count; b++) {
+        PyObject *block = PySequence_Fast_GET_ITEM(seq, b);
+        if (!PyUnicode_Check(block)) {
+            PyErr_Format(PyExc_TypeError, "blocks must be str, got %.100s",
+                         Py_TYPE(block)->tp_name);
+            Py_CLEAR(out);
+            break;
+        }
+        int kind = PyUnicode_KIND(block);
+        const void *data = PyUnicode_DATA(block);
+        Py_ssize_t start = 0, end = PyUnicode_GET_LENGTH(block);
+        while (start < end && Py_UNICODE_ISSPACE(PyUnicode_READ(kind, data, start))) {
+            start++;
+        }
+        while (end > start && Py_UNICODE_ISSPACE(PyUnicode_READ(kind, data, end - 1))) {
+            end--;
+        }
+        PyObject *item;
+        if (start == end) {
+            item = Py_None;
+            Py_INCREF(item);
+        }
+        else {
+            PyObject *forms = template_block_forms(block);
+            item = forms == NULL
+                       ? NULL
+                       : Py_BuildValue("(NO)", forms,
+                                       template_eligible(kind, data, start, end)
+                                           ? Py_True
+                                           : Py_False);
+        }
+        if (item == NULL) {
+            Py_CLEAR(out);
+            break;
+        }
+        PyList_SET_ITEM(out, b, item);
+    }
+    Py_DECREF(seq);
+    return out;
+}
+
 /* ---- module -------------------------------------------------------------- */
 
 static PyMethodDef speedups_methods[] = {
@@ -774,6 +917,8 @@ static PyMethodDef speedups_methods[] = {
      "A block's text without any whitespace (cleaning._page_evidence.block_key)."},
     {"any_in", speedups_any_in, METH_VARARGS,
      "Whether any of a sequence of str occurs in a str."},
+    {"learnable_keys", speedups_learnable_keys, METH_O,
+     "[None or ((block_key(b), *short_forms(b)), eligible(b)) for b in blocks]"},
     {"post", speedups_post, METH_VARARGS,
      "Post one block's tokens (cleaning._repeats._Index._post)."},
     {NULL, NULL, 0, NULL},

@@ -25,7 +25,7 @@ from scrapy_newsclean.cleaning._site_templates import (
     SAMPLE_SIZE,
     UNRELATED_BITS,
     SiteTemplateView,
-    template_keys,
+    block_template_keys,
 )
 from scrapy_newsclean.neardup._fingerprint import fingerprint
 from scrapy_newsclean.neardup._item_text import dedup_text
@@ -45,7 +45,7 @@ if TYPE_CHECKING:
     from itemadapter import ItemAdapter
 
     from scrapy_newsclean.cleaning._page_evidence import PageEvidence
-    from scrapy_newsclean.cleaning._site_templates import TemplateKeys
+    from scrapy_newsclean.cleaning._site_templates import KeyForms, TemplateKeys
     from scrapy_newsclean.neardup._fingerprint import Fingerprint
     from scrapy_newsclean.stores import FingerprintStore
 
@@ -56,6 +56,38 @@ PLACEHOLDER_RUN = 5
 #: A longer text is never taken for a placeholder.
 PLACEHOLDER_MAX_CHARS = 100
 _CLEAN = CleanConfig()
+#: Texts whose fingerprint :class:`RecentFingerprints` keeps (items in flight
+#: between the cleaning and the dedup pipeline: Scrapy's CONCURRENT_ITEMS).
+RECENT_FINGERPRINTS = 128
+
+
+class RecentFingerprints:
+    """The fingerprints of the last texts fingerprinted, shared by processors.
+
+    In a crawl the cleaning and the dedup pipeline each have an
+    :class:`ItemProcessor`; cleaning fingerprints an item's cleaned text (for
+    its template sighting) and dedup then fingerprints the same text: with
+    one instance shared, it is computed once. Keyed by the text and the
+    :class:`SimhashConfig`; at most :data:`RECENT_FINGERPRINTS` entries, the
+    oldest dropped first.
+    """
+
+    __slots__ = ("_recent",)
+
+    def __init__(self) -> None:
+        self._recent: dict[tuple[str, SimhashConfig], Fingerprint] = {}
+
+    def fingerprint(self, text: str, config: SimhashConfig) -> Fingerprint:
+        """``fingerprint(text, config)``, computed once for a recent text."""
+        key = (text, config)
+        fp = self._recent.get(key)
+        if fp is None:
+            fp = fingerprint(text, config)
+            recent = self._recent
+            if len(recent) >= RECENT_FINGERPRINTS:
+                del recent[next(iter(recent))]
+            recent[key] = fp
+        return fp
 
 
 #: The setting naming the field that each stage writes.
@@ -135,6 +167,7 @@ class ItemProcessor:
         store: StoreAccess | None,
         effects: Effects,
         sleep: Callable[[float], Awaitable[None]],
+        fingerprints: RecentFingerprints | None = None,
     ) -> None:
         self.config = config
         self.store = store
@@ -142,8 +175,11 @@ class ItemProcessor:
         self.sleep = sleep
         self._seen: FingerprintStore | None = None  # the store ready() gave
         self._now: ResolvesNow | None = None  # it, if it resolves without awaiting
-        # the last text fingerprinted: cleaning's, reused by dedup on the same text
-        self._fingerprinted: tuple[str, Fingerprint] | None = None
+        # cleaning's fingerprints, reused by dedup on the same text (shared by
+        # the crawl's two pipelines)
+        self.fingerprints = (
+            RecentFingerprints() if fingerprints is None else fingerprints
+        )
         # the short text of the last items and how many in a row had it
         self._run: tuple[str, int] | None = None
         self._warned: set[str] = set()  # misconfigurations already warned about
@@ -177,8 +213,8 @@ class ItemProcessor:
             fields = prepare_item(adapter, self.config.clean, outcome)
             site = site_of(url)
             learn = bool(site) and self.config.templates and self.store is not None
-            keys = template_keys(outcome.blocks) if learn else None
-            template = await self._template(site, keys)
+            keys, known = block_template_keys(outcome.blocks) if learn else (None, None)
+            template = await self._template(site, keys, known)
             if evidence is not None:
                 outcome.evidence = "page"
             else:
@@ -226,15 +262,10 @@ class ItemProcessor:
 
     def _fingerprint(self, text: str) -> Fingerprint:
         """``fingerprint(text)``, computed once for cleaning and dedup."""
-        last = self._fingerprinted
-        if last is not None and last[0] == text:
-            return last[1]
-        fp = fingerprint(text, self.config.simhash)
-        self._fingerprinted = (text, fp)
-        return fp
+        return self.fingerprints.fingerprint(text, self.config.simhash)
 
     async def _template(
-        self, site: str, keys: TemplateKeys | None
+        self, site: str, keys: TemplateKeys | None, known: dict[str, KeyForms] | None
     ) -> SiteTemplateView | None:
         if keys is None or not (keys.plain or keys.spread) or self.store is None:
             return None
@@ -247,7 +278,7 @@ class ItemProcessor:
             self._unreachable("clean/template_store_unavailable")
             return None
         least = self.config.template_min_pages
-        return SiteTemplateView({k: c for k, c in counts.items() if c >= least})
+        return SiteTemplateView({k: c for k, c in counts.items() if c >= least}, known)
 
     def _account(self, outcome: ItemCleanOutcome, url: str | None, site: str) -> None:
         if outcome.removed:

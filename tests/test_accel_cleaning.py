@@ -29,9 +29,16 @@ from scrapy.http import HtmlResponse
 
 from scrapy_newsclean import _accel
 from scrapy_newsclean import _bounded_memo as memo
-from scrapy_newsclean.cleaning import _blocks, _page_evidence, _repeats, _signatures
+from scrapy_newsclean.cleaning import (
+    _blocks,
+    _page_evidence,
+    _repeats,
+    _signatures,
+    _site_templates,
+)
 from scrapy_newsclean.cleaning._site_templates import (
     SiteTemplateView,
+    block_template_keys,
     template_keys,
 )
 from tests._fuzz import examples
@@ -204,6 +211,59 @@ class TestSmallKernels:
         assert "zz" not in fast
 
 
+class TestLearnableKeys:
+    """``learnable_keys``: each block's template key, forms and eligibility."""
+
+    def check(self, compiled: ModuleType, blocks: list[str]) -> None:
+        memo.clear_all()
+        expected = _site_templates.learnable_keys(blocks)
+        assert compiled.learnable_keys(blocks) == expected
+        assert compiled.learnable_keys(tuple(blocks)) == expected
+        for block, found in zip(blocks, expected, strict=True):
+            if found is not None:  # the forms are the ones cleaning uses
+                key, short, norm = found[0]
+                assert (short, norm) == _repeats.short_forms(block)
+                assert key == _site_templates.block_key(block)
+                assert found[1] is _site_templates.eligible(block)
+
+    @pytest.mark.parametrize(
+        "block",
+        ["", " \t\u3000", "Share this!", "...", "© 2024 —", "x" * 299, "x" * 300,
+         "y " * 200, "w " * 14 + "end.", "w " * 13 + "end.", "A short one.", "“Quoted prose.”", "(Aside.)", ".",
+         "。", "！", "Ends?'", "Ends'?", "a ) .", "東京は晴れ。", "ǅemal ﬁne",
+         "STRASSE Straße", "I\u0307stanbul", "\u00a0 nbsp \u00a0", "Ⅻ ² ½ ①",
+         "\U0001f600 ok", "!!! ??? ...", "—\u00a0—"],
+        ids=lambda t: f"{len(t)}:{t[:4]!a}",
+    )  # fmt: skip
+    def test_edges(self, compiled: ModuleType, block: str) -> None:
+        self.check(compiled, [block])
+
+    def test_lone_surrogates(self, compiled: ModuleType) -> None:
+        # dropped from the alphanumeric form; a symbols-only key cannot encode
+        self.check(compiled, ["x\ud800y", "word \udfff."])
+        for block in ("\ud800", "! \udc80 !"):
+            with pytest.raises(UnicodeEncodeError):
+                _site_templates.learnable_keys([block])
+            with pytest.raises(UnicodeEncodeError):
+                compiled.learnable_keys([block])
+
+    @pytest.mark.fuzz
+    @settings(max_examples=examples(300))
+    @given(blocks=st.lists(st.one_of(TEXTS, BLOCK, st.sampled_from(LINES))))
+    def test_generated(self, compiled: ModuleType, blocks: list[str]) -> None:
+        self.check(compiled, blocks)
+
+    def test_real_lines_and_huge_blocks(self, compiled: ModuleType) -> None:
+        self.check(compiled, LINES)
+        self.check(compiled, [" ".join(LINES[:500]), "\n".join(CLEANING_TEXTS[:3])])
+
+    def test_non_str_is_refused(self, compiled: ModuleType) -> None:
+        with pytest.raises(TypeError, match="must be str"):
+            compiled.learnable_keys(["ok", b"bytes"])
+        with pytest.raises(TypeError, match="sequence"):
+            compiled.learnable_keys(42)
+
+
 # --- the cleaning decisions -------------------------------------------------
 
 PURE_KERNELS = {
@@ -216,6 +276,7 @@ PURE_KERNELS = {
     _blocks: {"normalize": _repeats._normal_form, "_words": _blocks._word_count},
     _signatures: {"_any_in": _signatures._any_word_in},
     _page_evidence: {"_block_key": _page_evidence.block_key},
+    _site_templates: {"_LEARNABLE_KEYS": _site_templates.learnable_keys},
 }
 
 
@@ -232,11 +293,15 @@ def pure_kernels() -> Iterator[None]:
     memo.clear_all()
 
 
-def cleaned(blocks: list[str], template_of: list[str] | None = None) -> CleanResult:
+def cleaned(
+    blocks: list[str], template_of: list[str] | None = None, *, shared: bool = False
+) -> CleanResult:
+    """``shared``: the view holds the blocks' forms, as an item's view does."""
     template = None
     if template_of is not None:
         keys = template_keys(template_of)
-        template = SiteTemplateView(dict.fromkeys(keys.plain | keys.spread, 3))
+        known = block_template_keys(blocks)[1] if shared else None
+        template = SiteTemplateView(dict.fromkeys(keys.plain | keys.spread, 3), known)
     return _blocks.clean_blocks(blocks, template=template)
 
 
@@ -246,11 +311,17 @@ def both_paths(blocks: list[str], template_of: list[str] | None = None) -> None:
     with pure_kernels():
         pure = cleaned(blocks, template_of)
     assert active == pure
+    if template_of is not None:  # the forms shared by the template lookup
+        memo.clear_all()
+        assert cleaned(blocks, template_of, shared=True) == pure
+        with pure_kernels():
+            assert cleaned(blocks, template_of, shared=True) == pure
 
 
 def test_the_swap_covers_every_kernel_binding(compiled: ModuleType) -> None:
     # every module attribute bound to a compiled cleaning kernel is swapped
     names = ("forms", "alnum_form", "normal_form", "word_count", "block_key")
+    names = (*names, "learnable_keys")
     kernels = {id(getattr(compiled, n)) for n in (*names, "any_in", "post")}
 
     def bound(module: ModuleType) -> set[str]:

@@ -256,7 +256,8 @@ def _clean_once(
     ]
     _mark_sections(blocks, rules, reasons)
     _mark_weak(blocks, rules, reasons)
-    forms = BlockForms(blocks)
+    # The forms the item's template lookup computed already (SiteTemplateView).
+    forms = BlockForms(blocks, getattr(template, "block_forms", None))
     if template is not None:
         _mark_template(blocks, reasons, template, forms)
     _mark_repeats(blocks, rules, reasons, forms)
@@ -419,12 +420,15 @@ def _mark_template(
     forms: BlockForms,
 ) -> None:
     """Remove learned template blocks, unless nothing would be left."""
+    known = forms.known
     hits = [
         i
         for i, b in enumerate(blocks)
         if reasons[i] is None
         and b.strip()
-        and template.is_template(digest_key(forms.short(i)))
+        and template.is_template(
+            k[0] if (k := known.get(b)) is not None else digest_key(forms.short(i))
+        )
     ]
     kept = sum(1 for i, b in enumerate(blocks) if reasons[i] is None and b.strip())
     if hits and len(hits) < kept:

@@ -59,7 +59,7 @@ from scrapy_newsclean import _accel
 from scrapy_newsclean._bounded_memo import Memo
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Iterable, Sequence
+    from collections.abc import Callable, Iterable, Mapping, Sequence
 
 NEAR_MIN_TOKENS = 10
 TOKEN_CONTAINMENT = 0.9
@@ -209,10 +209,17 @@ class BlockForms:
     form derived from its short key (one pass over the text instead of two).
     """
 
-    __slots__ = ("_norms", "_shorts", "_toks", "blocks")
+    __slots__ = ("_norms", "_shorts", "_toks", "blocks", "known")
 
-    def __init__(self, blocks: Sequence[str]) -> None:
+    def __init__(
+        self,
+        blocks: Sequence[str],
+        known: Mapping[str, tuple[int, str, str]] | None = None,
+    ) -> None:
         self.blocks = blocks
+        #: Block text -> (its template key, short key, normal form), computed
+        #: already by the item's template lookup (``block_template_keys``).
+        self.known: Mapping[str, tuple[int, str, str]] = known or {}
         self._norms: dict[int, str] = {}
         self._shorts: dict[int, str] = {}
         self._toks: dict[int, list[str]] = {}
@@ -221,7 +228,8 @@ class BlockForms:
         """``short_key(blocks[i])``."""
         key = self._shorts.get(i)
         if key is None:
-            key, norm = short_forms(self.blocks[i])
+            known = self.known.get(self.blocks[i])
+            key, norm = short_forms(self.blocks[i]) if known is None else known[1:]
             self._shorts[i] = key
             self._norms.setdefault(i, norm)
         return key
@@ -230,7 +238,7 @@ class BlockForms:
         """``normalize(blocks[i])``."""
         norm = self._norms.get(i)
         if norm is None:
-            if len(self.blocks[i]) < SHORT_KEY_CHARS:
+            if len(self.blocks[i]) < SHORT_KEY_CHARS or self.blocks[i] in self.known:
                 self.short(i)
                 return self._norms[i]
             norm = self._norms[i] = normalize(self.blocks[i])

@@ -27,11 +27,12 @@ import re
 from hashlib import blake2b
 from typing import TYPE_CHECKING, NamedTuple, Protocol
 
+from scrapy_newsclean import _accel
 from scrapy_newsclean._bounded_memo import Memo
-from scrapy_newsclean.cleaning._repeats import short_key
+from scrapy_newsclean.cleaning._repeats import short_forms, short_key
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable, Mapping
+    from collections.abc import Callable, Iterable, Mapping, Sequence
 
 _PROSE_END = re.compile(r"[.!?。！？]['\"’”)]?\Z")  # noqa: RUF001
 
@@ -99,16 +100,46 @@ class TemplateKeys(NamedTuple):
 
 def template_keys(blocks: Iterable[str]) -> TemplateKeys:
     """Keys of a document's blocks (none for a one-block document)."""
-    texts = [b for b in blocks if b.strip()]
+    return block_template_keys(list(blocks))[0]
+
+
+#: A block's :func:`block_key`, :func:`~.repeats.short_key` and
+#: :func:`~.repeats.normalize` (what cleaning compares it by).
+KeyForms = tuple[int, str, str]
+
+
+def block_template_keys(
+    blocks: Sequence[str],
+) -> tuple[TemplateKeys, dict[str, KeyForms]]:
+    """:func:`template_keys` of ``blocks``, and each non-blank block's
+    :data:`KeyForms` (for :class:`SiteTemplateView`: computed once)."""
     plain: set[int] = set()
     spread: set[int] = set()
-    if len(texts) < 2:
-        return TemplateKeys(plain, spread)
-    for text in texts:
-        key, short = _learnable_key(text)
-        (plain if short else spread).add(key)
+    known: dict[str, KeyForms] = {}
+    found = [
+        (block, learnable)
+        for block, learnable in zip(blocks, _LEARNABLE_KEYS(blocks), strict=True)
+        if learnable is not None
+    ]
+    for block, (forms, short) in found:
+        known[block] = forms
+        if len(found) >= 2:
+            (plain if short else spread).add(forms[0])
     spread -= plain
-    return TemplateKeys(plain, spread)
+    return TemplateKeys(plain, spread), known
+
+
+def learnable_keys(blocks: Sequence[str]) -> list[tuple[KeyForms, bool] | None]:
+    """For each block, ``None`` when blank, else its :data:`KeyForms` and
+    whether it is :func:`eligible` (pure reference of the compiled kernel)."""
+    out: list[tuple[KeyForms, bool] | None] = []
+    for block in blocks:
+        if not block.strip():
+            out.append(None)
+            continue
+        key, short = _learnable_key(block)
+        out.append(((key, *short_forms(block)), short))
+    return out
 
 
 # Block -> (its key, whether it is eligible): chrome recurs across pages.
@@ -125,13 +156,28 @@ def _learnable_key(block: str) -> tuple[int, bool]:
     return found
 
 
+#: :func:`learnable_keys` of the active path (:mod:`scrapy_newsclean._accel`).
+_LEARNABLE_KEYS: Callable[[Sequence[str]], list[tuple[KeyForms, bool] | None]] = (
+    learnable_keys if _accel.speedups is None else _accel.speedups.learnable_keys
+)
+
+
 class SiteTemplateView:
-    """:class:`TemplateLookup` for one site: the keys that reached ``min_pages``."""
+    """:class:`TemplateLookup` for one site: the keys that reached ``min_pages``.
 
-    __slots__ = ("_learned",)
+    ``block_forms`` may hold the :data:`KeyForms` of the blocks to clean,
+    already computed (:func:`block_template_keys`): cleaning reuses them.
+    """
 
-    def __init__(self, learned: Mapping[int, int]) -> None:
+    __slots__ = ("_learned", "block_forms")
+
+    def __init__(
+        self,
+        learned: Mapping[int, int],
+        block_forms: Mapping[str, KeyForms] | None = None,
+    ) -> None:
         self._learned = learned
+        self.block_forms: Mapping[str, KeyForms] = block_forms or {}
 
     def is_template(self, block_key: int) -> bool:
         """Whether the key was seen in at least ``min_pages`` documents."""

@@ -26,13 +26,14 @@ from scrapy_newsclean.crawl._exceptions import (
 )
 from scrapy_newsclean.crawl._item_signals import PendingItems
 from scrapy_newsclean.crawl._page_evidence_middleware import PageEvidenceBoard
+from scrapy_newsclean.crawl._per_crawler import PerCrawler
 from scrapy_newsclean.crawl._settings import (
     enabled,
     page_evidence_enabled,
     process_config,
 )
 from scrapy_newsclean.crawl._startup import Startup, build, is_startup_error
-from scrapy_newsclean.itemflow import ItemProcessor
+from scrapy_newsclean.itemflow import ItemProcessor, RecentFingerprints
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
@@ -94,6 +95,15 @@ class CrawlEffects:
         )
 
 
+class SharedFingerprints(PerCrawler):
+    """The crawler's recent fingerprints: the cleaning pipeline's, reused by
+    the dedup pipeline on the same text."""
+
+    def __init__(self, crawler: Crawler) -> None:
+        super().__init__(crawler)
+        self.recent = RecentFingerprints()
+
+
 class _ProcessorPipeline:
     """Settings, the shared store and the processor of one stage."""
 
@@ -111,7 +121,11 @@ class _ProcessorPipeline:
         self.shared = SharedStore.of(crawler) if self._needs_store(config) else None
         self.auditor = DropAuditor(crawler, self.stage)
         self.processor = ItemProcessor(
-            config, self.shared, CrawlEffects(crawler, self.auditor), sleep
+            config,
+            self.shared,
+            CrawlEffects(crawler, self.auditor),
+            sleep,
+            SharedFingerprints.of(crawler).recent,
         )
 
     def _needs_store(self, config: ProcessConfig) -> bool:
