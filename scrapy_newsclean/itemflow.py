@@ -59,6 +59,8 @@ _CLEAN = CleanConfig()
 #: Texts whose fingerprint :class:`RecentFingerprints` keeps (items in flight
 #: between the cleaning and the dedup pipeline: Scrapy's CONCURRENT_ITEMS).
 RECENT_FINGERPRINTS = 128
+#: A longer text is fingerprinted again rather than kept alive by the cache.
+RECENT_MAX_CHARS = 100_000
 
 
 class RecentFingerprints:
@@ -69,7 +71,7 @@ class RecentFingerprints:
     its template sighting) and dedup then fingerprints the same text: with
     one instance shared, it is computed once. Keyed by the text and the
     :class:`SimhashConfig`; at most :data:`RECENT_FINGERPRINTS` entries, the
-    oldest dropped first.
+    oldest dropped first, none longer than :data:`RECENT_MAX_CHARS`.
     """
 
     __slots__ = ("_recent",)
@@ -83,6 +85,8 @@ class RecentFingerprints:
         fp = self._recent.get(key)
         if fp is None:
             fp = fingerprint(text, config)
+            if len(text) > RECENT_MAX_CHARS:
+                return fp
             recent = self._recent
             if len(recent) >= RECENT_FINGERPRINTS:
                 del recent[next(iter(recent))]

@@ -17,7 +17,15 @@ import pytest
 from itemadapter import ItemAdapter
 from scrapy.utils.defer import deferred_f_from_coro_f
 
-from scrapy_newsclean.itemflow import DirectStore, ItemProcessor, ProcessConfig
+from scrapy_newsclean.itemflow import (
+    RECENT_FINGERPRINTS,
+    RECENT_MAX_CHARS,
+    DirectStore,
+    ItemProcessor,
+    ProcessConfig,
+    RecentFingerprints,
+)
+from scrapy_newsclean.neardup import SimhashConfig, fingerprint
 from scrapy_newsclean.stores import Reservation, StoreUnavailable
 from scrapy_newsclean.stores._memory import MemoryStore
 from tests.template_texts import ABOUT_US, BACKGROUND, follow_ups, unrelated_articles
@@ -321,3 +329,16 @@ def test_needs_store() -> None:
     assert ProcessConfig(dedup=False).needs_store  # templates read the store
     assert not ProcessConfig(dedup=False, templates=False).needs_store
     assert not ProcessConfig(dedup=False, clean=None).needs_store
+
+
+def test_recent_fingerprints_are_computed_once_and_bounded() -> None:
+    recent = RecentFingerprints()
+    config = SimhashConfig()
+    first = recent.fingerprint(STORY, config)
+    assert first == fingerprint(STORY, config)
+    assert recent.fingerprint(STORY, config) is first  # the cached one
+    for n in range(RECENT_FINGERPRINTS):
+        recent.fingerprint(f"{OTHER_STORY} {n}", config)
+    assert recent.fingerprint(STORY, config) is not first  # the oldest went
+    huge = STORY * (RECENT_MAX_CHARS // len(STORY) + 1)
+    assert recent.fingerprint(huge, config) is not recent.fingerprint(huge, config)
