@@ -187,7 +187,7 @@ class _Tier:
     plain: bool  # some rule has no hint words
     hints: tuple[str, ...]  # the hint words of all rules
     ascii_hints: tuple[str, ...]  # those an ASCII text may hold
-    anchored: _FirstCharUnion  # union of the full/start rules, by first character
+    anchored: _PrefixUnion  # union of the full/start rules, by first characters
     ends: re.Pattern[str] | None  # union of the end rules
     searches: re.Pattern[str] | None  # union of the search rules without hints
     exact: bool  # a rule could not join a union: always try every rule
@@ -202,7 +202,7 @@ class _Tier:
         )
 
 
-class _FirstCharUnion:
+class _PrefixUnion:
     """A union of anchored patterns, split by the characters a match starts with.
 
     A block is tried against the patterns whose matches can start with its
@@ -282,7 +282,7 @@ def _tier(rules: list[Rule]) -> _Tier:
         bool(plain),
         hints,
         ascii_hints,
-        _FirstCharUnion(anchored),
+        _PrefixUnion(anchored),
         ends,
         searches,
         exact,
