@@ -704,3 +704,92 @@ def test_a_longer_comment_section_is_never_the_article() -> None:
     assert _verdict(evidence, POST[0]) == ("keep", None)
     assert _verdict(evidence, "Opening week")[0] != "remove"
     assert _verdict(evidence, COMMENTS[0]) == ("remove", "page_comments")
+
+
+# A long low-link block (prose) under evidence of a family whose containers do
+# not hold prose there: the evidence does not describe it.
+QUOTE = (
+    "“We will not sign a contract for drivers we cannot hire,” the authority's "
+    "director told the council, adding that recruitment would start in January "
+    "and that the first routes depended on it."
+)
+CAPTION = (
+    "The night depot in the eastern suburbs, where the four new routes will start: "
+    "the authority plans to hire sixty drivers, most of them from the day routes, "
+    "before the first buses leave it next spring."
+)
+SHARE_PAGE = f"""<html><body>
+<figure class="lead-image"><img src="depot.jpg"><figcaption>{CAPTION}</figcaption>
+<figcaption>Photo: J. Doe / Example Agency</figcaption></figure>
+<article><div class="entry-content">{_paragraphs(EN_PARAGRAPHS)}
+<div class="click-to-share"><p>{QUOTE}</p></div>
+<div class="share-buttons"><p>Share on Facebook</p></div></div></article>
+<div class="social-box"><p>{SIDEBAR_PARAGRAPHS[1]}</p></div>
+</body></html>"""
+
+
+class TestProseTheContainerDoesNotHold:
+    evidence = _evidence(SHARE_PAGE)
+
+    def test_prose_in_a_share_box_of_the_main_container_is_article(self) -> None:
+        assert self.evidence.main_found
+        assert _verdict(self.evidence, QUOTE) == ("keep", None)
+        assert _verdict(self.evidence, "Share on Facebook") == ("remove", "page_share")
+
+    def test_prose_in_a_share_box_outside_the_main_container_goes(self) -> None:
+        assert _verdict(self.evidence, SIDEBAR_PARAGRAPHS[1]) == (
+            "remove",
+            "page_share",
+        )
+
+    def test_a_prose_length_caption_is_left_to_the_text_rules(self) -> None:
+        assert _verdict(self.evidence, CAPTION) == ("neutral", None)
+        assert _verdict(self.evidence, "Photo: J. Doe / Example Agency") == (
+            "remove",
+            "page_caption",
+        )
+
+    def test_without_a_main_container_place_named_wrappers_hold_prose(
+        self,
+    ) -> None:
+        # Too little paragraph text for a confident main container: a long
+        # paragraph in a "sidebar" box may be the article's own.
+        story = _paragraphs(EN_PARAGRAPHS[::2])
+        page = f"""<html><body><div class="story">{story}</div>
+        <div class="sidebar-box"><p>{QUOTE}</p></div>
+        <nav><ul><li><a href="/">Home</a></li></ul></nav></body></html>"""
+        evidence = _evidence(page)
+        assert not evidence.main_found
+        assert _verdict(evidence, QUOTE) == ("neutral", None)
+        assert _verdict(evidence, "Home") == ("remove", "page_nav")
+        # With a main container, the same box outside it is chrome.
+        assert _verdict(self_sidebar_evidence(), SIDEBAR_PARAGRAPHS[1]) == (
+            "remove",
+            "page_nav",
+        )
+
+
+def self_sidebar_evidence() -> PageEvidence:
+    return _evidence(
+        f"<html><body><article>{_paragraphs(EN_PARAGRAPHS)}</article>"
+        f'<div class="sidebar-box"><p>{SIDEBAR_PARAGRAPHS[1]}</p></div></body></html>'
+    )
+
+
+DE_LEAD = "Nachtbusse fahren ab Frühjahr in den Osten der Stadt."
+DE_LEAD_PAGE = f"""<html><body><article><h1>Nachtbusse</h1>
+<div class="artikel-text"><p class="article-teaser">{DE_LEAD}</p>
+{_paragraphs(DE_PARAGRAPHS)}
+<div class="teaser"><p><a href="/u-bahn">Neue U-Bahn-Linie ab Dezember</a></p></div>
+</div></article></body></html>"""
+
+
+def test_a_teaser_class_in_the_main_container_is_the_lead() -> None:
+    # German CMSs call an article's lead its "Teaser"; a link card is still one.
+    evidence = _evidence(DE_LEAD_PAGE)
+    assert evidence.main_found
+    assert _verdict(evidence, DE_LEAD) == ("neutral", None)
+    assert _verdict(evidence, "Neue U-Bahn-Linie ab Dezember") == (
+        "remove",
+        "page_teaser",
+    )
