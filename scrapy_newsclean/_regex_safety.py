@@ -164,7 +164,9 @@ def _atom(p: str, i: int, size: int) -> _Parsed:
             return {"\n" if e == "n" else "\t"}, i + 2
         if e == "d":
             return {"0"}, i + 2
-        if e.isalnum():  # \w \s, \x.., \u...., backreferences
+        if (code := _code_point(p, i)) is not None:
+            return {first_key(code[0])}, code[1]
+        if e.isalnum():  # \w \s, backreferences
             return None, i + 2
         return {first_key(e)}, i + 2
     if c in "^$":
@@ -172,6 +174,18 @@ def _atom(p: str, i: int, size: int) -> _Parsed:
     if c == ".":
         return None, i + 1
     return {first_key(c)}, i + 1
+
+
+_CODE_POINT = re.compile(r"\\(?:x([0-9a-fA-F]{2})|u([0-9a-fA-F]{4})|U([0-9a-fA-F]{8}))")
+
+
+def _code_point(p: str, i: int) -> tuple[str, int] | None:
+    r"""The character of a ``\xhh``, ``\uhhhh`` or ``\Uhhhhhhhh`` escape at
+    ``p[i]``, and the index after it."""
+    escape = _CODE_POINT.match(p, i)
+    if escape is None:
+        return None
+    return chr(int(next(g for g in escape.groups() if g), 16)), escape.end()
 
 
 def _group(p: str, i: int, size: int) -> _Parsed:
@@ -211,6 +225,8 @@ def _class(p: str, i: int) -> _Parsed:
             if e == "d":
                 members.append("0")
                 c = ""
+            elif (code := _code_point(p, j)) is not None:
+                c, j = code[0], code[1] - 2
             elif e.isalnum() and e not in "nt":
                 negated = True  # \w \s...: unknown
                 c = ""
@@ -221,7 +237,9 @@ def _class(p: str, i: int) -> _Parsed:
             j += 1
         if p[j] == "-" and p[j + 1] != "]" and c:
             hi = p[j + 1]
-            if hi == "\\":
+            if (code := _code_point(p, j + 1)) is not None:
+                hi, j = code
+            elif hi == "\\":
                 hi, j = p[j + 2], j + 3
             else:
                 j += 2

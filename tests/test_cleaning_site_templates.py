@@ -21,7 +21,7 @@ from scrapy_newsclean.neardup import fingerprint
 from scrapy_newsclean.stores import TemplateSighting
 from scrapy_newsclean.stores._memory import MemoryStore
 
-TEMPLATE = "Get the Example Times app for iPhone and Android"
+TEMPLATE = "Reader service of the Example Times: weekdays from 8 am to 6 pm"
 
 
 def article(n: int) -> list[str]:

@@ -36,7 +36,7 @@ if TYPE_CHECKING:
 FIXTURES = Path(__file__).parent / "fixtures" / "simhash"
 STORY = (FIXTURES / "000_f0605b7f478a5237.expected.txt").read_text("utf-8")
 OTHER_STORY = (FIXTURES / "003_52c365f2d776a0bf.expected.txt").read_text("utf-8")
-FOOTER = "Get the Example Times app for iPhone and Android"
+FOOTER = "Reader service of the Example Times: weekdays from 8 am to 6 pm"
 
 
 class Dropped(Exception):

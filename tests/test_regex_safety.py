@@ -177,6 +177,11 @@ def test_first_key_of_a_digit_is_zero() -> None:
         ("a(?:)?b", {"ab"}),
         (r"x\bz", {"xz"}),
         ("(?:a|b)+c", {"aa", "ab", "ac", "ba", "bb", "bc"}),
+        # Code-point escapes name their character, in and out of classes.
+        (r"i\u0307?çe", {"iç", "i\u0307"}),
+        (r"[\u0130i]x", {"İx", "ix"}),
+        (r"\x41\U0001F600", {"A\U0001f600"}),
+        (r"[\u0061-\u0063]z", {"az", "bz", "cz"}),
     ],
 )
 def test_two_character_prefixes(pattern: str, expected: set[str]) -> None:

@@ -61,6 +61,10 @@ REASONS = frozenset(
         "site_chrome",
         "photo_credit",
         "dateline",
+        "paywall",
+        "donation",
+        "app_download",
+        "author_bio",
     }
 )
 MODES = frozenset({"full", "start", "end", "search"})
