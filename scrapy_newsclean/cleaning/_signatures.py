@@ -65,6 +65,7 @@ REASONS = frozenset(
         "donation",
         "app_download",
         "author_bio",
+        "technical_notice",
     }
 )
 MODES = frozenset({"full", "start", "end", "search"})
