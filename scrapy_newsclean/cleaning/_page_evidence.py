@@ -596,8 +596,8 @@ def _holds_prose(reason: str, in_main: bool, main_found: bool) -> bool:
     """Whether *reason*'s containers hold long low-link blocks (prose) here.
 
     Comments, newsletter boxes, footers and bios do. A caption of prose length
-    narrates the story (the annotators of both benchmark halves count it as
-    article text). A share bar holds buttons: prose inside the main container
+    narrates the story (annotated ground truths mostly count it as article
+    text; a credit is short). A share bar holds buttons: prose inside the main container
     is the article's (a "tweetable" sentence). Without a confident main
     container the page's layout is unknown, and a wrapper named for its place
     (nav, header, footer, sidebar) may hold the article itself.
