@@ -346,114 +346,6 @@ utf8_into(int kind, const void *data, Py_ssize_t start, Py_ssize_t end, uint8_t 
     return p - out;
 }
 
-/* Appends feature_digest(text[start:end]) to out (scratch: its UTF-8). */
-static int
-append_digest(Buf *out, Buf *scratch, int kind, const void *data,
-              Py_ssize_t start, Py_ssize_t end)
-{
-    scratch->len = 0;
-    if (buf_reserve(scratch, 4 * (end - start)) < 0 || buf_reserve(out, 8) < 0) {
-        return -1;
-    }
-    int alpha = 1, digit = 0;
-    for (Py_ssize_t i = start; i < end; i++) {
-        Py_UCS4 ch = PyUnicode_READ(kind, data, i);
-        int letter = ch < 128 ? (ch | 0x20) >= 'a' && (ch | 0x20) <= 'z'
-                              : Py_UNICODE_ISALPHA(ch);
-        if (!letter) {
-            alpha = 0;
-            digit |= ch < 128 ? ch >= '0' && ch <= '9' : Py_UNICODE_ISDECIMAL(ch);
-        }
-    }
-    Py_ssize_t size = utf8_into(kind, data, start, end, scratch->data);
-    uint8_t *digest = out->data + out->len;
-    blake2b_8(scratch->data, size, digest);
-    digest[7] = (uint8_t)((digest[7] & 0xFE) | (!alpha && digit));
-    out->len += 8;
-    return 0;
-}
-
-/* text[start:end].strip(_STRIP), if not empty, as one feature. */
-static int
-append_stripped(Buf *out, Buf *scratch, int kind, const void *data,
-                Py_ssize_t start, Py_ssize_t end)
-{
-    while (start < end && is_strip(PyUnicode_READ(kind, data, start))) {
-        start++;
-    }
-    while (end > start && is_strip(PyUnicode_READ(kind, data, end - 1))) {
-        end--;
-    }
-    return start < end ? append_digest(out, scratch, kind, data, start, end) : 0;
-}
-
-/* _token_features(text[start:end], ngram): a whitespace-free part. */
-static int
-append_token_features(Buf *out, Buf *scratch, int kind, const void *data,
-                      Py_ssize_t start, Py_ssize_t end, Py_ssize_t ngram)
-{
-    Py_ssize_t i = start;
-    while (i < end) {
-        Py_ssize_t run = i, stop;
-        while (run < end && !is_nospace(PyUnicode_READ(kind, data, run))) {
-            run++;
-        }
-        if (append_stripped(out, scratch, kind, data, i, run) < 0) {
-            return -1;
-        }
-        stop = run;
-        while (stop < end && is_nospace(PyUnicode_READ(kind, data, stop))) {
-            stop++;
-        }
-        if (stop - run > 0 && stop - run <= ngram) {
-            if (append_digest(out, scratch, kind, data, run, stop) < 0) {
-                return -1;
-            }
-        }
-        else {
-            for (Py_ssize_t j = run; j + ngram <= stop; j++) {
-                if (append_digest(out, scratch, kind, data, j, j + ngram) < 0) {
-                    return -1;
-                }
-            }
-        }
-        i = stop;
-    }
-    return 0;
-}
-
-/* The blob of one normalised piece (a raw token once normalised): one
- * stripped feature, or, when it holds a space or a no-space script, the
- * features of each of its whitespace-separated parts (_token_blobs). */
-static int
-append_piece_features(Buf *out, Buf *scratch, int kind, const void *data,
-                      Py_ssize_t start, Py_ssize_t end, Py_ssize_t ngram)
-{
-    int several = 0;
-    for (Py_ssize_t i = start; i < end && !several; i++) {
-        Py_UCS4 ch = PyUnicode_READ(kind, data, i);
-        several = ch == ' ' || is_nospace(ch);
-    }
-    if (!several) {
-        return append_stripped(out, scratch, kind, data, start, end);
-    }
-    Py_ssize_t i = start;
-    while (i < end) {
-        while (i < end && Py_UNICODE_ISSPACE(PyUnicode_READ(kind, data, i))) {
-            i++;
-        }
-        Py_ssize_t part = i;
-        while (i < end && !Py_UNICODE_ISSPACE(PyUnicode_READ(kind, data, i))) {
-            i++;
-        }
-        if (i > part &&
-            append_token_features(out, scratch, kind, data, part, i, ngram) < 0) {
-            return -1;
-        }
-    }
-    return 0;
-}
-
 /* SipHash-1-3 (as CPython's str hash), keyed once per process from the
  * process's hash secret: token collisions cannot be chosen by a page. */
 #define SIP_ROTL(x, b) (((x) << (b)) | ((x) >> (64 - (b))))
@@ -651,6 +543,142 @@ memo_add(const MemoKey *key, const uint8_t *blob, Py_ssize_t blob_len)
     feature_memo.count++;
 }
 
+/* Appends feature_digest(text[start:end]) to out (scratch: its UTF-8). */
+static int
+append_digest(Buf *out, Buf *scratch, int kind, const void *data,
+              Py_ssize_t start, Py_ssize_t end)
+{
+    scratch->len = 0;
+    if (buf_reserve(scratch, 4 * (end - start)) < 0 || buf_reserve(out, 8) < 0) {
+        return -1;
+    }
+    int alpha = 1, digit = 0;
+    for (Py_ssize_t i = start; i < end; i++) {
+        Py_UCS4 ch = PyUnicode_READ(kind, data, i);
+        int letter = ch < 128 ? (ch | 0x20) >= 'a' && (ch | 0x20) <= 'z'
+                              : Py_UNICODE_ISALPHA(ch);
+        if (!letter) {
+            alpha = 0;
+            digit |= ch < 128 ? ch >= '0' && ch <= '9' : Py_UNICODE_ISDECIMAL(ch);
+        }
+    }
+    Py_ssize_t size = utf8_into(kind, data, start, end, scratch->data);
+    uint8_t *digest = out->data + out->len;
+    blake2b_8(scratch->data, size, digest);
+    digest[7] = (uint8_t)((digest[7] & 0xFE) | (!alpha && digit));
+    out->len += 8;
+    return 0;
+}
+
+/* text[start:end].strip(_STRIP), if not empty, as one feature. */
+static int
+append_stripped(Buf *out, Buf *scratch, int kind, const void *data,
+                Py_ssize_t start, Py_ssize_t end)
+{
+    while (start < end && is_strip(PyUnicode_READ(kind, data, start))) {
+        start++;
+    }
+    while (end > start && is_strip(PyUnicode_READ(kind, data, end - 1))) {
+        end--;
+    }
+    return start < end ? append_digest(out, scratch, kind, data, start, end) : 0;
+}
+
+/* append_digest for a character n-gram of a no-space script, memoised too
+ * (under ngram 0): a text of such a script is mostly tokens too long for the
+ * token memo, each of them a run of n-grams. */
+static int
+append_gram_digest(Buf *out, Buf *scratch, int kind, const void *data,
+                   Py_ssize_t start, Py_ssize_t end)
+{
+    if (end - start > FEATURE_MEMO_CHARS) {
+        return append_digest(out, scratch, kind, data, start, end);
+    }
+    MemoKey key;
+    memo_key(&key, kind, data, start, end, 0);
+    const MemoEntry *e = memo_find(&key);
+    if (e != NULL) {
+        if (buf_reserve(out, 8) < 0) {
+            return -1;
+        }
+        memcpy(out->data + out->len, feature_memo.arena + e->offset + e->key_len, 8);
+        out->len += 8;
+        return 0;
+    }
+    if (append_digest(out, scratch, kind, data, start, end) < 0) {
+        return -1;
+    }
+    memo_add(&key, out->data + out->len - 8, 8);
+    return 0;
+}
+
+/* _token_features(text[start:end], ngram): a whitespace-free part. */
+static int
+append_token_features(Buf *out, Buf *scratch, int kind, const void *data,
+                      Py_ssize_t start, Py_ssize_t end, Py_ssize_t ngram)
+{
+    Py_ssize_t i = start;
+    while (i < end) {
+        Py_ssize_t run = i, stop;
+        while (run < end && !is_nospace(PyUnicode_READ(kind, data, run))) {
+            run++;
+        }
+        if (append_stripped(out, scratch, kind, data, i, run) < 0) {
+            return -1;
+        }
+        stop = run;
+        while (stop < end && is_nospace(PyUnicode_READ(kind, data, stop))) {
+            stop++;
+        }
+        if (stop - run > 0 && stop - run <= ngram) {
+            if (append_gram_digest(out, scratch, kind, data, run, stop) < 0) {
+                return -1;
+            }
+        }
+        else {
+            for (Py_ssize_t j = run; j + ngram <= stop; j++) {
+                if (append_gram_digest(out, scratch, kind, data, j, j + ngram) < 0) {
+                    return -1;
+                }
+            }
+        }
+        i = stop;
+    }
+    return 0;
+}
+
+/* The blob of one normalised piece (a raw token once normalised): one
+ * stripped feature, or, when it holds a space or a no-space script, the
+ * features of each of its whitespace-separated parts (_token_blobs). */
+static int
+append_piece_features(Buf *out, Buf *scratch, int kind, const void *data,
+                      Py_ssize_t start, Py_ssize_t end, Py_ssize_t ngram)
+{
+    int several = 0;
+    for (Py_ssize_t i = start; i < end && !several; i++) {
+        Py_UCS4 ch = PyUnicode_READ(kind, data, i);
+        several = ch == ' ' || is_nospace(ch);
+    }
+    if (!several) {
+        return append_stripped(out, scratch, kind, data, start, end);
+    }
+    Py_ssize_t i = start;
+    while (i < end) {
+        while (i < end && Py_UNICODE_ISSPACE(PyUnicode_READ(kind, data, i))) {
+            i++;
+        }
+        Py_ssize_t part = i;
+        while (i < end && !Py_UNICODE_ISSPACE(PyUnicode_READ(kind, data, i))) {
+            i++;
+        }
+        if (i > part &&
+            append_token_features(out, scratch, kind, data, part, i, ngram) < 0) {
+            return -1;
+        }
+    }
+    return 0;
+}
+
 static int
 feature_memo_key_once(void)
 {
@@ -731,58 +759,109 @@ pending_blobs(PyObject *tokens, PyObject *normalize, Py_ssize_t ngram,
 }
 
 /* Characters normalised here rather than by `normalize`. In these blocks no
- * character of combining class 0 composes with the one before it (tested by
- * tests/test_accel_features.py), so NFKC leaves a token alone when each of its
- * characters is ASCII or a character c of these blocks with NFKC(c) == c and
- * combining class 0; normalize then maps it character by character: ASCII
- * lowercased, c to c.casefold() when that is one character, with U+2019 then
- * made "'" and U+2013, U+2014 a space (U+2026 is not NFKC-invariant). Each
- * character's fold is computed once, by unicodedata and str.casefold. */
+ * character of combining class 0 composes with the one before it, nor does
+ * the first character of any one's NFKD (tests/test_accel_features.py checks
+ * both), so NFKC maps a token character by character when each of them is
+ * ASCII or a character c of these blocks, of combining class 0, whose NFKC is
+ * characters of class 0, ASCII or of these blocks. normalize then folds the
+ * token character by character: ASCII lowercased, c to NFKC(c).casefold(),
+ * with U+2019 then made "'" and U+2013, U+2014, U+2026 spaces. Each
+ * character's fold is computed once, by unicodedata and str.casefold; folds
+ * of more than FOLD_MAX characters are left to `normalize`. */
 static const Py_UCS4 FOLD_RANGES[][2] = {
-    {0x00A0, 0x024F}, /* Latin-1 Supplement, Latin Extended-A and -B */
+    {0x0080, 0x024F}, /* Latin-1 Supplement, Latin Extended-A and -B */
     {0x0370, 0x04FF}, /* Greek, Cyrillic */
     {0x0590, 0x06FF}, /* Hebrew, Arabic */
     {0x0E00, 0x0E7F}, /* Thai */
-    {0x2000, 0x20CF}, /* General Punctuation, currency symbols */
+    {0x2000, 0x21FF}, /* punctuation, currency, letterlike symbols, arrows */
     {0x3000, 0x30FF}, /* CJK symbols and punctuation, kana */
     {0x4E00, 0x9FFF}, /* CJK unified ideographs */
+    {0xFF00, 0xFF9F}, /* fullwidth ASCII, halfwidth katakana (not Hangul) */
+    {0xFFE0, 0xFFEF}, /* fullwidth and halfwidth signs */
 };
 #define FOLD_RANGE_COUNT (sizeof FOLD_RANGES / sizeof FOLD_RANGES[0])
-#define FOLD_LIMIT 0xA000
+#define FOLD_LIMIT 0x10000
+#define FOLD_MAX 4
 #define FOLD_UNKNOWN 0
 #define FOLD_UNSAFE 0xFFFFFFFFu
+#define FOLD_SEVERAL 0x80000000u /* | index in fold_several */
 
-static Py_UCS4 fold_table[FOLD_LIMIT]; /* FOLD_UNKNOWN, FOLD_UNSAFE or the fold */
+static inline int
+in_fold_ranges(Py_UCS4 ch)
+{
+    for (size_t i = 0; i < FOLD_RANGE_COUNT; i++) {
+        if (ch >= FOLD_RANGES[i][0] && ch <= FOLD_RANGES[i][1]) {
+            return 1;
+        }
+    }
+    return 0;
+}
+
+/* FOLD_UNKNOWN, FOLD_UNSAFE, the fold (one character) or FOLD_SEVERAL | i. */
+static Py_UCS4 fold_table[FOLD_LIMIT];
+static Py_UCS4 (*fold_several)[FOLD_MAX + 1]; /* length, then the characters */
+static size_t fold_several_count, fold_several_cap;
 static PyObject *unicodedata_normalize, *unicodedata_combining, *nfkc_form;
 
-/* The fold of one non-ASCII character (FOLD_UNSAFE if it has none); 0 with
- * an exception set on error. */
+static int
+fold_import(void)
+{
+    if (unicodedata_normalize != NULL) {
+        return 0;
+    }
+    PyObject *module = PyImport_ImportModule("unicodedata");
+    if (module == NULL) {
+        return -1;
+    }
+    unicodedata_combining = PyObject_GetAttrString(module, "combining");
+    unicodedata_normalize = PyObject_GetAttrString(module, "normalize");
+    Py_DECREF(module);
+    nfkc_form = PyUnicode_FromString("NFKC");
+    if (unicodedata_normalize == NULL || unicodedata_combining == NULL ||
+        nfkc_form == NULL) {
+        Py_CLEAR(unicodedata_normalize);
+        Py_CLEAR(unicodedata_combining);
+        Py_CLEAR(nfkc_form);
+        return -1;
+    }
+    return 0;
+}
+
+/* Whether each character of text is ASCII or of the blocks, of class 0:
+ * 1 or 0, -1 on error. */
+static int
+fold_safe(PyObject *text)
+{
+    for (Py_ssize_t i = 0; i < PyUnicode_GET_LENGTH(text); i++) {
+        Py_UCS4 ch = PyUnicode_READ_CHAR(text, i);
+        if (ch < 0x80) {
+            continue;
+        }
+        if (!in_fold_ranges(ch)) {
+            return 0;
+        }
+        PyObject *one = PyUnicode_FromOrdinal((int)ch);
+        PyObject *ccc = one == NULL ? NULL : PyObject_CallOneArg(unicodedata_combining, one);
+        Py_XDECREF(one);
+        long combining = ccc == NULL ? -1 : PyLong_AsLong(ccc);
+        Py_XDECREF(ccc);
+        if (combining != 0) {
+            return combining == -1 && PyErr_Occurred() ? -1 : 0;
+        }
+    }
+    return 1;
+}
+
+/* The fold of one non-ASCII character as fold_table holds it; 0 with an
+ * exception set on error. */
 static Py_UCS4
 fold_compute(Py_UCS4 ch)
 {
-    int listed = 0;
-    for (size_t i = 0; i < FOLD_RANGE_COUNT && !listed; i++) {
-        listed = ch >= FOLD_RANGES[i][0] && ch <= FOLD_RANGES[i][1];
-    }
-    if (!listed) {
+    if (!in_fold_ranges(ch)) {
         return FOLD_UNSAFE;
     }
-    if (unicodedata_normalize == NULL) {
-        PyObject *module = PyImport_ImportModule("unicodedata");
-        if (module == NULL) {
-            return 0;
-        }
-        unicodedata_combining = PyObject_GetAttrString(module, "combining");
-        unicodedata_normalize = PyObject_GetAttrString(module, "normalize");
-        Py_DECREF(module);
-        nfkc_form = PyUnicode_FromString("NFKC");
-        if (unicodedata_normalize == NULL || unicodedata_combining == NULL ||
-            nfkc_form == NULL) {
-            Py_CLEAR(unicodedata_normalize);
-            Py_CLEAR(unicodedata_combining);
-            Py_CLEAR(nfkc_form);
-            return 0;
-        }
+    if (fold_import() < 0) {
+        return 0;
     }
     PyObject *one = PyUnicode_FromOrdinal((int)ch);
     if (one == NULL) {
@@ -790,45 +869,57 @@ fold_compute(Py_UCS4 ch)
     }
     PyObject *args[2] = {nfkc_form, one};
     PyObject *nfkc = PyObject_Vectorcall(unicodedata_normalize, args, 2, NULL);
-    PyObject *ccc = PyObject_CallOneArg(unicodedata_combining, one);
-    PyObject *folded = PyObject_CallMethod(one, "casefold", NULL);
-    Py_UCS4 fold = 0;
-    if (nfkc != NULL && ccc != NULL && folded != NULL) {
-        long combining = PyLong_AsLong(ccc);
-        int same = PyUnicode_Compare(nfkc, one);
-        if (!PyErr_Occurred()) {
-            fold = same == 0 && combining == 0 && PyUnicode_GET_LENGTH(folded) == 1
-                       ? PyUnicode_READ_CHAR(folded, 0)
-                       : FOLD_UNSAFE;
-        }
+    int safe = nfkc == NULL ? -1 : fold_safe(one);
+    if (safe > 0) {
+        safe = fold_safe(nfkc);
     }
+    PyObject *folded = safe > 0 ? PyObject_CallMethod(nfkc, "casefold", NULL) : NULL;
     Py_DECREF(one);
     Py_XDECREF(nfkc);
-    Py_XDECREF(ccc);
+    if (safe < 0 || (safe > 0 && folded == NULL)) {
+        return 0;
+    }
+    Py_ssize_t n = safe ? PyUnicode_GET_LENGTH(folded) : 0;
+    Py_UCS4 chars[FOLD_MAX];
+    for (Py_ssize_t i = 0; i < n && n <= FOLD_MAX; i++) {
+        Py_UCS4 c = PyUnicode_READ_CHAR(folded, i);
+        chars[i] = c == 0x2019 ? '\'' : c == 0x2013 || c == 0x2014 || c == 0x2026 ? ' ' : c;
+    }
     Py_XDECREF(folded);
-    if (fold == 0x2019) {
-        fold = '\'';
+    if (n == 0 || n > FOLD_MAX) {
+        return FOLD_UNSAFE;
     }
-    else if (fold == 0x2013 || fold == 0x2014) {
-        fold = ' ';
+    if (n == 1) {
+        return chars[0];
     }
-    return fold;
+    if (fold_several_count == fold_several_cap) {
+        size_t cap = fold_several_cap ? 2 * fold_several_cap : 64;
+        void *grown = PyMem_RawRealloc(fold_several, cap * sizeof *fold_several);
+        if (grown == NULL) {
+            return FOLD_UNSAFE; /* left to normalize */
+        }
+        fold_several = grown;
+        fold_several_cap = cap;
+    }
+    fold_several[fold_several_count][0] = (Py_UCS4)n;
+    memcpy(&fold_several[fold_several_count][1], chars, (size_t)n * sizeof(Py_UCS4));
+    return FOLD_SEVERAL | (Py_UCS4)fold_several_count++;
 }
 
-/* normalize() of text[start:end] appended to out as UCS4 when it is known
- * here: 0, or 1 when a character needs `normalize`, -1 on error. */
+/* normalize() of text[start:end] as UCS4 in out when it is known here: 0,
+ * or 1 when a character needs `normalize`, -1 on error. */
 static int
 fold_token(Buf *out, int kind, const void *data, Py_ssize_t start, Py_ssize_t end)
 {
     out->len = 0;
-    if (buf_reserve(out, 4 * (end - start)) < 0) {
+    if (buf_reserve(out, 4 * FOLD_MAX * (end - start)) < 0) {
         return -1;
     }
     Py_UCS4 *dst = (Py_UCS4 *)out->data;
     for (Py_ssize_t i = start; i < end; i++) {
         Py_UCS4 ch = PyUnicode_READ(kind, data, i);
         if (ch < 0x80) {
-            dst[i - start] = ch >= 'A' && ch <= 'Z' ? ch | 0x20 : ch;
+            *dst++ = ch >= 'A' && ch <= 'Z' ? ch | 0x20 : ch;
             continue;
         }
         if (ch >= FOLD_LIMIT) {
@@ -841,12 +932,20 @@ fold_token(Buf *out, int kind, const void *data, Py_ssize_t start, Py_ssize_t en
             }
             fold_table[ch] = fold;
         }
-        if (fold_table[ch] == FOLD_UNSAFE) {
+        Py_UCS4 fold = fold_table[ch];
+        if (fold == FOLD_UNSAFE) {
             return 1;
         }
-        dst[i - start] = fold_table[ch];
+        if (fold & FOLD_SEVERAL) {
+            const Py_UCS4 *several = fold_several[fold & ~FOLD_SEVERAL];
+            memcpy(dst, several + 1, several[0] * sizeof(Py_UCS4));
+            dst += several[0];
+        }
+        else {
+            *dst++ = fold;
+        }
     }
-    out->len = 4 * (end - start);
+    out->len = (uint8_t *)dst - out->data;
     return 0;
 }
 
@@ -863,7 +962,7 @@ folded_token_blob(Buf *out, Buf *scratch, int kind, const void *data,
     Py_ssize_t before = out->len;
     if (status == 0) {
         status = append_piece_features(out, scratch, PyUnicode_4BYTE_KIND,
-                                       folded.data, 0, end - start, ngram);
+                                       folded.data, 0, folded.len / 4, ngram);
     }
     PyMem_Free(folded.data);
     if (status == 0 && key != NULL) {

@@ -82,6 +82,7 @@ EDGES = {
     "lone surrogates": "\ud800 lone \udfff a\ud83db \ud83d\ude00 \udc00\ud800",
     "astral": "emoji 😀 🇫🇷 𝐀𝐁 𠀀𠀁𠀂 𪛖",
     "controls": "\x00 a\x00b \x7f \x1b[0m \u200b zero\u200bwidth \ufeffbom",
+    "fullwidth and halfwidth": "ＡＢＣ１２３％（テスト） ｶﾞｷﾞ ｶ ﾞ ﾊﾟ ＄１，０００ ￥５００ ﾟ ﾠ ￦",
     "latin-1": "Ça coûte 10 €, n'est-ce pas? «Oui» — ¡Olé! ñandú",
 }
 
@@ -124,20 +125,23 @@ class TestEdges:
 
     def test_folded_blocks_never_compose(self, compiled: ModuleType) -> None:
         # In the blocks the kernel folds itself, no character of combining
-        # class 0 is the second of a canonical composition: NFKC leaves a token
-        # of their NFKC-invariant, class-0 characters alone.
+        # class 0 is the second of a canonical composition, nor is the first
+        # character of any one's NFKD: NFKC maps a token of their characters
+        # (whose NFKC is one character of class 0) character by character.
         blocks = _ranges(compiled.FOLDED)
+        seconds = set()
         for code in range(0x110000):
-            char = chr(code)
-            decomposition = unicodedata.decomposition(char).split()
+            decomposition = unicodedata.decomposition(chr(code)).split()
             if len(decomposition) == 2 and not decomposition[0].startswith("<"):
                 second = chr(int(decomposition[1], 16))
                 if unicodedata.combining(second) == 0:
-                    assert not any(lo <= second <= hi for lo, hi in blocks), char
-        hangul_jamo = ("\u1100", "\u11ff")
-        assert not any(
-            lo <= hangul_jamo[1] and hangul_jamo[0] <= hi for lo, hi in blocks
-        )
+                    seconds.add(second)
+        seconds.update(chr(c) for c in range(0x1100, 0x1200))  # Hangul jamo
+        for lo, hi in blocks:
+            for code in range(ord(lo), ord(hi) + 1):
+                char = chr(code)
+                assert char not in seconds, char
+                assert unicodedata.normalize("NFKD", char)[0] not in seconds, char
 
     @pytest.mark.fuzz
     @settings(max_examples=examples(200), deadline=None)
