@@ -262,7 +262,7 @@ static const Py_UCS4 NOSPACE_RANGES[][2] = {
 #define NOSPACE_COUNT (sizeof NOSPACE_RANGES / sizeof NOSPACE_RANGES[0])
 
 static inline int
-is_strip(Py_UCS4 ch)
+is_strip_char(Py_UCS4 ch)
 {
     if (ch < 128) {
         return ch > 32 && ch < 127 && !((ch >= '0' && ch <= '9') ||
@@ -277,7 +277,7 @@ is_strip(Py_UCS4 ch)
 }
 
 static inline int
-is_nospace(Py_UCS4 ch)
+is_nospace_char(Py_UCS4 ch)
 {
     if (ch < 0x0E00) {
         return 0;
@@ -294,10 +294,10 @@ is_nospace(Py_UCS4 ch)
 typedef struct {
     uint8_t *data;
     Py_ssize_t len, cap;
-} Buf;
+} FeatureBuf;
 
 static int
-buf_reserve(Buf *b, Py_ssize_t more)
+feature_buf_reserve(FeatureBuf *b, Py_ssize_t more)
 {
     if (b->len + more <= b->cap) {
         return 0;
@@ -319,7 +319,8 @@ buf_reserve(Buf *b, Py_ssize_t more)
 /* Code points [start, end) as UTF-8 (surrogates as surrogatepass writes
  * them) at out, which has room for 4 bytes a code point; returns the size. */
 static Py_ssize_t
-utf8_into(int kind, const void *data, Py_ssize_t start, Py_ssize_t end, uint8_t *out)
+feature_utf8_into(int kind, const void *data, Py_ssize_t start, Py_ssize_t end,
+                  uint8_t *out)
 {
     uint8_t *p = out;
     for (Py_ssize_t i = start; i < end; i++) {
@@ -348,19 +349,19 @@ utf8_into(int kind, const void *data, Py_ssize_t start, Py_ssize_t end, uint8_t 
 
 /* SipHash-1-3 (as CPython's str hash), keyed once per process from the
  * process's hash secret: token collisions cannot be chosen by a page. */
-#define SIP_ROTL(x, b) (((x) << (b)) | ((x) >> (64 - (b))))
-#define SIP_HALF_ROUND(a, b, c, d, s, t) \
+#define MEMO_SIP_ROTL(x, b) (((x) << (b)) | ((x) >> (64 - (b))))
+#define MEMO_SIP_HALF_ROUND(a, b, c, d, s, t) \
     a += b;                              \
     c += d;                              \
-    b = SIP_ROTL(b, s) ^ a;              \
-    d = SIP_ROTL(d, t) ^ c;              \
-    a = SIP_ROTL(a, 32);
-#define SIP_ROUND(v0, v1, v2, v3)                \
-    SIP_HALF_ROUND(v0, v1, v2, v3, 13, 16);      \
-    SIP_HALF_ROUND(v2, v1, v0, v3, 17, 21);
+    b = MEMO_SIP_ROTL(b, s) ^ a;              \
+    d = MEMO_SIP_ROTL(d, t) ^ c;              \
+    a = MEMO_SIP_ROTL(a, 32);
+#define MEMO_SIP_ROUND(v0, v1, v2, v3)                \
+    MEMO_SIP_HALF_ROUND(v0, v1, v2, v3, 13, 16);      \
+    MEMO_SIP_HALF_ROUND(v2, v1, v0, v3, 17, 21);
 
 static uint64_t
-siphash13(uint64_t k0, uint64_t k1, const uint8_t *in, Py_ssize_t size)
+memo_siphash13(uint64_t k0, uint64_t k1, const uint8_t *in, Py_ssize_t size)
 {
     uint64_t b = (uint64_t)size << 56;
     uint64_t v0 = k0 ^ 0x736f6d6570736575ULL, v1 = k1 ^ 0x646f72616e646f6dULL;
@@ -368,19 +369,19 @@ siphash13(uint64_t k0, uint64_t k1, const uint8_t *in, Py_ssize_t size)
     for (; size >= 8; in += 8, size -= 8) {
         uint64_t m = load64_le(in);
         v3 ^= m;
-        SIP_ROUND(v0, v1, v2, v3);
+        MEMO_SIP_ROUND(v0, v1, v2, v3);
         v0 ^= m;
     }
     for (Py_ssize_t i = 0; i < size; i++) {
         b |= (uint64_t)in[i] << (8 * i);
     }
     v3 ^= b;
-    SIP_ROUND(v0, v1, v2, v3);
+    MEMO_SIP_ROUND(v0, v1, v2, v3);
     v0 ^= b;
     v2 ^= 0xff;
-    SIP_ROUND(v0, v1, v2, v3);
-    SIP_ROUND(v0, v1, v2, v3);
-    SIP_ROUND(v0, v1, v2, v3);
+    MEMO_SIP_ROUND(v0, v1, v2, v3);
+    MEMO_SIP_ROUND(v0, v1, v2, v3);
+    MEMO_SIP_ROUND(v0, v1, v2, v3);
     return (v0 ^ v1) ^ (v2 ^ v3);
 }
 
@@ -427,14 +428,14 @@ static void
 memo_key(MemoKey *key, int kind, const void *data, Py_ssize_t start,
          Py_ssize_t end, Py_ssize_t ngram)
 {
-    key->len = utf8_into(kind, data, start, end, key->bytes);
+    key->len = feature_utf8_into(kind, data, start, end, key->bytes);
     key->ngram = ngram;
-    key->hash = siphash13(feature_memo.k0, feature_memo.k1, key->bytes, key->len) ^
+    key->hash = memo_siphash13(feature_memo.k0, feature_memo.k1, key->bytes, key->len) ^
                 (uint64_t)ngram;
 }
 
 static inline int
-same_bytes(const uint8_t *a, const uint8_t *b, Py_ssize_t n)
+memo_same_bytes(const uint8_t *a, const uint8_t *b, Py_ssize_t n)
 {
     for (; n >= 8; a += 8, b += 8, n -= 8) {
         if (load64_le(a) != load64_le(b)) {
@@ -458,7 +459,7 @@ memo_slot(const MemoKey *key)
         MemoEntry *e = &feature_memo.slots[i];
         if (e->key_len == 0 ||
             (e->hash == key->hash && e->key_len == key->len && e->ngram == key->ngram &&
-             same_bytes(feature_memo.arena + e->offset, key->bytes, key->len))) {
+             memo_same_bytes(feature_memo.arena + e->offset, key->bytes, key->len))) {
             return e;
         }
         i = (i + 1) & feature_memo.mask;
@@ -545,11 +546,12 @@ memo_add(const MemoKey *key, const uint8_t *blob, Py_ssize_t blob_len)
 
 /* Appends feature_digest(text[start:end]) to out (scratch: its UTF-8). */
 static int
-append_digest(Buf *out, Buf *scratch, int kind, const void *data,
+append_digest(FeatureBuf *out, FeatureBuf *scratch, int kind, const void *data,
               Py_ssize_t start, Py_ssize_t end)
 {
     scratch->len = 0;
-    if (buf_reserve(scratch, 4 * (end - start)) < 0 || buf_reserve(out, 8) < 0) {
+    if (feature_buf_reserve(scratch, 4 * (end - start)) < 0 ||
+        feature_buf_reserve(out, 8) < 0) {
         return -1;
     }
     int alpha = 1, digit = 0;
@@ -562,7 +564,7 @@ append_digest(Buf *out, Buf *scratch, int kind, const void *data,
             digit |= ch < 128 ? ch >= '0' && ch <= '9' : Py_UNICODE_ISDECIMAL(ch);
         }
     }
-    Py_ssize_t size = utf8_into(kind, data, start, end, scratch->data);
+    Py_ssize_t size = feature_utf8_into(kind, data, start, end, scratch->data);
     uint8_t *digest = out->data + out->len;
     blake2b_8(scratch->data, size, digest);
     digest[7] = (uint8_t)((digest[7] & 0xFE) | (!alpha && digit));
@@ -572,13 +574,13 @@ append_digest(Buf *out, Buf *scratch, int kind, const void *data,
 
 /* text[start:end].strip(_STRIP), if not empty, as one feature. */
 static int
-append_stripped(Buf *out, Buf *scratch, int kind, const void *data,
+append_stripped(FeatureBuf *out, FeatureBuf *scratch, int kind, const void *data,
                 Py_ssize_t start, Py_ssize_t end)
 {
-    while (start < end && is_strip(PyUnicode_READ(kind, data, start))) {
+    while (start < end && is_strip_char(PyUnicode_READ(kind, data, start))) {
         start++;
     }
-    while (end > start && is_strip(PyUnicode_READ(kind, data, end - 1))) {
+    while (end > start && is_strip_char(PyUnicode_READ(kind, data, end - 1))) {
         end--;
     }
     return start < end ? append_digest(out, scratch, kind, data, start, end) : 0;
@@ -588,7 +590,7 @@ append_stripped(Buf *out, Buf *scratch, int kind, const void *data,
  * (under ngram 0): a text of such a script is mostly tokens too long for the
  * token memo, each of them a run of n-grams. */
 static int
-append_gram_digest(Buf *out, Buf *scratch, int kind, const void *data,
+append_gram_digest(FeatureBuf *out, FeatureBuf *scratch, int kind, const void *data,
                    Py_ssize_t start, Py_ssize_t end)
 {
     if (end - start > FEATURE_MEMO_CHARS) {
@@ -598,7 +600,7 @@ append_gram_digest(Buf *out, Buf *scratch, int kind, const void *data,
     memo_key(&key, kind, data, start, end, 0);
     const MemoEntry *e = memo_find(&key);
     if (e != NULL) {
-        if (buf_reserve(out, 8) < 0) {
+        if (feature_buf_reserve(out, 8) < 0) {
             return -1;
         }
         memcpy(out->data + out->len, feature_memo.arena + e->offset + e->key_len, 8);
@@ -614,20 +616,20 @@ append_gram_digest(Buf *out, Buf *scratch, int kind, const void *data,
 
 /* _token_features(text[start:end], ngram): a whitespace-free part. */
 static int
-append_token_features(Buf *out, Buf *scratch, int kind, const void *data,
+append_token_features(FeatureBuf *out, FeatureBuf *scratch, int kind, const void *data,
                       Py_ssize_t start, Py_ssize_t end, Py_ssize_t ngram)
 {
     Py_ssize_t i = start;
     while (i < end) {
         Py_ssize_t run = i, stop;
-        while (run < end && !is_nospace(PyUnicode_READ(kind, data, run))) {
+        while (run < end && !is_nospace_char(PyUnicode_READ(kind, data, run))) {
             run++;
         }
         if (append_stripped(out, scratch, kind, data, i, run) < 0) {
             return -1;
         }
         stop = run;
-        while (stop < end && is_nospace(PyUnicode_READ(kind, data, stop))) {
+        while (stop < end && is_nospace_char(PyUnicode_READ(kind, data, stop))) {
             stop++;
         }
         if (stop - run > 0 && stop - run <= ngram) {
@@ -651,13 +653,13 @@ append_token_features(Buf *out, Buf *scratch, int kind, const void *data,
  * stripped feature, or, when it holds a space or a no-space script, the
  * features of each of its whitespace-separated parts (_token_blobs). */
 static int
-append_piece_features(Buf *out, Buf *scratch, int kind, const void *data,
+append_piece_features(FeatureBuf *out, FeatureBuf *scratch, int kind, const void *data,
                       Py_ssize_t start, Py_ssize_t end, Py_ssize_t ngram)
 {
     int several = 0;
     for (Py_ssize_t i = start; i < end && !several; i++) {
         Py_UCS4 ch = PyUnicode_READ(kind, data, i);
-        several = ch == ' ' || is_nospace(ch);
+        several = ch == ' ' || is_nospace_char(ch);
     }
     if (!several) {
         return append_stripped(out, scratch, kind, data, start, end);
@@ -704,14 +706,14 @@ feature_memo_key_once(void)
  * and which of the distinct such tokens it is. */
 typedef struct {
     Py_ssize_t at, index;
-} Pending;
+} PendingToken;
 
 /* The blobs of the pending tokens (`tokens`, a list of distinct str): one call
  * of normalize on them joined by newlines; offsets[i]..offsets[i + 1] in
  * blobs is token i's blob. Each token short enough is memoised. */
 static int
 pending_blobs(PyObject *tokens, PyObject *normalize, Py_ssize_t ngram,
-              Buf *blobs, Py_ssize_t *offsets, Buf *scratch)
+              FeatureBuf *blobs, Py_ssize_t *offsets, FeatureBuf *scratch)
 {
     PyObject *newline = PyUnicode_FromOrdinal('\n');
     PyObject *joined = newline == NULL ? NULL : PyUnicode_Join(newline, tokens);
@@ -841,7 +843,8 @@ fold_safe(PyObject *text)
             return 0;
         }
         PyObject *one = PyUnicode_FromOrdinal((int)ch);
-        PyObject *ccc = one == NULL ? NULL : PyObject_CallOneArg(unicodedata_combining, one);
+        PyObject *ccc =
+            one == NULL ? NULL : PyObject_CallOneArg(unicodedata_combining, one);
         Py_XDECREF(one);
         long combining = ccc == NULL ? -1 : PyLong_AsLong(ccc);
         Py_XDECREF(ccc);
@@ -883,7 +886,8 @@ fold_compute(Py_UCS4 ch)
     Py_UCS4 chars[FOLD_MAX];
     for (Py_ssize_t i = 0; i < n && n <= FOLD_MAX; i++) {
         Py_UCS4 c = PyUnicode_READ_CHAR(folded, i);
-        chars[i] = c == 0x2019 ? '\'' : c == 0x2013 || c == 0x2014 || c == 0x2026 ? ' ' : c;
+        int separator = c == 0x2013 || c == 0x2014 || c == 0x2026;
+        chars[i] = c == 0x2019 ? '\'' : separator ? ' ' : c;
     }
     Py_XDECREF(folded);
     if (n == 0 || n > FOLD_MAX) {
@@ -909,10 +913,11 @@ fold_compute(Py_UCS4 ch)
 /* normalize() of text[start:end] as UCS4 in out when it is known here: 0,
  * or 1 when a character needs `normalize`, -1 on error. */
 static int
-fold_token(Buf *out, int kind, const void *data, Py_ssize_t start, Py_ssize_t end)
+fold_token(FeatureBuf *out, int kind, const void *data, Py_ssize_t start,
+           Py_ssize_t end)
 {
     out->len = 0;
-    if (buf_reserve(out, 4 * FOLD_MAX * (end - start)) < 0) {
+    if (feature_buf_reserve(out, 4 * FOLD_MAX * (end - start)) < 0) {
         return -1;
     }
     Py_UCS4 *dst = (Py_UCS4 *)out->data;
@@ -953,11 +958,11 @@ fold_token(Buf *out, int kind, const void *data, Py_ssize_t start, Py_ssize_t en
  * when its normalisation is known here (memoised under key unless key is
  * NULL: a long token); 1 when it needs `normalize`, -1 on error. */
 static int
-folded_token_blob(Buf *out, Buf *scratch, int kind, const void *data,
+folded_token_blob(FeatureBuf *out, FeatureBuf *scratch, int kind, const void *data,
                   Py_ssize_t start, Py_ssize_t end, Py_ssize_t ngram,
                   const MemoKey *key)
 {
-    Buf folded = {NULL, 0, 0};
+    FeatureBuf folded = {NULL, 0, 0};
     int status = fold_token(&folded, kind, data, start, end);
     Py_ssize_t before = out->len;
     if (status == 0) {
@@ -973,8 +978,8 @@ folded_token_blob(Buf *out, Buf *scratch, int kind, const void *data,
 
 /* Output so far, plus the pending tokens' blobs spliced in at their places. */
 static PyObject *
-assemble_blob(Buf *out, Pending *pending, Py_ssize_t npending, Buf *blobs,
-              Py_ssize_t *offsets)
+assemble_blob(FeatureBuf *out, PendingToken *pending, Py_ssize_t npending,
+              FeatureBuf *blobs, Py_ssize_t *offsets)
 {
     Py_ssize_t total = out->len;
     for (Py_ssize_t p = 0; p < npending; p++) {
@@ -1000,7 +1005,7 @@ assemble_blob(Buf *out, Pending *pending, Py_ssize_t npending, Buf *blobs,
 }
 
 typedef struct {
-    Buf out, scratch, blobs, pending; /* pending: Pending records */
+    FeatureBuf out, scratch, blobs, pending; /* pending: PendingToken records */
     PyObject *tokens;                 /* distinct pending tokens, in order */
     PyObject *index;                  /* token -> its index in tokens */
     Py_ssize_t *offsets;
@@ -1047,26 +1052,26 @@ add_pending(BlobState *s, PyObject *text, Py_ssize_t start, Py_ssize_t end)
         }
     }
     Py_DECREF(token);
-    if (buf_reserve(&s->pending, sizeof(Pending)) < 0) {
+    if (feature_buf_reserve(&s->pending, sizeof(PendingToken)) < 0) {
         return -1;
     }
-    Pending *record = (Pending *)(s->pending.data + s->pending.len);
+    PendingToken *record = (PendingToken *)(s->pending.data + s->pending.len);
     record->at = s->out.len;
     record->index = index;
-    s->pending.len += sizeof(Pending);
+    s->pending.len += sizeof(PendingToken);
     return 0;
 }
 
 #if defined(__GNUC__) || defined(__clang__)
-#define ALWAYS_INLINE inline __attribute__((always_inline))
+#define FEATURE_INLINE inline __attribute__((always_inline))
 #else
-#define ALWAYS_INLINE inline
+#define FEATURE_INLINE inline
 #endif
 
 /* Each token of text (of the given kind: a constant where this is inlined):
  * its blob appended to s->out from the memo or computed, or recorded as
  * pending (for `normalize`). One pass reads a token and writes its memo key. */
-static ALWAYS_INLINE int
+static FEATURE_INLINE int
 scan_tokens(BlobState *s, PyObject *text, int kind, const void *data, Py_ssize_t n,
             Py_ssize_t ngram)
 {
@@ -1089,7 +1094,7 @@ scan_tokens(BlobState *s, PyObject *text, int kind, const void *data, Py_ssize_t
                     *p++ = (uint8_t)ch;
                 }
                 else {
-                    p += utf8_into(kind, data, i, i + 1, p);
+                    p += feature_utf8_into(kind, data, i, i + 1, p);
                 }
             }
             i++;
@@ -1097,11 +1102,12 @@ scan_tokens(BlobState *s, PyObject *text, int kind, const void *data, Py_ssize_t
         int memoised = i <= keep;
         if (memoised) {
             key.len = p - key.bytes;
-            key.hash = siphash13(feature_memo.k0, feature_memo.k1, key.bytes, key.len) ^
-                       (uint64_t)ngram;
+            key.hash =
+                memo_siphash13(feature_memo.k0, feature_memo.k1, key.bytes, key.len) ^
+                (uint64_t)ngram;
             const MemoEntry *e = memo_find(&key);
             if (e != NULL) {
-                if (buf_reserve(&s->out, e->blob_len) < 0) {
+                if (feature_buf_reserve(&s->out, e->blob_len) < 0) {
                     return -1;
                 }
                 memcpy(s->out.data + s->out.len,
@@ -1150,7 +1156,7 @@ speedups_feature_blob(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
     const void *data = PyUnicode_DATA(text);
     Py_ssize_t n = PyUnicode_GET_LENGTH(text), npending;
     PyObject *result = NULL;
-    if (buf_reserve(&s.out, n + 64) < 0) {
+    if (feature_buf_reserve(&s.out, n + 64) < 0) {
         goto done;
     }
     int scanned = kind == PyUnicode_1BYTE_KIND
@@ -1161,7 +1167,7 @@ speedups_feature_blob(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
     if (scanned < 0) {
         goto done;
     }
-    npending = s.pending.len / (Py_ssize_t)sizeof(Pending);
+    npending = s.pending.len / (Py_ssize_t)sizeof(PendingToken);
     if (npending) {
         Py_ssize_t count = PyList_GET_SIZE(s.tokens);
         s.offsets = PyMem_Malloc((size_t)(count + 1) * sizeof(Py_ssize_t));
@@ -1174,7 +1180,7 @@ speedups_feature_blob(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
             goto done;
         }
     }
-    result = assemble_blob(&s.out, (Pending *)s.pending.data, npending, &s.blobs,
+    result = assemble_blob(&s.out, (PendingToken *)s.pending.data, npending, &s.blobs,
                            s.offsets);
 done:
     blob_state_free(&s);
