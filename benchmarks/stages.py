@@ -72,8 +72,7 @@ def load_pages() -> list[Page]:
 
 def clear_caches() -> None:
     memo.clear_all()
-    features._DIGESTS.clear()
-    features._NGRAM_DIGESTS.clear()
+    features.clear_memo()
 
 
 def timed(func: Callable[[], object]) -> float:

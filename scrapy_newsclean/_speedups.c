@@ -5,6 +5,7 @@
  * modules document the algorithms:
  *
  *   digests(features)        neardup/_features.py  _digests_of
+ *   feature_blob(text, ngram, normalize)  neardup/_features.py  _pure_feature_blob
  *   shingle_hashes(digests)  neardup/_features.py  shingle_hashes
  *   fold(digests, weight)    neardup/_simhash.py   fold
  *   min_hash_sketch(sh)      neardup/_sketch.py    min_hash_sketch
@@ -94,6 +95,9 @@ b2b_compress(uint64_t h[8], const uint8_t block[128], uint64_t t, int last)
     for (int i = 0; i < 16; i++) {
         m[i] = load64_le(block + 8 * i);
     }
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC unroll 12
+#endif
     for (int i = 0; i < 12; i++) {
         const uint8_t *s = B2B_SIGMA[i];
         B2B_G(0, 4, 8, 12, m[s[0]], m[s[1]]);
@@ -214,6 +218,1031 @@ speedups_digests(PyObject *module, PyObject *features)
     Py_DECREF(seq);
     return result;
 }
+
+/* ---- feature blobs and their token memo (neardup/_features.py) ---------- */
+
+/* feature_blob(text, ngram, normalize) is neardup/_features.py's
+ * _pure_feature_blob in one call: the text is split on whitespace, and each
+ * token's concatenated feature digests come from a memo keyed by the raw
+ * token or are computed: normalised here when that is known without NFKC
+ * (ASCII, and the FOLD_RANGES below), the others after one call of
+ * `normalize` on them all joined by newlines, as _token_blobs does; then
+ * stripped, split into n-grams and hashed here. The memo holds no Python object:
+ * keys (UTF-8, lone surrogates as surrogatepass writes them) and blobs live in
+ * one arena; it is cleared when it holds FEATURE_MEMO_LIMIT tokens (or
+ * FEATURE_MEMO_BYTES bytes), like _features._DIGESTS. No Python code runs
+ * between a lookup and the copy of its blob, so threads may share it. */
+
+#define FEATURE_MEMO_LIMIT (1 << 17)  /* _features._CACHE_LIMIT */
+#define FEATURE_MEMO_CHARS 64         /* _features._MEMO_CHARS */
+#define FEATURE_MEMO_BYTES ((size_t)32 << 20)
+#define FEATURE_KEY_MAX (4 * FEATURE_MEMO_CHARS)
+#define FEATURE_NGRAM_MAX 255
+
+/* _features._STRIP, in its order (tests/test_accel_features.py compares). */
+static const Py_UCS4 STRIP_CHARS[] = {
+    '!', '"', '#', '$', '%', '&', '\'', '(', ')', '*', '+', ',', '-', '.', '/',
+    ':', ';', '<', '=', '>', '?', '@', '[', '\\', ']', '^', '_', '`', '{', '|',
+    '}', '~',
+    0x00A1, 0x00A7, 0x00A9, 0x00AB, 0x00AE, 0x00B0, 0x00B6, 0x00B7, 0x00BB, 0x00BF,
+    0x2010, 0x2011, 0x2012, 0x2013, 0x2014, 0x2015, 0x2018, 0x2019, 0x201A, 0x201C,
+    0x201D, 0x201E,
+    0x2020, 0x2022, 0x2026, 0x2032, 0x2033, 0x2039, 0x203A, 0x2122, 0x20AC,
+    0x3001, 0x3002, 0x300C, 0x300D, 0x300E, 0x300F, 0x3010, 0x3011, 0x3008, 0x3009,
+    0x300A, 0x300B,
+};
+#define STRIP_COUNT (sizeof STRIP_CHARS / sizeof STRIP_CHARS[0])
+
+/* _features._NOSPACE: scripts written without spaces (character n-grams). */
+static const Py_UCS4 NOSPACE_RANGES[][2] = {
+    {0x0E00, 0x0EFF}, {0x1000, 0x109F}, {0x1780, 0x17FF},
+    {0x3040, 0x30FF}, {0x31F0, 0x31FF}, {0x3400, 0x4DBF},
+    {0x4E00, 0x9FFF}, {0xF900, 0xFAFF}, {0x20000, 0x2FA1F},
+};
+#define NOSPACE_COUNT (sizeof NOSPACE_RANGES / sizeof NOSPACE_RANGES[0])
+
+static inline int
+is_strip_char(Py_UCS4 ch)
+{
+    if (ch < 128) {
+        return ch > 32 && ch < 127 && !((ch >= '0' && ch <= '9') ||
+                                         ((ch | 0x20) >= 'a' && (ch | 0x20) <= 'z'));
+    }
+    for (size_t i = 32; i < STRIP_COUNT; i++) { /* past the 32 ASCII ones */
+        if (STRIP_CHARS[i] == ch) {
+            return 1;
+        }
+    }
+    return 0;
+}
+
+static inline int
+is_nospace_char(Py_UCS4 ch)
+{
+    if (ch < 0x0E00) {
+        return 0;
+    }
+    for (size_t i = 0; i < NOSPACE_COUNT; i++) {
+        if (ch >= NOSPACE_RANGES[i][0] && ch <= NOSPACE_RANGES[i][1]) {
+            return 1;
+        }
+    }
+    return 0;
+}
+
+/* A growing PyMem buffer; -1 with MemoryError set when it cannot grow. */
+typedef struct {
+    uint8_t *data;
+    Py_ssize_t len, cap;
+} FeatureBuf;
+
+static int
+feature_buf_reserve(FeatureBuf *b, Py_ssize_t more)
+{
+    if (b->len + more <= b->cap) {
+        return 0;
+    }
+    Py_ssize_t cap = b->cap ? b->cap : 256;
+    while (cap < b->len + more) {
+        cap *= 2;
+    }
+    uint8_t *data = PyMem_Realloc(b->data, (size_t)cap);
+    if (data == NULL) {
+        PyErr_NoMemory();
+        return -1;
+    }
+    b->data = data;
+    b->cap = cap;
+    return 0;
+}
+
+/* Code points [start, end) as UTF-8 (surrogates as surrogatepass writes
+ * them) at out, which has room for 4 bytes a code point; returns the size. */
+static Py_ssize_t
+feature_utf8_into(int kind, const void *data, Py_ssize_t start, Py_ssize_t end,
+                  uint8_t *out)
+{
+    uint8_t *p = out;
+    for (Py_ssize_t i = start; i < end; i++) {
+        Py_UCS4 ch = PyUnicode_READ(kind, data, i);
+        if (ch < 0x80) {
+            *p++ = (uint8_t)ch;
+        }
+        else if (ch < 0x800) {
+            *p++ = (uint8_t)(0xC0 | (ch >> 6));
+            *p++ = (uint8_t)(0x80 | (ch & 0x3F));
+        }
+        else if (ch < 0x10000) {
+            *p++ = (uint8_t)(0xE0 | (ch >> 12));
+            *p++ = (uint8_t)(0x80 | ((ch >> 6) & 0x3F));
+            *p++ = (uint8_t)(0x80 | (ch & 0x3F));
+        }
+        else {
+            *p++ = (uint8_t)(0xF0 | (ch >> 18));
+            *p++ = (uint8_t)(0x80 | ((ch >> 12) & 0x3F));
+            *p++ = (uint8_t)(0x80 | ((ch >> 6) & 0x3F));
+            *p++ = (uint8_t)(0x80 | (ch & 0x3F));
+        }
+    }
+    return p - out;
+}
+
+/* SipHash-1-3 (as CPython's str hash), keyed once per process from the
+ * process's hash secret: token collisions cannot be chosen by a page. */
+#define MEMO_SIP_ROTL(x, b) (((x) << (b)) | ((x) >> (64 - (b))))
+#define MEMO_SIP_HALF_ROUND(a, b, c, d, s, t) \
+    a += b;                              \
+    c += d;                              \
+    b = MEMO_SIP_ROTL(b, s) ^ a;              \
+    d = MEMO_SIP_ROTL(d, t) ^ c;              \
+    a = MEMO_SIP_ROTL(a, 32);
+#define MEMO_SIP_ROUND(v0, v1, v2, v3)                \
+    MEMO_SIP_HALF_ROUND(v0, v1, v2, v3, 13, 16);      \
+    MEMO_SIP_HALF_ROUND(v2, v1, v0, v3, 17, 21);
+
+static uint64_t
+memo_siphash13(uint64_t k0, uint64_t k1, const uint8_t *in, Py_ssize_t size)
+{
+    uint64_t b = (uint64_t)size << 56;
+    uint64_t v0 = k0 ^ 0x736f6d6570736575ULL, v1 = k1 ^ 0x646f72616e646f6dULL;
+    uint64_t v2 = k0 ^ 0x6c7967656e657261ULL, v3 = k1 ^ 0x7465646279746573ULL;
+    for (; size >= 8; in += 8, size -= 8) {
+        uint64_t m = load64_le(in);
+        v3 ^= m;
+        MEMO_SIP_ROUND(v0, v1, v2, v3);
+        v0 ^= m;
+    }
+    for (Py_ssize_t i = 0; i < size; i++) {
+        b |= (uint64_t)in[i] << (8 * i);
+    }
+    v3 ^= b;
+    MEMO_SIP_ROUND(v0, v1, v2, v3);
+    v0 ^= b;
+    v2 ^= 0xff;
+    MEMO_SIP_ROUND(v0, v1, v2, v3);
+    MEMO_SIP_ROUND(v0, v1, v2, v3);
+    MEMO_SIP_ROUND(v0, v1, v2, v3);
+    return (v0 ^ v1) ^ (v2 ^ v3);
+}
+
+/* One slot of the memo's open-addressing table (key_len 0: free). */
+typedef struct {
+    uint64_t hash;
+    uint32_t offset;   /* of the key in the arena; the blob follows it */
+    uint32_t blob_len; /* bytes */
+    uint16_t key_len;  /* bytes */
+    uint16_t ngram;
+} MemoEntry;
+
+static struct {
+    MemoEntry *slots; /* at most half of them used */
+    size_t mask;      /* number of slots - 1 (a power of two) */
+    uint32_t count;
+    uint8_t *arena;
+    size_t arena_len, arena_cap;
+    uint64_t k0, k1;
+    int keyed;
+} feature_memo;
+
+/* Empties the memo and frees its memory. */
+static void
+feature_memo_reset(void)
+{
+    PyMem_RawFree(feature_memo.slots);
+    PyMem_RawFree(feature_memo.arena);
+    feature_memo.slots = NULL;
+    feature_memo.mask = 0;
+    feature_memo.count = 0;
+    feature_memo.arena = NULL;
+    feature_memo.arena_len = feature_memo.arena_cap = 0;
+}
+
+typedef struct {
+    uint8_t bytes[FEATURE_KEY_MAX];
+    Py_ssize_t len;
+    uint64_t hash;
+    Py_ssize_t ngram;
+} MemoKey;
+
+static void
+memo_key(MemoKey *key, int kind, const void *data, Py_ssize_t start,
+         Py_ssize_t end, Py_ssize_t ngram)
+{
+    key->len = feature_utf8_into(kind, data, start, end, key->bytes);
+    key->ngram = ngram;
+    key->hash = memo_siphash13(feature_memo.k0, feature_memo.k1, key->bytes, key->len) ^
+                (uint64_t)ngram;
+}
+
+static inline int
+memo_same_bytes(const uint8_t *a, const uint8_t *b, Py_ssize_t n)
+{
+    for (; n >= 8; a += 8, b += 8, n -= 8) {
+        if (load64_le(a) != load64_le(b)) {
+            return 0;
+        }
+    }
+    for (; n > 0; n--) {
+        if (*a++ != *b++) {
+            return 0;
+        }
+    }
+    return 1;
+}
+
+/* The slot of key, or of the free slot where it would go. */
+static inline MemoEntry *
+memo_slot(const MemoKey *key)
+{
+    size_t i = (size_t)key->hash & feature_memo.mask;
+    for (;;) {
+        MemoEntry *e = &feature_memo.slots[i];
+        if (e->key_len == 0 ||
+            (e->hash == key->hash && e->key_len == key->len && e->ngram == key->ngram &&
+             memo_same_bytes(feature_memo.arena + e->offset, key->bytes, key->len))) {
+            return e;
+        }
+        i = (i + 1) & feature_memo.mask;
+    }
+}
+
+static inline const MemoEntry *
+memo_find(const MemoKey *key)
+{
+    if (feature_memo.slots == NULL) {
+        return NULL;
+    }
+    const MemoEntry *e = memo_slot(key);
+    return e->key_len ? e : NULL;
+}
+
+/* Room for one more entry and `need` arena bytes; 0 if there is no memory. */
+static int
+memo_grow(size_t need)
+{
+    if (2 * ((size_t)feature_memo.count + 1) > feature_memo.mask) {
+        size_t size = feature_memo.slots ? 2 * (feature_memo.mask + 1) : 1024;
+        MemoEntry *slots = PyMem_RawCalloc(size, sizeof(MemoEntry));
+        if (slots == NULL) {
+            return 0;
+        }
+        for (size_t n = 0; feature_memo.slots != NULL && n <= feature_memo.mask; n++) {
+            const MemoEntry *e = &feature_memo.slots[n];
+            if (e->key_len) {
+                size_t i = (size_t)e->hash & (size - 1);
+                while (slots[i].key_len) {
+                    i = (i + 1) & (size - 1);
+                }
+                slots[i] = *e;
+            }
+        }
+        PyMem_RawFree(feature_memo.slots);
+        feature_memo.slots = slots;
+        feature_memo.mask = size - 1;
+    }
+    if (feature_memo.arena_len + need > feature_memo.arena_cap) {
+        size_t cap = feature_memo.arena_cap ? feature_memo.arena_cap : (size_t)1 << 16;
+        while (cap < feature_memo.arena_len + need) {
+            cap *= 2;
+        }
+        uint8_t *arena = PyMem_RawRealloc(feature_memo.arena, cap);
+        if (arena == NULL) {
+            return 0;
+        }
+        feature_memo.arena = arena;
+        feature_memo.arena_cap = cap;
+    }
+    return 1;
+}
+
+/* Keeps blob as the value of key (unless already kept). Without memory for
+ * it, nothing is kept: the memo only saves time. */
+static void
+memo_add(const MemoKey *key, const uint8_t *blob, Py_ssize_t blob_len)
+{
+    size_t need = (size_t)key->len + (size_t)blob_len;
+    if (need > FEATURE_MEMO_BYTES || memo_find(key) != NULL) {
+        return;
+    }
+    if (feature_memo.count >= FEATURE_MEMO_LIMIT ||
+        feature_memo.arena_len + need > FEATURE_MEMO_BYTES) {
+        feature_memo_reset();
+    }
+    if (!memo_grow(need)) {
+        return;
+    }
+    MemoEntry *e = memo_slot(key);
+    e->hash = key->hash;
+    e->offset = (uint32_t)feature_memo.arena_len;
+    e->blob_len = (uint32_t)blob_len;
+    e->key_len = (uint16_t)key->len;
+    e->ngram = (uint16_t)key->ngram;
+    memcpy(feature_memo.arena + feature_memo.arena_len, key->bytes, (size_t)key->len);
+    memcpy(feature_memo.arena + feature_memo.arena_len + key->len, blob,
+           (size_t)blob_len);
+    feature_memo.arena_len += need;
+    feature_memo.count++;
+}
+
+/* Appends feature_digest(text[start:end]) to out (scratch: its UTF-8). */
+static int
+append_digest(FeatureBuf *out, FeatureBuf *scratch, int kind, const void *data,
+              Py_ssize_t start, Py_ssize_t end)
+{
+    scratch->len = 0;
+    if (feature_buf_reserve(scratch, 4 * (end - start)) < 0 ||
+        feature_buf_reserve(out, 8) < 0) {
+        return -1;
+    }
+    int alpha = 1, digit = 0;
+    for (Py_ssize_t i = start; i < end; i++) {
+        Py_UCS4 ch = PyUnicode_READ(kind, data, i);
+        int letter = ch < 128 ? (ch | 0x20) >= 'a' && (ch | 0x20) <= 'z'
+                              : Py_UNICODE_ISALPHA(ch);
+        if (!letter) {
+            alpha = 0;
+            digit |= ch < 128 ? ch >= '0' && ch <= '9' : Py_UNICODE_ISDECIMAL(ch);
+        }
+    }
+    Py_ssize_t size = feature_utf8_into(kind, data, start, end, scratch->data);
+    uint8_t *digest = out->data + out->len;
+    blake2b_8(scratch->data, size, digest);
+    digest[7] = (uint8_t)((digest[7] & 0xFE) | (!alpha && digit));
+    out->len += 8;
+    return 0;
+}
+
+/* text[start:end].strip(_STRIP), if not empty, as one feature. */
+static int
+append_stripped(FeatureBuf *out, FeatureBuf *scratch, int kind, const void *data,
+                Py_ssize_t start, Py_ssize_t end)
+{
+    while (start < end && is_strip_char(PyUnicode_READ(kind, data, start))) {
+        start++;
+    }
+    while (end > start && is_strip_char(PyUnicode_READ(kind, data, end - 1))) {
+        end--;
+    }
+    return start < end ? append_digest(out, scratch, kind, data, start, end) : 0;
+}
+
+/* append_digest for a character n-gram of a no-space script, memoised too
+ * (under ngram 0): a text of such a script is mostly tokens too long for the
+ * token memo, each of them a run of n-grams. */
+static int
+append_gram_digest(FeatureBuf *out, FeatureBuf *scratch, int kind, const void *data,
+                   Py_ssize_t start, Py_ssize_t end)
+{
+    if (end - start > FEATURE_MEMO_CHARS) {
+        return append_digest(out, scratch, kind, data, start, end);
+    }
+    MemoKey key;
+    memo_key(&key, kind, data, start, end, 0);
+    const MemoEntry *e = memo_find(&key);
+    if (e != NULL) {
+        if (feature_buf_reserve(out, 8) < 0) {
+            return -1;
+        }
+        memcpy(out->data + out->len, feature_memo.arena + e->offset + e->key_len, 8);
+        out->len += 8;
+        return 0;
+    }
+    if (append_digest(out, scratch, kind, data, start, end) < 0) {
+        return -1;
+    }
+    memo_add(&key, out->data + out->len - 8, 8);
+    return 0;
+}
+
+/* _token_features(text[start:end], ngram): a whitespace-free part. */
+static int
+append_token_features(FeatureBuf *out, FeatureBuf *scratch, int kind, const void *data,
+                      Py_ssize_t start, Py_ssize_t end, Py_ssize_t ngram)
+{
+    Py_ssize_t i = start;
+    while (i < end) {
+        Py_ssize_t run = i, stop;
+        while (run < end && !is_nospace_char(PyUnicode_READ(kind, data, run))) {
+            run++;
+        }
+        if (append_stripped(out, scratch, kind, data, i, run) < 0) {
+            return -1;
+        }
+        stop = run;
+        while (stop < end && is_nospace_char(PyUnicode_READ(kind, data, stop))) {
+            stop++;
+        }
+        if (stop - run > 0 && stop - run <= ngram) {
+            if (append_gram_digest(out, scratch, kind, data, run, stop) < 0) {
+                return -1;
+            }
+        }
+        else {
+            for (Py_ssize_t j = run; j + ngram <= stop; j++) {
+                if (append_gram_digest(out, scratch, kind, data, j, j + ngram) < 0) {
+                    return -1;
+                }
+            }
+        }
+        i = stop;
+    }
+    return 0;
+}
+
+/* The blob of one normalised piece (a raw token once normalised): one
+ * stripped feature, or, when it holds a space or a no-space script, the
+ * features of each of its whitespace-separated parts (_token_blobs). */
+static int
+append_piece_features(FeatureBuf *out, FeatureBuf *scratch, int kind, const void *data,
+                      Py_ssize_t start, Py_ssize_t end, Py_ssize_t ngram)
+{
+    int several = 0;
+    for (Py_ssize_t i = start; i < end && !several; i++) {
+        Py_UCS4 ch = PyUnicode_READ(kind, data, i);
+        several = ch == ' ' || is_nospace_char(ch);
+    }
+    if (!several) {
+        return append_stripped(out, scratch, kind, data, start, end);
+    }
+    Py_ssize_t i = start;
+    while (i < end) {
+        while (i < end && Py_UNICODE_ISSPACE(PyUnicode_READ(kind, data, i))) {
+            i++;
+        }
+        Py_ssize_t part = i;
+        while (i < end && !Py_UNICODE_ISSPACE(PyUnicode_READ(kind, data, i))) {
+            i++;
+        }
+        if (i > part &&
+            append_token_features(out, scratch, kind, data, part, i, ngram) < 0) {
+            return -1;
+        }
+    }
+    return 0;
+}
+
+static int
+feature_memo_key_once(void)
+{
+    if (feature_memo.keyed) {
+        return 0;
+    }
+    PyObject *seeds[2] = {PyBytes_FromString("newsclean feature memo k0"),
+                          PyBytes_FromString("newsclean feature memo k1")};
+    Py_hash_t k0 = seeds[0] == NULL ? -1 : PyObject_Hash(seeds[0]);
+    Py_hash_t k1 = seeds[1] == NULL ? -1 : PyObject_Hash(seeds[1]);
+    Py_XDECREF(seeds[0]);
+    Py_XDECREF(seeds[1]);
+    if (k0 == -1 || k1 == -1) {
+        return -1;
+    }
+    feature_memo.k0 = (uint64_t)k0;
+    feature_memo.k1 = (uint64_t)k1;
+    feature_memo.keyed = 1;
+    return 0;
+}
+
+/* A non-ASCII token that missed the memo: where its blob goes in the output,
+ * and which of the distinct such tokens it is. */
+typedef struct {
+    Py_ssize_t at, index;
+} PendingToken;
+
+/* The blobs of the pending tokens (`tokens`, a list of distinct str): one call
+ * of normalize on them joined by newlines; offsets[i]..offsets[i + 1] in
+ * blobs is token i's blob. Each token short enough is memoised. */
+static int
+pending_blobs(PyObject *tokens, PyObject *normalize, Py_ssize_t ngram,
+              FeatureBuf *blobs, Py_ssize_t *offsets, FeatureBuf *scratch)
+{
+    PyObject *newline = PyUnicode_FromOrdinal('\n');
+    PyObject *joined = newline == NULL ? NULL : PyUnicode_Join(newline, tokens);
+    PyObject *folded = joined == NULL ? NULL : PyObject_CallOneArg(normalize, joined);
+    Py_XDECREF(joined);
+    if (folded != NULL && !PyUnicode_Check(folded)) {
+        PyErr_SetString(PyExc_TypeError, "normalize must return str");
+        Py_CLEAR(folded);
+    }
+    PyObject *pieces = folded == NULL ? NULL : PyUnicode_Split(folded, newline, -1);
+    Py_XDECREF(newline);
+    Py_XDECREF(folded);
+    if (pieces == NULL) {
+        return -1;
+    }
+    Py_ssize_t count = PyList_GET_SIZE(tokens);
+    if (PyList_GET_SIZE(pieces) != count) {
+        PyErr_SetString(PyExc_ValueError, "normalisation changed the tokens' newlines");
+        Py_DECREF(pieces);
+        return -1;
+    }
+    /* No Python code runs from here on: the memo is ours. */
+    for (Py_ssize_t i = 0; i < count; i++) {
+        PyObject *piece = PyList_GET_ITEM(pieces, i);
+        offsets[i] = blobs->len;
+        if (append_piece_features(blobs, scratch, PyUnicode_KIND(piece),
+                                  PyUnicode_DATA(piece), 0,
+                                  PyUnicode_GET_LENGTH(piece), ngram) < 0) {
+            Py_DECREF(pieces);
+            return -1;
+        }
+    }
+    offsets[count] = blobs->len;
+    Py_DECREF(pieces);
+    for (Py_ssize_t i = 0; i < count; i++) {
+        PyObject *token = PyList_GET_ITEM(tokens, i);
+        if (PyUnicode_GET_LENGTH(token) <= FEATURE_MEMO_CHARS) {
+            MemoKey key;
+            memo_key(&key, PyUnicode_KIND(token), PyUnicode_DATA(token), 0,
+                     PyUnicode_GET_LENGTH(token), ngram);
+            memo_add(&key, blobs->data + offsets[i], offsets[i + 1] - offsets[i]);
+        }
+    }
+    return 0;
+}
+
+/* Characters normalised here rather than by `normalize`. In these blocks no
+ * character of combining class 0 composes with the one before it, nor does
+ * the first character of any one's NFKD (tests/test_accel_features.py checks
+ * both), so NFKC maps a token character by character when each of them is
+ * ASCII or a character c of these blocks, of combining class 0, whose NFKC is
+ * characters of class 0, ASCII or of these blocks. normalize then folds the
+ * token character by character: ASCII lowercased, c to NFKC(c).casefold(),
+ * with U+2019 then made "'" and U+2013, U+2014, U+2026 spaces. Each
+ * character's fold is computed once, by unicodedata and str.casefold; folds
+ * of more than FOLD_MAX characters are left to `normalize`. */
+static const Py_UCS4 FOLD_RANGES[][2] = {
+    {0x0080, 0x024F}, /* Latin-1 Supplement, Latin Extended-A and -B */
+    {0x0370, 0x04FF}, /* Greek, Cyrillic */
+    {0x0590, 0x06FF}, /* Hebrew, Arabic */
+    {0x0E00, 0x0E7F}, /* Thai */
+    {0x2000, 0x21FF}, /* punctuation, currency, letterlike symbols, arrows */
+    {0x3000, 0x30FF}, /* CJK symbols and punctuation, kana */
+    {0x4E00, 0x9FFF}, /* CJK unified ideographs */
+    {0xFF00, 0xFF9F}, /* fullwidth ASCII, halfwidth katakana (not Hangul) */
+    {0xFFE0, 0xFFEF}, /* fullwidth and halfwidth signs */
+};
+#define FOLD_RANGE_COUNT (sizeof FOLD_RANGES / sizeof FOLD_RANGES[0])
+#define FOLD_LIMIT 0x10000
+#define FOLD_MAX 4
+#define FOLD_UNKNOWN 0
+#define FOLD_UNSAFE 0xFFFFFFFFu
+#define FOLD_SEVERAL 0x80000000u /* | index in fold_several */
+
+static inline int
+in_fold_ranges(Py_UCS4 ch)
+{
+    for (size_t i = 0; i < FOLD_RANGE_COUNT; i++) {
+        if (ch >= FOLD_RANGES[i][0] && ch <= FOLD_RANGES[i][1]) {
+            return 1;
+        }
+    }
+    return 0;
+}
+
+/* FOLD_UNKNOWN, FOLD_UNSAFE, the fold (one character) or FOLD_SEVERAL | i. */
+static Py_UCS4 fold_table[FOLD_LIMIT];
+static Py_UCS4 (*fold_several)[FOLD_MAX + 1]; /* length, then the characters */
+static size_t fold_several_count, fold_several_cap;
+static PyObject *unicodedata_normalize, *unicodedata_combining, *nfkc_form;
+
+static int
+fold_import(void)
+{
+    if (unicodedata_normalize != NULL) {
+        return 0;
+    }
+    PyObject *module = PyImport_ImportModule("unicodedata");
+    if (module == NULL) {
+        return -1;
+    }
+    unicodedata_combining = PyObject_GetAttrString(module, "combining");
+    unicodedata_normalize = PyObject_GetAttrString(module, "normalize");
+    Py_DECREF(module);
+    nfkc_form = PyUnicode_FromString("NFKC");
+    if (unicodedata_normalize == NULL || unicodedata_combining == NULL ||
+        nfkc_form == NULL) {
+        Py_CLEAR(unicodedata_normalize);
+        Py_CLEAR(unicodedata_combining);
+        Py_CLEAR(nfkc_form);
+        return -1;
+    }
+    return 0;
+}
+
+/* Whether each character of text is ASCII or of the blocks, of class 0:
+ * 1 or 0, -1 on error. */
+static int
+fold_safe(PyObject *text)
+{
+    for (Py_ssize_t i = 0; i < PyUnicode_GET_LENGTH(text); i++) {
+        Py_UCS4 ch = PyUnicode_READ_CHAR(text, i);
+        if (ch < 0x80) {
+            continue;
+        }
+        if (!in_fold_ranges(ch)) {
+            return 0;
+        }
+        PyObject *one = PyUnicode_FromOrdinal((int)ch);
+        PyObject *ccc =
+            one == NULL ? NULL : PyObject_CallOneArg(unicodedata_combining, one);
+        Py_XDECREF(one);
+        long combining = ccc == NULL ? -1 : PyLong_AsLong(ccc);
+        Py_XDECREF(ccc);
+        if (combining != 0) {
+            return combining == -1 && PyErr_Occurred() ? -1 : 0;
+        }
+    }
+    return 1;
+}
+
+/* The fold of one non-ASCII character as fold_table holds it; 0 with an
+ * exception set on error. */
+static Py_UCS4
+fold_compute(Py_UCS4 ch)
+{
+    if (!in_fold_ranges(ch)) {
+        return FOLD_UNSAFE;
+    }
+    if (fold_import() < 0) {
+        return 0;
+    }
+    PyObject *one = PyUnicode_FromOrdinal((int)ch);
+    if (one == NULL) {
+        return 0;
+    }
+    PyObject *args[2] = {nfkc_form, one};
+    PyObject *nfkc = PyObject_Vectorcall(unicodedata_normalize, args, 2, NULL);
+    int safe = nfkc == NULL ? -1 : fold_safe(one);
+    if (safe > 0) {
+        safe = fold_safe(nfkc);
+    }
+    PyObject *folded = safe > 0 ? PyObject_CallMethod(nfkc, "casefold", NULL) : NULL;
+    Py_DECREF(one);
+    Py_XDECREF(nfkc);
+    if (safe < 0 || (safe > 0 && folded == NULL)) {
+        return 0;
+    }
+    Py_ssize_t n = safe ? PyUnicode_GET_LENGTH(folded) : 0;
+    Py_UCS4 chars[FOLD_MAX];
+    for (Py_ssize_t i = 0; i < n && n <= FOLD_MAX; i++) {
+        Py_UCS4 c = PyUnicode_READ_CHAR(folded, i);
+        int separator = c == 0x2013 || c == 0x2014 || c == 0x2026;
+        chars[i] = c == 0x2019 ? '\'' : separator ? ' ' : c;
+    }
+    Py_XDECREF(folded);
+    if (n == 0 || n > FOLD_MAX) {
+        return FOLD_UNSAFE;
+    }
+    if (n == 1) {
+        return chars[0];
+    }
+    if (fold_several_count == fold_several_cap) {
+        size_t cap = fold_several_cap ? 2 * fold_several_cap : 64;
+        void *grown = PyMem_RawRealloc(fold_several, cap * sizeof *fold_several);
+        if (grown == NULL) {
+            return FOLD_UNSAFE; /* left to normalize */
+        }
+        fold_several = grown;
+        fold_several_cap = cap;
+    }
+    fold_several[fold_several_count][0] = (Py_UCS4)n;
+    memcpy(&fold_several[fold_several_count][1], chars, (size_t)n * sizeof(Py_UCS4));
+    return FOLD_SEVERAL | (Py_UCS4)fold_several_count++;
+}
+
+/* normalize() of text[start:end] as UCS4 in out when it is known here: 0,
+ * or 1 when a character needs `normalize`, -1 on error. */
+static int
+fold_token(FeatureBuf *out, int kind, const void *data, Py_ssize_t start,
+           Py_ssize_t end)
+{
+    out->len = 0;
+    if (feature_buf_reserve(out, 4 * FOLD_MAX * (end - start)) < 0) {
+        return -1;
+    }
+    Py_UCS4 *dst = (Py_UCS4 *)out->data;
+    for (Py_ssize_t i = start; i < end; i++) {
+        Py_UCS4 ch = PyUnicode_READ(kind, data, i);
+        if (ch < 0x80) {
+            *dst++ = ch >= 'A' && ch <= 'Z' ? ch | 0x20 : ch;
+            continue;
+        }
+        if (ch >= FOLD_LIMIT) {
+            return 1;
+        }
+        if (fold_table[ch] == FOLD_UNKNOWN) {
+            Py_UCS4 fold = fold_compute(ch);
+            if (fold == 0) {
+                return -1;
+            }
+            fold_table[ch] = fold;
+        }
+        Py_UCS4 fold = fold_table[ch];
+        if (fold == FOLD_UNSAFE) {
+            return 1;
+        }
+        if (fold & FOLD_SEVERAL) {
+            const Py_UCS4 *several = fold_several[fold & ~FOLD_SEVERAL];
+            memcpy(dst, several + 1, several[0] * sizeof(Py_UCS4));
+            dst += several[0];
+        }
+        else {
+            *dst++ = fold;
+        }
+    }
+    out->len = (uint8_t *)dst - out->data;
+    return 0;
+}
+
+/* The blob of a token that missed the memo, text[start:end], appended to out
+ * when its normalisation is known here (memoised under key unless key is
+ * NULL: a long token); 1 when it needs `normalize`, -1 on error. */
+static int
+folded_token_blob(FeatureBuf *out, FeatureBuf *scratch, int kind, const void *data,
+                  Py_ssize_t start, Py_ssize_t end, Py_ssize_t ngram,
+                  const MemoKey *key)
+{
+    FeatureBuf folded = {NULL, 0, 0};
+    int status = fold_token(&folded, kind, data, start, end);
+    Py_ssize_t before = out->len;
+    if (status == 0) {
+        status = append_piece_features(out, scratch, PyUnicode_4BYTE_KIND,
+                                       folded.data, 0, folded.len / 4, ngram);
+    }
+    PyMem_Free(folded.data);
+    if (status == 0 && key != NULL) {
+        memo_add(key, out->data + before, out->len - before);
+    }
+    return status;
+}
+
+/* Output so far, plus the pending tokens' blobs spliced in at their places. */
+static PyObject *
+assemble_blob(FeatureBuf *out, PendingToken *pending, Py_ssize_t npending,
+              FeatureBuf *blobs, Py_ssize_t *offsets)
+{
+    Py_ssize_t total = out->len;
+    for (Py_ssize_t p = 0; p < npending; p++) {
+        Py_ssize_t i = pending[p].index;
+        total += offsets[i + 1] - offsets[i];
+    }
+    PyObject *result = PyBytes_FromStringAndSize(NULL, total);
+    if (result == NULL) {
+        return NULL;
+    }
+    uint8_t *dst = (uint8_t *)PyBytes_AS_STRING(result);
+    Py_ssize_t from = 0;
+    for (Py_ssize_t p = 0; p < npending; p++) {
+        Py_ssize_t i = pending[p].index, size = offsets[i + 1] - offsets[i];
+        memcpy(dst, out->data + from, (size_t)(pending[p].at - from));
+        dst += pending[p].at - from;
+        from = pending[p].at;
+        memcpy(dst, blobs->data + offsets[i], (size_t)size);
+        dst += size;
+    }
+    memcpy(dst, out->data + from, (size_t)(out->len - from));
+    return result;
+}
+
+typedef struct {
+    FeatureBuf out, scratch, blobs, pending; /* pending: PendingToken records */
+    PyObject *tokens;                 /* distinct pending tokens, in order */
+    PyObject *index;                  /* token -> its index in tokens */
+    Py_ssize_t *offsets;
+} BlobState;
+
+static void
+blob_state_free(BlobState *s)
+{
+    PyMem_Free(s->out.data);
+    PyMem_Free(s->scratch.data);
+    PyMem_Free(s->blobs.data);
+    PyMem_Free(s->pending.data);
+    PyMem_Free(s->offsets);
+    Py_XDECREF(s->tokens);
+    Py_XDECREF(s->index);
+}
+
+/* Records text[start:end] (not ASCII, not memoised) as pending at out's end. */
+static int
+add_pending(BlobState *s, PyObject *text, Py_ssize_t start, Py_ssize_t end)
+{
+    if (s->tokens == NULL &&
+        ((s->tokens = PyList_New(0)) == NULL || (s->index = PyDict_New()) == NULL)) {
+        return -1;
+    }
+    PyObject *token = PyUnicode_Substring(text, start, end);
+    if (token == NULL) {
+        return -1;
+    }
+    Py_ssize_t index;
+    PyObject *known = PyDict_GetItemWithError(s->index, token);
+    if (known != NULL) {
+        index = PyLong_AsSsize_t(known);
+    }
+    else {
+        index = PyList_GET_SIZE(s->tokens);
+        PyObject *number = PyErr_Occurred() ? NULL : PyLong_FromSsize_t(index);
+        int failed = number == NULL || PyDict_SetItem(s->index, token, number) < 0 ||
+                     PyList_Append(s->tokens, token) < 0;
+        Py_XDECREF(number);
+        if (failed) {
+            Py_DECREF(token);
+            return -1;
+        }
+    }
+    Py_DECREF(token);
+    if (feature_buf_reserve(&s->pending, sizeof(PendingToken)) < 0) {
+        return -1;
+    }
+    PendingToken *record = (PendingToken *)(s->pending.data + s->pending.len);
+    record->at = s->out.len;
+    record->index = index;
+    s->pending.len += sizeof(PendingToken);
+    return 0;
+}
+
+#if defined(__GNUC__) || defined(__clang__)
+#define FEATURE_INLINE inline __attribute__((always_inline))
+#else
+#define FEATURE_INLINE inline
+#endif
+
+/* Each token of text (of the given kind: a constant where this is inlined):
+ * its blob appended to s->out from the memo or computed, or recorded as
+ * pending (for `normalize`). One pass reads a token and writes its memo key. */
+static FEATURE_INLINE int
+scan_tokens(BlobState *s, PyObject *text, int kind, const void *data, Py_ssize_t n,
+            Py_ssize_t ngram)
+{
+    MemoKey key;
+    key.ngram = ngram;
+    Py_ssize_t i = 0;
+    Py_UCS4 ch = 0;
+    for (;;) {
+        while (i < n && Py_UNICODE_ISSPACE(ch = PyUnicode_READ(kind, data, i))) {
+            i++;
+        }
+        if (i >= n) {
+            return 0;
+        }
+        Py_ssize_t start = i, keep = i + FEATURE_MEMO_CHARS;
+        uint8_t *p = key.bytes;
+        do {
+            if (i < keep) {
+                if (ch < 0x80) {
+                    *p++ = (uint8_t)ch;
+                }
+                else {
+                    p += feature_utf8_into(kind, data, i, i + 1, p);
+                }
+            }
+            i++;
+        } while (i < n && !Py_UNICODE_ISSPACE(ch = PyUnicode_READ(kind, data, i)));
+        int memoised = i <= keep;
+        if (memoised) {
+            key.len = p - key.bytes;
+            key.hash =
+                memo_siphash13(feature_memo.k0, feature_memo.k1, key.bytes, key.len) ^
+                (uint64_t)ngram;
+            const MemoEntry *e = memo_find(&key);
+            if (e != NULL) {
+                if (feature_buf_reserve(&s->out, e->blob_len) < 0) {
+                    return -1;
+                }
+                memcpy(s->out.data + s->out.len,
+                       feature_memo.arena + e->offset + e->key_len, e->blob_len);
+                s->out.len += e->blob_len;
+                continue;
+            }
+        }
+        int status = folded_token_blob(&s->out, &s->scratch, kind, data, start, i,
+                                       ngram, memoised ? &key : NULL);
+        if (status < 0 || (status == 1 && add_pending(s, text, start, i) < 0)) {
+            return -1;
+        }
+    }
+}
+
+static PyObject *
+speedups_feature_blob(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
+{
+    if (nargs != 3) {
+        PyErr_Format(PyExc_TypeError, "feature_blob expected 3 arguments, got %zd",
+                     nargs);
+        return NULL;
+    }
+    PyObject *text = args[0], *normalize = args[2];
+    if (!PyUnicode_Check(text)) {
+        PyErr_Format(PyExc_TypeError, "text must be str, got %.100s",
+                     Py_TYPE(text)->tp_name);
+        return NULL;
+    }
+    Py_ssize_t ngram = PyLong_AsSsize_t(args[1]);
+    if (ngram == -1 && PyErr_Occurred()) {
+        return NULL;
+    }
+    if (ngram < 1 || ngram > FEATURE_NGRAM_MAX) {
+        PyErr_Format(PyExc_ValueError, "ngram must be in 1..%d, got %zd",
+                     FEATURE_NGRAM_MAX, ngram);
+        return NULL;
+    }
+    if (feature_memo_key_once() < 0) {
+        return NULL;
+    }
+    BlobState s;
+    memset(&s, 0, sizeof s);
+    int kind = PyUnicode_KIND(text);
+    const void *data = PyUnicode_DATA(text);
+    Py_ssize_t n = PyUnicode_GET_LENGTH(text), npending;
+    PyObject *result = NULL;
+    if (feature_buf_reserve(&s.out, n + 64) < 0) {
+        goto done;
+    }
+    int scanned = kind == PyUnicode_1BYTE_KIND
+                      ? scan_tokens(&s, text, PyUnicode_1BYTE_KIND, data, n, ngram)
+                  : kind == PyUnicode_2BYTE_KIND
+                      ? scan_tokens(&s, text, PyUnicode_2BYTE_KIND, data, n, ngram)
+                      : scan_tokens(&s, text, PyUnicode_4BYTE_KIND, data, n, ngram);
+    if (scanned < 0) {
+        goto done;
+    }
+    npending = s.pending.len / (Py_ssize_t)sizeof(PendingToken);
+    if (npending) {
+        Py_ssize_t count = PyList_GET_SIZE(s.tokens);
+        s.offsets = PyMem_Malloc((size_t)(count + 1) * sizeof(Py_ssize_t));
+        if (s.offsets == NULL) {
+            PyErr_NoMemory();
+            goto done;
+        }
+        if (pending_blobs(s.tokens, normalize, ngram, &s.blobs, s.offsets,
+                          &s.scratch) < 0) {
+            goto done;
+        }
+    }
+    result = assemble_blob(&s.out, (PendingToken *)s.pending.data, npending, &s.blobs,
+                           s.offsets);
+done:
+    blob_state_free(&s);
+    return result;
+}
+
+static PyObject *
+speedups_clear_feature_memo(PyObject *module, PyObject *unused)
+{
+    feature_memo_reset();
+    Py_RETURN_NONE;
+}
+
+static PyObject *
+speedups_feature_memo_size(PyObject *module, PyObject *unused)
+{
+    return Py_BuildValue("(In)", feature_memo.count,
+                         (Py_ssize_t)feature_memo.arena_len);
+}
+
+/* STRIP, NOSPACE, the FOLDED blocks and the memo's bounds as module constants
+ * (the tests compare them with neardup/_features.py's, or check them). */
+static int
+add_feature_blob_constants(PyObject *module)
+{
+    Py_UCS4 nospace[3 * NOSPACE_COUNT];
+    for (size_t i = 0; i < NOSPACE_COUNT; i++) {
+        nospace[3 * i] = NOSPACE_RANGES[i][0];
+        nospace[3 * i + 1] = '-';
+        nospace[3 * i + 2] = NOSPACE_RANGES[i][1];
+    }
+    PyObject *strip = PyUnicode_FromKindAndData(PyUnicode_4BYTE_KIND, STRIP_CHARS,
+                                                STRIP_COUNT);
+    if (PyModule_AddObject(module, "STRIP", strip) < 0) {
+        Py_XDECREF(strip);
+        return -1;
+    }
+    PyObject *ranges = PyUnicode_FromKindAndData(PyUnicode_4BYTE_KIND, nospace,
+                                                 3 * NOSPACE_COUNT);
+    if (PyModule_AddObject(module, "NOSPACE", ranges) < 0) {
+        Py_XDECREF(ranges);
+        return -1;
+    }
+    Py_UCS4 folded[3 * FOLD_RANGE_COUNT];
+    for (size_t i = 0; i < FOLD_RANGE_COUNT; i++) {
+        folded[3 * i] = FOLD_RANGES[i][0];
+        folded[3 * i + 1] = '-';
+        folded[3 * i + 2] = FOLD_RANGES[i][1];
+    }
+    PyObject *blocks = PyUnicode_FromKindAndData(PyUnicode_4BYTE_KIND, folded,
+                                                 3 * FOLD_RANGE_COUNT);
+    if (PyModule_AddObject(module, "FOLDED", blocks) < 0) {
+        Py_XDECREF(blocks);
+        return -1;
+    }
+    if (PyModule_AddIntConstant(module, "FEATURE_MEMO_LIMIT", FEATURE_MEMO_LIMIT) < 0) {
+        return -1;
+    }
+    return PyModule_AddIntConstant(module, "FEATURE_MEMO_CHARS", FEATURE_MEMO_CHARS);
+}
+
+/* ---- end of feature blobs ---------------------------------------------- */
 
 /* ---- shingles, simhash fold, min-hash sketch --------------------------- */
 
@@ -897,6 +1926,12 @@ speedups_learnable_keys(PyObject *module, PyObject *blocks)
 static PyMethodDef speedups_methods[] = {
     {"digests", speedups_digests, METH_O,
      "Feature digests of a sequence of str (neardup._features._digests_of)."},
+    {"feature_blob", (PyCFunction)(void (*)(void))speedups_feature_blob, METH_FASTCALL,
+     "Feature digests of a text, memoised by token (neardup.feature_blob)."},
+    {"clear_feature_memo", speedups_clear_feature_memo, METH_NOARGS,
+     "Empty feature_blob's token memo and free its memory."},
+    {"feature_memo_size", speedups_feature_memo_size, METH_NOARGS,
+     "(tokens, bytes) held by feature_blob's token memo."},
     {"shingle_hashes", speedups_shingle_hashes, METH_O,
      "Shingle hashes of concatenated digests (neardup.shingle_hashes)."},
     {"fold", speedups_fold, METH_VARARGS,
@@ -946,7 +1981,8 @@ PyInit__speedups(void)
     if (PyModule_AddObject(module, "SBOX1",
                            PyBytes_FromStringAndSize((const char *)SBOX1, 256)) < 0 ||
         PyModule_AddObject(module, "SBOX2",
-                           PyBytes_FromStringAndSize((const char *)SBOX2, 256)) < 0) {
+                           PyBytes_FromStringAndSize((const char *)SBOX2, 256)) < 0 ||
+        add_feature_blob_constants(module) < 0) {
         Py_DECREF(module);
         return NULL;
     }

@@ -1,12 +1,22 @@
 # The compiled kernels (scrapy_newsclean/_speedups.c); see scrapy_newsclean/_accel.py.
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from typing_extensions import Buffer
 
 SBOX1: bytes
 SBOX2: bytes
+STRIP: str
+NOSPACE: str
+FOLDED: str
+FEATURE_MEMO_LIMIT: int
+FEATURE_MEMO_CHARS: int
 
 def digests(features: Sequence[str], /) -> list[bytes]: ...
+def feature_blob(
+    text: str, ngram: int, normalize: Callable[[str], str], /
+) -> bytes: ...
+def clear_feature_memo() -> None: ...
+def feature_memo_size() -> tuple[int, int]: ...
 def shingle_hashes(digests: Buffer, /) -> bytes: ...
 def fold(digests: Buffer, weight: int, /) -> int: ...
 def min_hash_sketch(shingles: Buffer, /) -> int: ...

@@ -29,6 +29,7 @@ from scrapy_newsclean.neardup import (
     to_signed,
     to_unsigned,
 )
+from scrapy_newsclean.neardup._features import clear_memo
 from scrapy_newsclean.neardup._near import counts_as_duplicate, host_key
 from tests._fuzz import examples
 
@@ -379,6 +380,7 @@ def test_memoised_tokens_equal_whole_text_features(
     text: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr("scrapy_newsclean.neardup._features._DIGESTS", {})
+    clear_memo()  # the compiled path's memo too
     expected = reference_fingerprint(text)
     cold, warm = fingerprint(text), fingerprint(text)
     assert (cold.simhash, cold.sketch, cold.size) == expected
@@ -389,6 +391,7 @@ def test_memoised_tokens_equal_whole_text_features(
 
 def test_memo_is_per_ngram(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr("scrapy_newsclean.neardup._features._DIGESTS", {})
+    clear_memo()
     trigram = SimhashConfig(ngram=3)
     fingerprint(JAPANESE)  # fills the default-ngram memo
     fp = fingerprint(JAPANESE, trigram)

@@ -10,7 +10,8 @@ Japanese kana, Thai, Lao, Khmer, Myanmar) become overlapping character bigrams.
 
 Each feature gets a stable blake2b-8 hash whose lowest bit tells whether the
 feature holds a digit (:func:`feature_digest`, memoised per raw token by
-:func:`feature_blob`); each run of :data:`SHINGLE`
+:func:`feature_blob`, which the compiled kernel runs whole: split, memo,
+stripping, n-grams and hashing in one call); each run of :data:`SHINGLE`
 consecutive features (a word 3-gram) gets a 64-bit shingle hash combining
 them (:func:`shingle_hashes`). Shingles, not single words, because frequent
 words made unrelated articles look alike (version 1's word simhash put 1.25%
@@ -200,7 +201,33 @@ def _piece_features(piece: str, ngram: int) -> list[str]:
 
 
 def feature_blob(text: str, ngram: int) -> bytes:
-    """Concatenated digests of :func:`features` of ``text`` (memoised by raw token)."""
+    """Concatenated digests of :func:`features` of ``text`` (memoised by raw token).
+
+    The compiled kernel when active (its own bounded token memo, see
+    ``_speedups.c``), else :func:`_pure_feature_blob`: the same bytes.
+    """
+    if _FEATURE_BLOB is not None and 0 < ngram <= _COMPILED_NGRAM_MAX:
+        return _FEATURE_BLOB(text, ngram, normalize)
+    return _pure_feature_blob(text, ngram)
+
+
+#: The compiled :func:`feature_blob`, or ``None`` on the pure path.
+_FEATURE_BLOB: Callable[[str, int, Callable[[str], str]], bytes] | None = (
+    None if _accel.speedups is None else _accel.speedups.feature_blob
+)
+_COMPILED_NGRAM_MAX = 255
+
+
+def clear_memo() -> None:
+    """Empty the token memos (pure and compiled), as a new process has them."""
+    _DIGESTS.clear()
+    _NGRAM_DIGESTS.clear()
+    if _accel.speedups is not None:
+        _accel.speedups.clear_feature_memo()
+
+
+def _pure_feature_blob(text: str, ngram: int) -> bytes:
+    """:func:`feature_blob` in Python (the reference): memo :data:`_DIGESTS`."""
     tokens = text.split()
     memo = _DIGESTS if ngram == DEFAULT.ngram else _NGRAM_DIGESTS.setdefault(ngram, {})
     get = memo.get
