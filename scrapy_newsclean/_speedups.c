@@ -1851,15 +1851,17 @@ template_block_forms(PyObject *block)
             return NULL;
         }
     }
-    Py_ssize_t size;
-    const char *utf8 = PyUnicode_AsUTF8AndSize(key, &size); /* strict, as encode() */
-    if (utf8 == NULL) {
+    /* As encode("utf-8", "surrogatepass"): a lone surrogate hashes, never raises. */
+    PyObject *encoded = PyUnicode_AsEncodedString(key, "utf-8", "surrogatepass");
+    if (encoded == NULL) {
         Py_DECREF(key);
         Py_DECREF(norm);
         return NULL;
     }
     uint8_t digest[8];
-    blake2b_8((const uint8_t *)utf8, size, digest);
+    blake2b_8((const uint8_t *)PyBytes_AS_STRING(encoded), PyBytes_GET_SIZE(encoded),
+              digest);
+    Py_DECREF(encoded);
     PyObject *number = PyLong_FromUnsignedLongLong((unsigned long long)load64_be(digest));
     if (number == NULL) {
         Py_DECREF(key);

@@ -70,7 +70,8 @@ def digest_key(short: str) -> int:
     """:func:`block_key` of a block from its :func:`~.repeats.short_key`."""
     key = _DIGESTS.get(short)
     if key is None:
-        digest = blake2b(short.encode("utf-8"), digest_size=8).digest()
+        # surrogatepass: a lone surrogate (from JSON input) must not crash.
+        digest = blake2b(short.encode("utf-8", "surrogatepass"), digest_size=8).digest()
         key = int.from_bytes(digest, "big")
         if len(short) < DEFAULT_MAX_CHARS:
             _DIGESTS.put(short, key)
