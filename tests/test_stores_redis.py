@@ -840,3 +840,39 @@ def test_urls_option_parsing() -> None:
     assert s.display_uri == "redis://:***@127.0.0.1:1/0?urls=on"
     assert not RedisStore("redis://127.0.0.1:1/0", prefix="x").store_urls
     assert RedisStore("redis://127.0.0.1:1/0", prefix="x", store_urls=True).store_urls
+
+
+@deferred_f_from_coro_f
+async def test_every_low_bin_value_finds_only_its_own_entry(
+    redis_server: RedisServer, prefix: str
+) -> None:
+    """128 fingerprints in one field, one per low 7-bit value (bytes that
+    Lua patterns treat specially included: 0, letters, digits, ``%``, ``]``):
+    each near copy finds exactly its original, pending or committed."""
+    s = store(redis_server, prefix)
+    await s.open()
+    rng = random.Random(3)
+    kept: dict[int, Reservation] = {}
+    for low in rng.sample(range(128), 128):
+        fp = Fingerprint(
+            rng.getrandbits(64), sketch_of(5 << 7 | low, 1000 + low, 2000 + low), 1, 9
+        )
+        outcome = await s.check_and_reserve("", fp, f"u:{low}", 1000.0)
+        assert isinstance(outcome, Reservation), low
+        if low % 2:
+            await s.commit(outcome, 1000.0)
+        kept[low] = outcome
+    fields = await _fields(redis_server.url, prefix)
+    assert [len(v) for v in fields.values()] == [128 * ENTRY_SIZE]
+    fresh = store(redis_server, prefix)  # no memo of the ids
+    await fresh.open()
+    for low, original in kept.items():
+        fp = original.fingerprint
+        near = Fingerprint(
+            fp.simhash ^ 0b101, sketch_of(5 << 7 | low, 3000, 3000), 2, 9
+        )
+        match = await fresh.check_and_reserve("", near, None, 1000.0)
+        assert match == Match(None, 2, pending=low % 2 == 0), low
+        assert match.ref == f"{original.ref:012x}"
+    await fresh.close()
+    await s.close()

@@ -53,11 +53,12 @@ another fingerprint version, so no process misreads the other's keys.
 from __future__ import annotations
 
 import math
+import struct
 from hashlib import blake2b
 from typing import TYPE_CHECKING, Any
 
 from scrapy_newsclean.neardup._near import host_key
-from scrapy_newsclean.neardup._sketch import BIN_BITS, sketch_bins
+from scrapy_newsclean.neardup._sketch import BIN_BITS, BIN_MASK, BIN_SHIFTS
 
 if TYPE_CHECKING:
     from scrapy_newsclean.neardup._fingerprint import Fingerprint
@@ -69,6 +70,8 @@ FIELD_BITS = 14
 RESIDUE_BITS = BIN_BITS - FIELD_BITS
 ENTRY_SIZE = 26
 ID_BYTES = 6
+_RESIDUE_MASK = (1 << RESIDUE_BITS) - 1
+_FIELDS = struct.Struct(f">{len(BIN_SHIFTS)}H")
 #: The expiry of an entry that never expires.
 NEVER = 0xFFFF_FFFF
 
@@ -105,10 +108,9 @@ def parse_version(value: bytes | str) -> tuple[str, int]:
 def bin_fields(sketch: int) -> tuple[bytes, bytes]:
     """The bucket field of each sketch bin (2 bytes each) and each bin's low
     :data:`RESIDUE_BITS` bits (1 byte each)."""
-    bins = sketch_bins(sketch)
-    fields = b"".join((value >> RESIDUE_BITS).to_bytes(2, "big") for value in bins)
-    residues = bytes(value & ((1 << RESIDUE_BITS) - 1) for value in bins)
-    return fields, residues
+    bins = [(sketch >> shift) & BIN_MASK for shift in BIN_SHIFTS]
+    fields = _FIELDS.pack(*[value >> RESIDUE_BITS for value in bins])
+    return fields, bytes([value & _RESIDUE_MASK for value in bins])
 
 
 def _hash(text: str, size: int, person: bytes) -> bytes:

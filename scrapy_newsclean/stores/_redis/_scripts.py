@@ -86,6 +86,17 @@ local function counts(dist, ks, uh, hh, s, pos)
   if kept == Z4 or kept == uh then return true end
   return sub(s, pos + 23, pos + 25) ~= hh
 end
+-- a Lua pattern for byte r or r + 1 (the low bin bits, pending or not)
+local function either(r)
+  local out = '['
+  for c = r, r + 1 do
+    if c == 0 then out = out .. '%z'
+    elseif (c >= 48 and c <= 57) or (c >= 65 and c <= 90) or (c >= 97 and c <= 122) then
+      out = out .. string.char(c)
+    else out = out .. '%' .. string.char(c) end
+  end
+  return out .. ']'
+end
 local function sweep(base, k, nb, now, every, ukey, umap)
   local mkey = base .. ':m'
   local n = redis.call('HINCRBY', mkey, 'n', 1)
@@ -123,14 +134,18 @@ for i = 9, #ARGV, 8 do
     hkeys[j] = base .. ':d' .. k .. ':b' .. (j - 1)
     fields[j] = sub(flds, 2 * j - 1, 2 * j)
     local r = byte(res, j) * 2
-    local r1 = r + 1
+    local pat = either(r)
     local s = redis.call('HGET', hkeys[j], fields[j]) or ''
     strs[j], gone[j] = s, {}
-    -- a candidate: the same low bin bits (byte 9 without the pending bit)
-    for pos = 9, #s, ES do
-      local b = byte(s, pos)
-      if b == r or b == r1 then
-        local at = pos - 8
+    -- a candidate: the same low bin bits (an entry's byte 9, without the
+    -- pending bit); string.find skips the others in C
+    local hit = string.find(s, pat, 9)
+    while hit do
+      if hit % ES ~= 9 then
+        hit = string.find(s, pat, hit + (9 - hit) % ES)
+      else
+        local b, at = byte(s, hit), hit - 8
+        hit = string.find(s, pat, hit + ES)
         if struct.unpack('>I4', s, at + 15) < now then
           local g = gone[j]
           g[#g + 1] = at

@@ -149,6 +149,14 @@ class RedisStore:
         self._pending: dict[int, Reservation] = {}
         # id -> URL of this store's reservations, to name the kept article
         self._urls: Memo[int, str] = Memo(URL_MEMO)
+        # the script arguments of each pending reservation (computed once)
+        self._args: dict[int, list[Any]] = {}
+
+    def _item_args(self, r: Reservation) -> list[Any]:
+        args = self._args.get(r.ref)
+        if args is None:
+            args = item_args(self.prefix, r.scope, r.fingerprint, r.ref, r.url)
+        return args
 
     @classmethod
     def from_uri(cls, uri: str, options: StoreOptions) -> Self:
@@ -217,7 +225,7 @@ class RedisStore:
         for start in range(0, len(items), BATCH):
             args = list(head)
             for r in items[start : start + BATCH]:
-                args += item_args(self.prefix, r.scope, r.fingerprint, r.ref, r.url)
+                args += self._item_args(r)
             with self._redis.errors("renew reservations"):
                 await self._redis.script("renew")(args=args)
 
@@ -266,15 +274,20 @@ class RedisStore:
         for start in range(0, len(todo), BATCH):
             chunk = todo[start : start + BATCH]
             args = list(head)
+            items_args = []
             for i in chunk:
                 r = reservations[i]
-                args += item_args(self.prefix, r.scope, r.fingerprint, r.ref, r.url)
+                items_args.append(
+                    item_args(self.prefix, r.scope, r.fingerprint, r.ref, r.url)
+                )
+                args += items_args[-1]
             with self._redis.errors("check a fingerprint"):
                 replies = await self._redis.script("check")(args=args)
-            for i, reply in zip(chunk, replies, strict=True):
+            for i, item, reply in zip(chunk, items_args, replies, strict=True):
                 if reply[0] != 1:
                     r = reservations[i]
                     self._pending[r.ref] = r
+                    self._args[r.ref] = item
                     if r.url is not None:
                         self._urls.put(r.ref, r.url)
             for i, reply in zip(chunk, replies, strict=True):
@@ -315,17 +328,19 @@ class RedisStore:
         self, reservations: Iterable[Reservation], times: list[Any] | None, action: str
     ) -> None:
         items = [r for r in reservations if not r.fingerprint.empty]
+        cached = [self._item_args(r) for r in items]
         for r in items:
             self._pending.pop(r.ref, None)
+            self._args.pop(r.ref, None)
         head = [*(times or ["", ""]), self.config.distance, self._bands]
         head += [self._safety(), int(self.store_urls)]
         for start in range(0, len(items), BATCH):
             args = list(head)
-            for r in items[start : start + BATCH]:
-                item = item_args(self.prefix, r.scope, r.fingerprint, r.ref, r.url)
-                if times is None:
-                    item[2] = b""  # no simhash: release
-                args += item
+            for item in cached[start : start + BATCH]:
+                if times is None:  # no simhash: release
+                    args += [*item[:2], b"", *item[3:]]
+                else:
+                    args += item
             with self._redis.errors(action):
                 await self._redis.script("settle")(args=args)
 
