@@ -86,16 +86,25 @@ local function counts(dist, ks, uh, hh, s, pos)
   if kept == Z4 or kept == uh then return true end
   return sub(s, pos + 23, pos + 25) ~= hh
 end
--- a Lua pattern for byte r or r + 1 (the low bin bits, pending or not)
-local function either(r)
-  local out = '['
+-- the positions of the entries of s whose byte 9 is r or r + 1 (the low bin
+-- bits, committed or pending), ascending: a plain string.find (memchr, in C)
+-- of each byte, kept where it is an entry's byte 9
+local function candidates(s, r)
+  local out = {}
   for c = r, r + 1 do
-    if c == 0 then out = out .. '%z'
-    elseif (c >= 48 and c <= 57) or (c >= 65 and c <= 90) or (c >= 97 and c <= 122) then
-      out = out .. string.char(c)
-    else out = out .. '%' .. string.char(c) end
+    local ch = string.char(c)
+    local hit = string.find(s, ch, 9, true)
+    while hit do
+      local skip = (9 - hit) % ES
+      if skip == 0 then
+        out[#out + 1] = hit - 8
+        skip = ES
+      end
+      hit = string.find(s, ch, hit + skip, true)
+    end
   end
-  return out .. ']'
+  table.sort(out)
+  return out
 end
 local function sweep(base, k, nb, now, every, ukey, umap)
   local mkey = base .. ':m'
@@ -134,33 +143,25 @@ for i = 9, #ARGV, 8 do
     hkeys[j] = base .. ':d' .. k .. ':b' .. (j - 1)
     fields[j] = sub(flds, 2 * j - 1, 2 * j)
     local r = byte(res, j) * 2
-    local pat = either(r)
     local s = redis.call('HGET', hkeys[j], fields[j]) or ''
     strs[j], gone[j] = s, {}
-    -- a candidate: the same low bin bits (an entry's byte 9, without the
-    -- pending bit); string.find skips the others in C
-    local hit = string.find(s, pat, 9)
-    while hit do
-      if hit % ES ~= 9 then
-        hit = string.find(s, pat, hit + (9 - hit) % ES)
+    -- a candidate: the same low bin bits (byte 9 without the pending bit)
+    for _, at in ipairs(candidates(s, r)) do
+      local b = byte(s, at + 8)
+      if struct.unpack('>I4', s, at + 15) < now then
+        local g = gone[j]
+        g[#g + 1] = at
+        if umap then redis.call('HDEL', ukey, sub(s, at + 9, at + 14)) end
+      elseif sub(s, at + 9, at + 14) == id then
+        own = true
       else
-        local b, at = byte(s, hit), hit - 8
-        hit = string.find(s, pat, hit + ES)
-        if struct.unpack('>I4', s, at + 15) < now then
-          local g = gone[j]
-          g[#g + 1] = at
-          if umap then redis.call('HDEL', ukey, sub(s, at + 9, at + 14)) end
-        elseif sub(s, at + 9, at + 14) == id then
-          own = true
-        else
-          local a, c = struct.unpack('>I4I4', s, at)
-          local dist = pop(bxor(a, qa)) + pop(bxor(c, qb))
-          if dist < bestd and dist <= k and counts(dist, ks, uh, hh, s, at) then
-            local same = 0
-            if uh ~= Z4 and sub(s, at + 19, at + 22) == uh then same = 1 end
-            bestd = dist
-            reply = {1, dist, b - r, sub(s, at + 9, at + 14), same}
-          end
+        local a, c = struct.unpack('>I4I4', s, at)
+        local dist = pop(bxor(a, qa)) + pop(bxor(c, qb))
+        if dist < bestd and dist <= k and counts(dist, ks, uh, hh, s, at) then
+          local same = 0
+          if uh ~= Z4 and sub(s, at + 19, at + 22) == uh then same = 1 end
+          bestd = dist
+          reply = {1, dist, b - r, sub(s, at + 9, at + 14), same}
         end
       end
     end
