@@ -7,11 +7,12 @@ and cuts a site's template back (key layout and entry format:
 :mod:`scrapy_newsclean.stores._redis._keys`).
 
 Expiry is judged by the caller's ``now``, never the server clock: a lookup
-drops the expired candidates it meets, and every ``sweep_every`` insertion
-sweeps a few bucket fields (``HSCAN``) of every expired entry, so dead entries
-never pile up (a field holds about ``n / 16384`` entries: a lookup reads only
-the byte of each that tells whether it is a candidate). A server-side ``EXPIRE`` (``safety`` seconds, renewed by every
-write) only removes scopes nobody writes to any more. An entry already holding
+drops the expired candidates it meets (a field holds about ``n / 16384``
+entries; a lookup looks for the one byte that makes an entry a candidate), and
+every ``sweep_every`` insertion sweeps a few bucket fields (``HSCAN``) of every
+expired entry, so dead entries never pile up. A server-side ``EXPIRE``
+(``safety`` seconds, renewed by every write) only removes scopes nobody writes
+to any more. An entry already holding
 the caller's id is the caller's own (a retried call), never a duplicate.
 
 A bucket field holds every fingerprint whose bin value starts with the

@@ -18,8 +18,8 @@ host in each entry serve the same-host rule and recognise a URL fetched
 again): a :class:`~scrapy_newsclean.stores.Match` names the kept
 fingerprint's id (``ref``), and its URL when it was reserved by this store
 object (a bounded memo) or when the item's own URL is the kept one. The URI
-option ``?urls=1`` stores every kept URL too (about 100 more bytes per
-fingerprint).
+option ``?urls=1`` stores every kept URL too (at 1M fingerprints with
+85-character URLs: 215.7 instead of 87.3 bytes per fingerprint).
 
 Site templates are counted by one script call per page and cut back to
 ``max_template_keys`` (lowest counts, then oldest, first) when they grow 25%
