@@ -1,8 +1,9 @@
 """RedisStore: fill rate, memory per fingerprint, lookup latency, single calls.
 
 Starts its own redis-server (no persistence) on a free loopback port. Random
-64-bit fingerprints with ~85-character URLs (the URL is most of the memory),
-one global scope, one process, asyncio client. At each size N (100k, and 1M
+64-bit fingerprints with ~85-character URLs (not stored by default: key
+layout 2; stored with the URI option ``?urls=1``), one global scope, one
+process, asyncio client. At each size N (100k, and 1M
 with ``--million``), each of :data:`REPEATS` runs empties the server, then:
 
 - fill: ``check_and_reserve_many`` + ``commit_many`` of the N fingerprints in
@@ -15,8 +16,9 @@ with ``--million``), each of :data:`REPEATS` runs empties the server, then:
   per call (2 round trips), against the filled store.
 
 Each figure printed is the median over the runs (each run's value follows).
-Memory is also measured without URLs (100k) and with 10 fingerprints in each
-of 2000 site scopes (20k), one fill each.
+Memory is also measured with ``?urls=1`` (100k; and 1M with ``--million``),
+without URLs (100k) and with 10 fingerprints in each of 2000 site scopes
+(20k), one fill each.
 
 Run: ``.venv/bin/python -m benchmarks.redis_store [--million]`` (about 1 minute;
 ``--million`` adds the 1M runs, about 5 minutes more).
@@ -150,11 +152,13 @@ async def lookups(
     return {"lookup_median": median, "lookup_p99": p99, "matched": matched}
 
 
-async def filled(url: str, work: Work) -> tuple[RedisStore, dict[str, float]]:
+async def filled(
+    url: str, work: Work, option: str = ""
+) -> tuple[RedisStore, dict[str, float]]:
     """Empty the server, fill a store with work; its rate and bytes per fingerprint."""
     client = redis.asyncio.Redis.from_url(url)
     await client.flushall()
-    store = RedisStore(url, ttl=TTL)
+    store = RedisStore(url + option, ttl=TTL)
     await store.open()
     before = await used_memory(client)
     figures = await batched(store, work)
@@ -178,7 +182,9 @@ async def one_run(url: str, work: Work, rng: random.Random) -> dict[str, float]:
 
 async def scale(url: str, n: int, rng: random.Random) -> None:
     """:data:`REPEATS` runs at n fingerprints; print the median of each figure."""
-    print(f"{n:,} fingerprints, global scope, 85-char URLs, {REPEATS} runs:")
+    print(
+        f"{n:,} fingerprints, global scope, 85-char URLs (not stored), {REPEATS} runs:"
+    )
     work = items(rng, n)
     runs = [await one_run(url, work, rng) for _ in range(REPEATS)]
 
@@ -195,7 +201,7 @@ async def scale(url: str, n: int, rng: random.Random) -> None:
         f"  (runs: {each('fill', ',.0f')})"
     )
     print(
-        f"memory   : {n:,} fingerprints, global scope, 85-char URLs:"
+        f"memory   : {n:,} fingerprints, global scope, 85-char URLs not stored:"
         f" {med('bytes'):.1f} B/fp  (INFO memory used_memory;"
         f" runs: {each('bytes', '.1f')})"
     )
@@ -211,9 +217,9 @@ async def scale(url: str, n: int, rng: random.Random) -> None:
     )
 
 
-async def memory(url: str, label: str, work: Work) -> None:
+async def memory(url: str, label: str, work: Work, option: str = "") -> None:
     """One fill: bytes per fingerprint."""
-    store, figures = await filled(url, work)
+    store, figures = await filled(url, work, option)
     await store.close()
     print(
         f"memory   : {len(work):,} fingerprints, {label}: {figures['bytes']:.1f} B/fp"
@@ -228,6 +234,8 @@ async def main(million: bool) -> None:
     rng = random.Random(1)
     try:
         await scale(url, SIZE, rng)
+        label = "global scope, 85-char URLs stored (?urls=1)"
+        await memory(url, label, items(rng, SIZE), "?urls=1")
         await memory(url, "global scope, no URL", items(rng, SIZE, False))
         await memory(
             url,
@@ -236,6 +244,7 @@ async def main(million: bool) -> None:
         )
         if million:
             await scale(url, MILLION, rng)
+            await memory(url, label, items(rng, MILLION), "?urls=1")
     finally:
         proc.terminate()
         proc.wait(timeout=10)

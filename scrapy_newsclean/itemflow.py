@@ -383,7 +383,7 @@ class ItemProcessor:
         self.effects.inc("duplicate/pending_timeout_passed")
         self.effects.note(
             url,
-            f"kept (pending_timeout): its near-duplicate {match.url} (distance"
+            f"kept (pending_timeout): its near-duplicate {_kept(match)} (distance"
             f" {match.distance}) was still in flight after"
             f" {self.config.pending_wait:g} s (NEWSCLEAN_DEDUP_PENDING_WAIT);"
             " it passes unchecked",
@@ -413,10 +413,12 @@ class ItemProcessor:
     def _duplicate(self, adapter: ItemAdapter, url: str | None, match: Match) -> None:
         reason = duplicate_reason(url, match.url)
         of = "already stored" if reason == "already_stored" else "near-duplicate of"
-        detail = f"{of} {match.url} (distance {match.distance})"
+        detail = f"{of} {_kept(match)} (distance {match.distance})"
+        # a store that does not keep URLs (Redis by default) names the fingerprint
+        ref = {} if match.ref is None else {"ref": match.ref}
         if self.config.duplicate_action == "tag":
             self.effects.inc("duplicate/tagged")
-            tag = {"of": match.url, "distance": match.distance}
+            tag = {"of": match.url, "distance": match.distance, **ref}
             self._set(adapter, self.config.tag_field, tag, "duplicate", url)
             return
         self.effects.drop(
@@ -426,6 +428,7 @@ class ItemProcessor:
             detail,
             duplicate_of=match.url,
             distance=match.distance,
+            **{f"duplicate_{key}": value for key, value in ref.items()},
         )
 
     def _watch_placeholder(self, adapter: ItemAdapter, text: str | None) -> None:
@@ -534,3 +537,10 @@ class ItemProcessor:
             self._unreachable("duplicate/release_failed")
         else:
             self.effects.inc("duplicate/released")
+
+
+def _kept(match: Match) -> str:
+    """The kept article for a log line: its URL, else the store's id for it."""
+    if match.url is not None or match.ref is None:
+        return str(match.url)
+    return f"fingerprint {match.ref} (URL not stored)"

@@ -139,7 +139,8 @@ def test_a_killed_worker_never_costs_another_worker_an_item(
     )
     assert isinstance(waiting, Match)
     assert waiting.pending
-    assert waiting.url == story_urls(mockserver, 0)[0]
+    assert waiting.url is None  # another process's URL: not stored by default
+    assert waiting.ref is not None
     victim.kill()  # SIGKILL: no close, no release
     victim.wait(timeout=30)
     outs = [tmp_path / f"items-{outlet}.jsonl" for outlet in (1, 2)]
@@ -161,8 +162,12 @@ def test_a_killed_worker_never_costs_another_worker_an_item(
     numbers = sorted(int(item["url"].split("/")[-2]) for item in items)
     assert numbers == list(range(stories))  # nothing lost, nothing stored twice
     dead = set(story_urls(mockserver, 0))
+    stored = {item["url"] for item in items}
     for record in read_items(rejects):  # each drop names an article that was stored
         assert record["reason"] == "near_duplicate"
+        assert record["duplicate_ref"] != waiting.ref  # not the dead worker's
+        # its URL when the same survivor kept it (its memo), else only its id
+        assert record["duplicate_of"] is None or record["duplicate_of"] in stored
         assert record["duplicate_of"] not in dead
 
 
@@ -194,7 +199,8 @@ async def test_an_item_whose_original_stays_in_flight_is_kept(
     assert result.stat("newsclean/duplicate/pending_timeout_passed") == 1
     assert result.stat("newsclean/duplicate/dropped") is None
     (message,) = [m for *_, m in caplog.record_tuples if "pending_timeout" in m]
-    assert "u:in-flight" in message
+    # another process's reservation: named by its id (URLs are not stored)
+    assert f"fingerprint {held.ref:012x} (URL not stored)" in message
 
 
 @deferred_f_from_coro_f

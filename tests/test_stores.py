@@ -66,12 +66,23 @@ class TestSQLiteStore(StoreContract):
 
 
 class TestRedisStore(StoreContract):
+    """The default layout: a match's URL comes from this store object's own
+    reservations (or the item's URL fetched again)."""
+
+    option = ""
+
     @pytest.fixture
     def store_factory(self, redis_server: RedisServer) -> StoreFactory:
         prefix = f"test-{uuid.uuid4().hex}"
         return lambda options: build_store(
-            redis_server.url, replace(options, prefix=prefix)
+            redis_server.url + self.option, replace(options, prefix=prefix)
         )
+
+
+class TestRedisStoreWithUrls(TestRedisStore):
+    """``?urls=1``: every kept URL is stored in Redis too."""
+
+    option = "?urls=1"
 
 
 def test_redact_hides_passwords() -> None:

@@ -66,8 +66,8 @@ def host_key(url: str) -> str:
     """The URL's host, ASCII-lowercased, without user info, port or ``www.``;
     ``""`` when the URL has no ``scheme://``.
 
-    The Redis store's script computes the same key for stored URLs (plain
-    string steps that Lua's patterns mirror exactly).
+    The Redis store keeps a 3-byte hash of it in each entry (computed here,
+    by the client), which its script compares.
     """
     found = _AUTHORITY.match(url)
     if found is None:

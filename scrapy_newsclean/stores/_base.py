@@ -43,11 +43,19 @@ class StoreLocked(Exception):
 
 @dataclass(frozen=True, slots=True)
 class Match:
-    """A kept (or in-flight) article that the new one nearly duplicates."""
+    """A kept (or in-flight) article that the new one nearly duplicates.
+
+    ``url``: the kept article's URL, None when the store does not know it (a
+    Redis store without ``?urls=1`` knows only the URLs of its own
+    reservations, and the item's own URL fetched again). ``ref``: optional,
+    the store's name for the kept fingerprint (the Redis store: its id in
+    hex), for logs when ``url`` is None; not part of equality.
+    """
 
     url: str | None
     distance: int
     pending: bool = False  # reserved by an item that has not reached storage yet
+    ref: str | None = field(default=None, compare=False)
 
 
 @dataclass(frozen=True, slots=True)
