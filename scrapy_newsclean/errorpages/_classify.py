@@ -187,11 +187,10 @@ def _signals(
     headings: tuple[str, ...] = ()
     chars, message = 0, ""
     if tree is not None:
-        quick = _quick_signals(tree, title, hits, paragraphs)
+        quick = _quick_signals(tree, title, hits, paragraphs, verdict_only)
         if isinstance(quick, PageSignals):
             return quick
-        headings = quick
-        chars, message = visible_text(tree)
+        headings, (chars, message) = quick
     else:
         message = plain_message(body)
     hits.extend(short_hits("h1", headings))
@@ -203,7 +202,9 @@ def _signals(
         hits.extend(literal_hits("markup", present))
         if chars == 0 and tree is not None and is_stub(tree):
             hits.extend(literal_hits("stub", present))
-    if tree is None or not PASSWORD_INPUT(tree):
+    if any(hit[0] == "login_wall" for hit in hits) and (
+        tree is None or not PASSWORD_INPUT(tree)
+    ):
         hits = [hit for hit in hits if hit[0] != "login_wall"]
     article = any(hit[1] == "lead" for hit in hits) and is_article(tree)
     published = tree is not None and _is_published(tree, hits)
@@ -211,14 +212,23 @@ def _signals(
 
 
 def _quick_signals(
-    tree: etree._Element, title: str, hits: list[tuple[str, str, str]], paragraphs: int
-) -> PageSignals | tuple[str, ...]:
-    """Signals of a text-rich page (no verdict possible), else its ``<h1>`` texts.
+    tree: etree._Element,
+    title: str,
+    hits: list[tuple[str, str, str]],
+    paragraphs: int,
+    verdict_only: bool,
+) -> PageSignals | tuple[tuple[str, ...], tuple[int, str]]:
+    """Signals of a text-rich page (no verdict possible), else its ``<h1>`` texts
+    and its :func:`visible_text`.
 
     The paragraph text is taken as a lower bound of the visible text. It is
     first held against the largest gate any hit could have; then, with the
     headings read, against the gates of the hits found so far and of the
     markup and message hits still to come (the estimate keeps the first gate).
+    When only the verdict is wanted and no header hit decides, the visible
+    text is measured before the estimate: the signals returned on either
+    exit give no verdict, and the measure settles most pages (the estimate is
+    then read only when a hit could still pass its gate).
     """
     gate = _largest_gate(hits)
     if paragraphs >= gate:
@@ -228,15 +238,21 @@ def _quick_signals(
     )
     found = [*hits, *short_hits("h1", headings)]
     decided = any(hit[1] == "header" for hit in hits)  # its detail shows the size
-    if not decided and paragraphs >= _largest_gate(found, sig.MAX_TEXT_FOR_MARKUP):
+    floor = _largest_gate(found, sig.MAX_TEXT_FOR_MARKUP)
+    if not decided and paragraphs >= floor:
         return PageSignals(title, headings, paragraphs, "", tuple(found))
+    measured = None
+    if verdict_only and not decided:
+        measured = visible_text(tree)
+        if measured[0] >= floor:
+            return PageSignals(title, headings, measured[0], "", tuple(found))
     if not any(hit[1] == "title" for hit in hits):
         # The estimate counts hidden obfuscated scripts too (challenge pages
         # pad with them): only without a title hit, and with a margin.
         size = int(TEXT_ESTIMATE(tree))
         if size >= gate * 5 // 4:
             return PageSignals(title, (), size, "", tuple(hits))
-    return headings
+    return headings, measured or visible_text(tree)
 
 
 def _largest_gate(

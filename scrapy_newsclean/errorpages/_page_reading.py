@@ -36,9 +36,11 @@ TEXT_ESTIMATE = etree.XPath(
     "/html/body/descendant::script/text() | /html/body/descendant::style/text())))",
     namespaces={"str": "http://exslt.org/strings"},
 )
+# Whitespace-only nodes (most of a page's text nodes, and blank once stripped)
+# are dropped first, in C: fewer ancestor walks, fewer Python strings.
 _VISIBLE_TEXT = etree.XPath(
-    "/html/body/descendant::text()[not(ancestor::a)][not(parent::script)]"
-    "[not(parent::style)][not(parent::template)]",
+    "/html/body/descendant::text()[normalize-space()][not(ancestor::a)]"
+    "[not(parent::script)][not(parent::style)][not(parent::template)]",
     smart_strings=False,
 )
 _BODY_NON_SCRIPT = etree.XPath(
