@@ -252,3 +252,8 @@ def _class(p: str, i: int) -> _Parsed:
     if negated or len(members) > _MAX_CLASS_CHARS:
         return None, j + 1
     return {first_key(m) for m in members}, j + 1
+
+
+def class_end(pattern: str, i: int) -> int:
+    """The index after the character class opening at ``pattern[i]``."""
+    return _class(pattern, i)[1]

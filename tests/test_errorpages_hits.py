@@ -2,9 +2,16 @@
 
 from __future__ import annotations
 
+import pytest
 from lxml import html
 
+from scrapy_newsclean._regex_literals import (
+    ascii_folded,
+    required_literals,
+    top_alternatives,
+)
 from scrapy_newsclean.errorpages._hits import (
+    _prefilter,
     header_hits,
     literal_hits,
     markup_window,
@@ -13,9 +20,12 @@ from scrapy_newsclean.errorpages._hits import (
     short_hits,
     title_segments,
 )
+from scrapy_newsclean.errorpages._page_reading import normalize_text
+from scrapy_newsclean.errorpages._signature_files import read_signature_rows
 from scrapy_newsclean.errorpages._signatures import (
     MARKUP_HEAD_BYTES,
     MARKUP_TAIL_BYTES,
+    SIGNATURES,
 )
 
 
@@ -112,3 +122,82 @@ def test_markup_window_serialises_the_tree_without_a_body() -> None:
     tree = html.document_fromstring("<html><body><P>Hi There</P></body></html>")
     assert markup_window(b"", tree) == "<html><body><p>hi there</p></body></html>"
     assert markup_window(b"", None) == b""
+
+
+def _variants(text: str) -> list[str]:
+    """A text as written, in other cases, with the letters re.IGNORECASE takes
+    for ASCII ones, normalized and inside a site's title."""
+    return [
+        text,
+        text.upper(),
+        text.title(),
+        normalize_text(text),
+        text.replace("s", "\u017f").replace("i", "\u0131").replace("k", "\u212a"),
+        text.replace("I", "\u0130").replace("K", "\u212a").upper(),
+        f"{text} | The Harbour Post",
+        f"Oops! {text} — 404",
+    ]
+
+
+ROW_TEXTS = sorted(
+    {
+        variant
+        for row in read_signature_rows()
+        for text in (*row.examples, *row.traps)
+        for variant in _variants(text)
+    }
+)
+
+
+@pytest.mark.parametrize("where", ["title", "h1"])
+def test_prefilter_never_misses_a_row_match(where: str) -> None:
+    prefilter = _prefilter(where)
+    assert prefilter is not None
+    rows = [row for row in SIGNATURES if row.where == where]
+    matched = [t for t in ROW_TEXTS if any(row.pattern.search(t) for row in rows)]
+    assert len(matched) > 100
+    missed = [text for text in matched if not prefilter.may_match(text)]
+    assert not missed
+
+
+@pytest.mark.parametrize("where", ["title", "h1"])
+def test_prefilter_skips_ordinary_headlines(where: str) -> None:
+    prefilter = _prefilter(where)
+    assert prefilter is not None
+    assert prefilter.anchors  # most alternatives are looked up, not searched
+    for headline in [
+        "council approves harbour budget | the harbour post",
+        "the captain’s log – a summer on the fjords",  # noqa: RUF001
+        "dortmund: neue radwege für die innenstadt",
+        "東京都、新たな防災計画を発表",
+        "путин провёл встречу с губернатором",  # noqa: RUF001
+    ]:
+        assert not prefilter.may_match(headline), headline
+    assert prefilter.may_match("404 - seite nicht gefunden")
+    assert prefilter.may_match("страница не найдена")
+
+
+@pytest.mark.parametrize("where", ["title", "h1"])
+def test_prefilter_covers_every_alternative(where: str) -> None:
+    # Each alternative of each row: one of its required strings is in every
+    # match, so each such string must pass the test (or the alternative be
+    # searched as it is).
+    prefilter = _prefilter(where)
+    assert prefilter is not None
+    for row in SIGNATURES:
+        if row.where != where:
+            continue
+        for alternative in top_alternatives(row.pattern.pattern):
+            rest = prefilter.rest
+            if rest is not None and f"(?:{alternative})" in rest.pattern:
+                continue
+            required = required_literals(alternative)
+            assert required, alternative
+            for text in required:
+                folded = ascii_folded(text)
+                if any(anchor in folded for anchor in prefilter.anchors):
+                    continue
+                assert prefilter.scripts is not None
+                assert prefilter.script_chars is not None
+                assert f"(?:{alternative})" in prefilter.scripts.pattern
+                assert prefilter.script_chars.search(text), (alternative, text)

@@ -10,11 +10,19 @@ vendor markers in the head and tail of the raw markup.
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING, TypeVar
+from collections import Counter
+from functools import cache
+from typing import TYPE_CHECKING, NamedTuple, TypeVar
 
 from lxml import etree
 
 from scrapy_newsclean._bounded_memo import Memo
+from scrapy_newsclean._regex_literals import (
+    ascii_folded,
+    has_foreign,
+    required_literals,
+    top_alternatives,
+)
 from scrapy_newsclean.errorpages import _signatures as sig
 
 if TYPE_CHECKING:
@@ -43,7 +51,106 @@ def _union(where: str) -> re.Pattern[str] | None:
     return re.compile("|".join(f"(?:{p.pattern})" for p in rows), rows[0].flags)
 
 
+class _Prefilter(NamedTuple):
+    """A cheap test that no row of one place matches a text (never a false no).
+
+    Every match of a row's alternative holds one of its required strings
+    (:func:`required_literals`), so the longest ASCII part of one: once the
+    text is :func:`ascii_folded`, one of the ``anchors`` covering those parts.
+    A required string whose ASCII part is short sends its alternative to
+    ``rest`` (searched in every text) or, when it holds characters no ASCII
+    letter matches, to ``scripts``: searched only in a text holding one of
+    those characters (``script_chars``, matched case-insensitively).
+    """
+
+    anchors: tuple[str, ...]
+    rest: re.Pattern[str] | None
+    script_chars: re.Pattern[str] | None
+    scripts: re.Pattern[str] | None
+
+    def may_match(self, text: str) -> bool:
+        folded = ascii_folded(text)
+        for anchor in self.anchors:
+            if anchor in folded:
+                return True
+        if self.rest is not None and self.rest.search(text) is not None:
+            return True
+        return (
+            self.script_chars is not None
+            and self.scripts is not None
+            and self.script_chars.search(text) is not None
+            and self.scripts.search(text) is not None
+        )
+
+
+@cache
+def _prefilter(where: str) -> _Prefilter | None:
+    """The rows of ``where`` as a :class:`_Prefilter` (None as for :func:`_union`;
+    built on first use: reading the rows takes tens of milliseconds)."""
+    union = _UNIONS.get(where)
+    if union is None:
+        return None
+    parts: set[str] = set()
+    rest: list[str] = []
+    scripts: list[str] = []
+    chars: set[str] = set()
+    for row in sig.SIGNATURES:
+        if row.where != where:
+            continue
+        for alternative in top_alternatives(row.pattern.pattern):
+            required = {
+                s: _ascii_part(s) for s in required_literals(alternative) or {""}
+            }
+            short = [s for s, part in required.items() if len(part) < _MIN_PART]
+            if not all(has_foreign(s) for s in short):
+                rest.append(alternative)
+                continue
+            parts.update(p for p in required.values() if len(p) >= _MIN_PART)
+            if short:
+                scripts.append(alternative)
+                chars.update(c for s in short for c in s if has_foreign(c))
+    return _Prefilter(
+        _anchors(parts, _ANCHOR_CHARS),
+        _joined(rest, union.flags),
+        _joined([re.escape(c) for c in sorted(chars)], union.flags),
+        _joined(scripts, union.flags),
+    )
+
+
+def _ascii_part(literal: str) -> str:
+    """The longest ASCII run of a literal, lowercased (what a folded text holds)."""
+    runs = re.findall(r"[\x00-\x7f]+", literal)
+    return max(runs, key=len, default="").lower()
+
+
+def _anchors(parts: Collection[str], size: int) -> tuple[str, ...]:
+    """Substrings of ``size`` characters (a shorter part: itself), one in every
+    part: greedily, the one in most parts left first."""
+    grams = {
+        part: {part[i : i + size] for i in range(len(part) - size + 1)} or {part}
+        for part in parts
+    }
+    anchors: list[str] = []
+    left = sorted(parts)
+    while left:
+        count = Counter(gram for part in left for gram in grams[part])
+        best = max(sorted(count), key=count.__getitem__)
+        anchors.append(best)
+        left = [part for part in left if best not in grams[part]]
+    return tuple(anchors)
+
+
+def _joined(alternatives: list[str], flags: int) -> re.Pattern[str] | None:
+    if not alternatives:
+        return None
+    return re.compile("|".join(f"(?:{a})" for a in alternatives), flags)
+
+
 _UNIONS = {where: _union(where) for where in ("title", "h1")}
+# Shorter ASCII parts would let most texts through; anchors of six characters
+# keep a few dozen substring tests per text and few false maybes.
+_MIN_PART = 3
+_ANCHOR_CHARS = 6
 _SHORT_HITS: Memo[tuple[str, str], tuple[tuple[str, str, str], ...]] = Memo(4096)
 _Markup = TypeVar("_Markup", bytes, str)
 _WORDS = re.compile(r"\w+")
@@ -76,6 +183,9 @@ def short_hits(where: str, texts: Iterable[str]) -> Iterable[tuple[str, str, str
 
 
 def _text_short_hits(where: str, text: str) -> Iterable[tuple[str, str, str]]:
+    prefilter = _prefilter(where)
+    if prefilter is not None and not prefilter.may_match(text):
+        return  # no row matches: a few substring tests instead of the union
     union = _UNIONS.get(where)
     if union is not None and union.search(text) is None:
         return  # no row matches: one scan instead of one per row
