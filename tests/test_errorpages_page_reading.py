@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from scrapy_newsclean.errorpages._page_reading import (
     PARAGRAPH_CHARS,
     TEXT_ESTIMATE,
+    _is_code,
     declares_publication,
     is_article,
     is_html,
@@ -106,6 +109,37 @@ def test_visible_text_skips_links_scripts_and_code() -> None:
     code = "var _0x1a2b=[" + "'\\x61'," * 30 + "];"
     page = f"<html><body><div>{code}</div><p>Short message.</p></body></html>"
     assert visible_text(tree(page)) == (len("Short message."), "short message.")
+
+
+def test_visible_text_skips_blank_nodes_of_any_whitespace() -> None:
+    # Blank nodes are dropped in the XPath (XML whitespace) or once stripped
+    # (no-break and other spaces): neither counts nor joins the message.
+    page = (
+        "<html><body><div>\n  <span>One</span>\t\r\n<span>\xa0\u2003</span>"
+        "<b> \xa0two\xa0 </b>\x1c<i>\u3000</i></div></body></html>"
+    )
+    assert visible_text(tree(page)) == (len("One two"), "one two")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The council approved the harbour budget on Tuesday, after a long debate.",
+        "“Quoted” prose — with curly quotes, dashes and an ellipsis… in it.",
+        "東京都は新たな防災計画を発表した。避難所の数を増やし、備蓄を見直す。",
+        "var _0x1a2b=['\\x61','\\x62','\\x63'];(function(_0x2d8f05,_0x4b81bb){})",
+        "((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((",
+        "a=b;c=d;e=f;g=h;i=j;k=l;m=n;o=p;q=r;s=t;u=v;w=x;y=z;a=b;c=d;e=f;g=h;",
+        "«»«»«»«»«»«»«»«»«»«»«»«»«»«»«»«»«»«»«»«»«»«»«»«»«»«»«»«»«»«»«»«»«»«»«»«»«»«»«»«»ab",
+        "\x1c\x1d\x1e\x1f" * 30,
+        "é!" * 60,
+        "ab!?" * 30,
+        "ab!!!" * 30,
+    ],
+)
+def test_is_code_is_the_symbol_share(text: str) -> None:
+    # The byte-count shortcut gives what the regex alone gives.
+    assert _is_code(text) == (len(re.sub(r"[^\w\s]+", "", text)) * 2 < len(text))
 
 
 def test_xpath_sizes_count_paragraphs_and_text_outside_links() -> None:

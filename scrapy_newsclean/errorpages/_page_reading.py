@@ -51,6 +51,8 @@ PASSWORD_INPUT = etree.XPath("/descendant::input[@type='password']")
 _PUBLISHED = etree.XPath(sig.PUBLISHED_XPATH)
 _SPACES = re.compile(r"\s+")
 _SYMBOLS = re.compile(r"[^\w\s]+")
+# The ASCII characters _SYMBOLS leaves (\w and \s).
+_ASCII_WORD_OR_SPACE = bytes(c for c in range(128) if not _SYMBOLS.match(chr(c)))
 
 
 def is_html(headers: Mapping[str, str] | None, body: bytes | str) -> bool:
@@ -112,6 +114,12 @@ def is_article(tree: etree._Element | None) -> bool:
 
 def _is_code(text: str) -> bool:
     """Mostly symbols (obfuscated JavaScript in a hidden element), not prose."""
+    ascii_text = text.encode("ascii", "ignore")
+    # At most the ASCII symbols and every other character: prose is settled
+    # by a byte count, without the regex (a quarter of the visible-text time).
+    symbols = len(ascii_text.translate(None, _ASCII_WORD_OR_SPACE))
+    if (len(ascii_text) - symbols) * 2 >= len(text):
+        return False
     return len(_SYMBOLS.sub("", text)) * 2 < len(text)
 
 
