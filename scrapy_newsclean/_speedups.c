@@ -164,6 +164,25 @@ is_numeric(PyObject *feature)
     return !alpha && digit;
 }
 
+/* blake2b-8 of str(text).encode("utf-8", "surrogatepass") into out[0..7]
+ * (a lone surrogate hashes, never raises); -1 with an exception set on error. */
+static int
+str_blake2b_8(PyObject *text, uint8_t out[8])
+{
+    if (PyUnicode_IS_ASCII(text)) {
+        blake2b_8(PyUnicode_1BYTE_DATA(text), PyUnicode_GET_LENGTH(text), out);
+        return 0;
+    }
+    PyObject *encoded = PyUnicode_AsEncodedString(text, "utf-8", "surrogatepass");
+    if (encoded == NULL) {
+        return -1;
+    }
+    blake2b_8((const uint8_t *)PyBytes_AS_STRING(encoded), PyBytes_GET_SIZE(encoded),
+              out);
+    Py_DECREF(encoded);
+    return 0;
+}
+
 /* feature_digest(feature) into out[0..7]; -1 with an exception set on error. */
 static int
 feature_digest(PyObject *feature, uint8_t out[8])
@@ -173,19 +192,8 @@ feature_digest(PyObject *feature, uint8_t out[8])
                      Py_TYPE(feature)->tp_name);
         return -1;
     }
-    if (PyUnicode_IS_ASCII(feature)) {
-        blake2b_8(PyUnicode_1BYTE_DATA(feature), PyUnicode_GET_LENGTH(feature),
-                  out);
-    }
-    else {
-        PyObject *encoded =
-            PyUnicode_AsEncodedString(feature, "utf-8", "surrogatepass");
-        if (encoded == NULL) {
-            return -1;
-        }
-        blake2b_8((const uint8_t *)PyBytes_AS_STRING(encoded),
-                  PyBytes_GET_SIZE(encoded), out);
-        Py_DECREF(encoded);
+    if (str_blake2b_8(feature, out) < 0) {
+        return -1;
     }
     out[7] = (uint8_t)((out[7] & 0xFE) | is_numeric(feature));
     return 0;
@@ -1851,17 +1859,12 @@ template_block_forms(PyObject *block)
             return NULL;
         }
     }
-    /* As encode("utf-8", "surrogatepass"): a lone surrogate hashes, never raises. */
-    PyObject *encoded = PyUnicode_AsEncodedString(key, "utf-8", "surrogatepass");
-    if (encoded == NULL) {
+    uint8_t digest[8];
+    if (str_blake2b_8(key, digest) < 0) {
         Py_DECREF(key);
         Py_DECREF(norm);
         return NULL;
     }
-    uint8_t digest[8];
-    blake2b_8((const uint8_t *)PyBytes_AS_STRING(encoded), PyBytes_GET_SIZE(encoded),
-              digest);
-    Py_DECREF(encoded);
     PyObject *number = PyLong_FromUnsignedLongLong((unsigned long long)load64_be(digest));
     if (number == NULL) {
         Py_DECREF(key);

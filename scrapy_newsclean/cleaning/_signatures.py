@@ -253,8 +253,8 @@ class _PrefixUnion:
 
 @lru_cache(maxsize=4096)
 def _compiled_part(source: str) -> Any:
-    """One part of a union, compiled once per process: the tiers of longer
-    blocks mostly hold the same parts, and compiling is the costly step."""
+    """One part of a union, compiled once per process (libraries built with
+    extra signatures mostly share the default parts; compiling is costly)."""
     try:
         return re.compile(source)
     except re.error:  # cannot join one union: let every rule be tried
